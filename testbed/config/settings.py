@@ -1,0 +1,25 @@
+"""Settings of one testbed process: where its network, database and clock come from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: the day Open Banking went live for every fintech (본격서비스, 2019-12-18)
+DEFAULT_SEED = 20191218
+#: where a virtual clock starts when nothing says otherwise
+DEFAULT_VIRTUAL_START = "2025-12-18T09:00:00+09:00"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    banks: str = "kftc"  # a file path, or the name of a shipped network
+    db: str = "testbed.db"  # a file, or ":memory:"
+    seed: int = DEFAULT_SEED
+    clock: str = "realtime"  # or "virtual"
+    start: str | None = None  # ISO-8601 simulated start; realtime default: now
+    speed: float = 1.0
+    admin_token: str = ""
+    users: int = 100  # size of the seeded world
+    history_days: int = 92

@@ -1,0 +1,42 @@
+"""The SimPy model of the bank network: centre, banks, ledger, parties, seeded world."""
+
+from testbed.network.bank import Bank, BankState, StateOverride
+from testbed.network.centre import Centre, TransferOrder, TransferOutcome
+from testbed.network.ledger import (
+    EXTERNAL,
+    Account,
+    AccountKey,
+    AccountStatus,
+    AccountType,
+    Entry,
+    Ledger,
+    LedgerError,
+    Posting,
+)
+from testbed.network.parties import ContractAccount, Directory, FintechClient, Registration, User
+from testbed.network.world import EventLog, World
+
+__all__ = [
+    "EXTERNAL",
+    "Account",
+    "AccountKey",
+    "AccountStatus",
+    "AccountType",
+    "Bank",
+    "BankState",
+    "Centre",
+    "ContractAccount",
+    "Directory",
+    "Entry",
+    "EventLog",
+    "FintechClient",
+    "Ledger",
+    "LedgerError",
+    "Posting",
+    "Registration",
+    "StateOverride",
+    "TransferOrder",
+    "TransferOutcome",
+    "User",
+    "World",
+]

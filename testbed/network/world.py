@@ -1,0 +1,121 @@
+"""The whole simulated network in one object: banks, centre, ledger, directory, events.
+
+`World` is what the HTTP layer talks to. It knows nothing of aiohttp; it runs model
+processes on the clock and reports what happens to an in-memory event log.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+from testbed.clock import SimClock, iso_kst
+from testbed.config import BankCodeResolver, NetworkConfig
+from testbed.network.bank import Bank, BankState
+from testbed.network.centre import Centre, TransferOrder, TransferOutcome
+from testbed.network.ledger import EXTERNAL, AccountKey, Entry, Ledger, Posting
+from testbed.network.parties import Directory
+from testbed.rng import SeededSource
+
+EventListener = Callable[[dict[str, Any]], None]
+
+
+class EventLog:
+    """A bounded, in-order record of what happened in the network."""
+
+    def __init__(self, limit: int = 10_000) -> None:
+        self.items: deque[dict[str, Any]] = deque(maxlen=limit)
+        self.seq = 0
+        self.listeners: list[EventListener] = []
+
+    def emit(self, time: float, type_: str, **fields: Any) -> dict[str, Any]:
+        self.seq += 1
+        event = {"seq": self.seq, "time": iso_kst(time), "type": type_, **fields}
+        self.items.append(event)
+        for listener in self.listeners:
+            listener(event)
+        return event
+
+    def since(self, seq: int = 0, type_: str | None = None) -> list[dict[str, Any]]:
+        return [e for e in self.items if e["seq"] > seq and (type_ is None or e["type"] == type_)]
+
+
+class World:
+    def __init__(self, config: NetworkConfig, clock: SimClock, seed: int) -> None:
+        self.config = config
+        self.clock = clock
+        self.env = clock.env
+        self.seed = seed
+        self.source = SeededSource(seed)
+        self.resolver = BankCodeResolver(config)
+        self.ledger = Ledger()
+        self.directory = Directory()
+        self.events = EventLog()
+        self.banks: dict[str, Bank] = {
+            inst.code: Bank(self.env, inst, self.source.stream(f"latency:{inst.code}"))
+            for inst in config.institutions
+            if inst.member
+        }
+        self.centre = Centre(self.env, config.centre, self.banks, self.ledger)
+        for bank in self.banks.values():
+            bank.listeners.append(self._bank_changed)
+            self.env.process(bank.watch())
+
+    def _bank_changed(self, bank: Bank, state: BankState, at: float) -> None:
+        self.events.emit(at, "bank_state", bank=bank.code, state=state.value)
+
+    @property
+    def participants(self) -> list[Bank]:
+        return [self.banks[i.code] for i in self.config.participants]
+
+    def bank_states(self) -> list[dict[str, Any]]:
+        now = self.clock.now()
+        out = []
+        for bank in self.banks.values():
+            snap = bank.snapshot(now)
+            if snap["next_change"] is not None:
+                snap["next_change"]["at"] = iso_kst(snap["next_change"]["at"])
+            out.append(snap)
+        return out
+
+    def centre_state(self) -> dict[str, Any]:
+        c = self.config.centre
+        return {
+            "code": c.code,
+            "name": c.name_ko,
+            "open": self.centre.is_open(self.clock.now()),
+            "operating_hours": f"{_hhmm(c.open)}–{_hhmm(c.close)}",
+        }
+
+    # money
+    async def transfer(self, order: TransferOrder) -> TransferOutcome:
+        """Move money through the network (queues, latency, cutover) on the clock."""
+        outcome = await self.clock.run(self.centre.transfer(order))
+        if outcome.entry is not None:
+            self.events.emit(
+                outcome.entry.time,
+                "transfer",
+                entry=outcome.entry.id,
+                amount=order.amount,
+                from_bank=order.debit[0],
+                to_bank=order.credit[0],
+                ref=order.ref,
+            )
+        return outcome
+
+    def cash(self, key: AccountKey, amount: int, memo: str = "") -> Entry:
+        """Cash paid in (+) or taken out (-) at the account's own bank, at once."""
+        self.clock.sync()
+        label = memo or ("현금입금" if amount > 0 else "현금출금")
+        entry = self.ledger.post(
+            self.clock.now(),
+            "cash",
+            [Posting(key, amount, label, "현금"), Posting(EXTERNAL, -amount, label, "현금")],
+        )
+        self.events.emit(entry.time, "cash", entry=entry.id, bank=key[0], amount=amount)
+        return entry
+
+
+def _hhmm(seconds: int) -> str:
+    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
