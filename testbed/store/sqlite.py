@@ -1,0 +1,352 @@
+"""Durable state in SQLite (stdlib sqlite3, WAL): the ledger, the directory, the clock.
+
+The model lives in memory; every change it makes is turned into SQL and queued here.
+A single writer thread commits whatever has queued as soon as the previous commit
+ends (group commit, no timer), so durability costs one fsync per batch, not per
+request. A handler awaits `durable()` before it answers: a success the client sees
+is on disk. On start, `load()` rebuilds the world from the file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from testbed.network.ledger import (
+    Account,
+    AccountStatus,
+    AccountType,
+    Entry,
+    Posting,
+)
+from testbed.network.world import World
+
+SCHEMA_VERSION = "1"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS accounts (
+    bank_code TEXT NOT NULL, account_num TEXT NOT NULL,
+    holder_name TEXT NOT NULL, holder_info TEXT NOT NULL, holder_type TEXT NOT NULL,
+    account_type TEXT NOT NULL, product_name TEXT NOT NULL, issue_date TEXT NOT NULL,
+    maturity_date TEXT NOT NULL, owner TEXT NOT NULL, branch_name TEXT NOT NULL,
+    status TEXT NOT NULL, balance INTEGER NOT NULL,
+    PRIMARY KEY (bank_code, account_num)
+);  -- rowid kept: the world comes back in the order it was made
+-- the append-only transaction record: rows are inserted, never updated
+CREATE TABLE IF NOT EXISTS entries (
+    id INTEGER PRIMARY KEY, time REAL NOT NULL, kind TEXT NOT NULL, ref TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS postings (
+    entry_id INTEGER NOT NULL, seq INTEGER NOT NULL,
+    bank_code TEXT NOT NULL, account_num TEXT NOT NULL, amount INTEGER NOT NULL,
+    balance_after INTEGER NOT NULL, print_content TEXT NOT NULL, tran_type TEXT NOT NULL,
+    PRIMARY KEY (entry_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS records (
+    kind TEXT NOT NULL, key TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (kind, key)
+);
+"""
+
+_ACCOUNT_COLUMNS = (
+    "bank_code, account_num, holder_name, holder_info, holder_type, account_type, product_name,"
+    " issue_date, maturity_date, owner, branch_name, status, balance"
+)
+# UPSERT, not REPLACE: an update keeps the row's rowid, hence its place in the order
+_PUT_ACCOUNT = (
+    f"INSERT INTO accounts ({_ACCOUNT_COLUMNS}) VALUES ({', '.join('?' * 13)})"
+    " ON CONFLICT (bank_code, account_num) DO UPDATE SET status = excluded.status,"
+    " balance = excluded.balance, holder_name = excluded.holder_name,"
+    " product_name = excluded.product_name, owner = excluded.owner"
+)
+_PUT_ENTRY = "INSERT INTO entries (id, time, kind, ref) VALUES (?, ?, ?, ?)"
+_PUT_POSTING = "INSERT INTO postings VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+_PUT_RECORD = (
+    "INSERT INTO records (kind, key, data) VALUES (?, ?, ?)"
+    " ON CONFLICT (kind, key) DO UPDATE SET data = excluded.data"
+)
+_PUT_META = "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)"
+
+Statement = tuple[str, Sequence[Any], bool]  # sql, params, many
+
+
+class StoreError(RuntimeError):
+    pass
+
+
+def _account_row(a: Account) -> tuple[Any, ...]:
+    return (
+        a.bank_code,
+        a.account_num,
+        a.holder_name,
+        a.holder_info,
+        a.holder_type,
+        a.account_type.value,
+        a.product_name,
+        a.issue_date,
+        a.maturity_date,
+        a.owner,
+        a.branch_name,
+        a.status.value,
+        a.balance,
+    )
+
+
+def _posting_rows(entry: Entry) -> list[tuple[Any, ...]]:
+    return [
+        (
+            entry.id,
+            seq,
+            leg.account[0],
+            leg.account[1],
+            leg.amount,
+            after,
+            leg.print_content,
+            leg.tran_type,
+        )
+        for seq, (leg, after) in enumerate(zip(entry.postings, entry.balances_after, strict=True))
+    ]
+
+
+class Store:
+    def __init__(self, path: str) -> None:
+        self.path = path
+        try:
+            self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+            if path != ":memory:":
+                self._conn.execute("PRAGMA journal_mode=WAL")
+            # FULL: a commit is on disk (fsync) before the writer reports it durable
+            self._conn.execute("PRAGMA synchronous=FULL")
+            self._conn.executescript(_SCHEMA)
+        except sqlite3.Error as e:
+            raise StoreError(f"cannot open the database {path}: {e}") from None
+        self._pending: list[Statement] = []
+        self._cv = threading.Condition()
+        self._submitted = 0
+        self._committed = 0
+        self._waiters: list[tuple[int, asyncio.Future[None]]] = []
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._closing = False
+        self._failure: BaseException | None = None
+        self.commits = 0  # batches committed, for benchmarks and tests
+        self._thread = threading.Thread(target=self._write_forever, name="store-writer")
+        self._thread.daemon = True
+        self._thread.start()
+
+    # --- writing -----------------------------------------------------------------------
+    def submit(self, sql: str, params: Sequence[Any]) -> None:
+        self._queue((sql, params, False))
+
+    def submit_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            self._queue((sql, rows, True))
+
+    def _queue(self, statement: Statement) -> None:
+        with self._cv:
+            if self._closing:
+                raise StoreError("the store is closed")
+            self._pending.append(statement)
+            self._submitted += 1
+            self._cv.notify()
+
+    async def durable(self) -> None:
+        """Wait until everything submitted so far is committed to disk."""
+        loop = asyncio.get_running_loop()
+        with self._cv:
+            if self._failure is not None:
+                raise StoreError(f"the database cannot be written: {self._failure}")
+            target = self._submitted
+            if self._committed >= target:
+                return
+            self._loop = loop
+            future: asyncio.Future[None] = loop.create_future()
+            self._waiters.append((target, future))
+        await future
+
+    def flush(self) -> None:
+        """Block until everything submitted so far is committed (start-up and shut-down)."""
+        with self._cv:
+            target = self._submitted
+            while self._committed < target and self._failure is None:
+                self._cv.wait()
+            if self._failure is not None:
+                raise StoreError(f"the database cannot be written: {self._failure}")
+
+    def _write_forever(self) -> None:
+        conn = self._conn
+        while True:
+            with self._cv:
+                while not self._pending and not self._closing:
+                    self._cv.wait()
+                if not self._pending:
+                    return
+                batch, self._pending = self._pending, []
+                upto = self._submitted
+            failure: BaseException | None = None
+            try:
+                conn.execute("BEGIN")
+                for sql, params, many in batch:
+                    if many:
+                        conn.executemany(sql, params)
+                    else:
+                        conn.execute(sql, params)
+                conn.execute("COMMIT")
+                self.commits += 1
+            except BaseException as e:  # report to every waiter; never die silently
+                failure = e
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+            with self._cv:
+                if failure is not None:
+                    self._failure = failure
+                self._committed = upto
+                ready = [w for w in self._waiters if w[0] <= upto]
+                self._waiters = [w for w in self._waiters if w[0] > upto]
+                loop = self._loop
+                self._cv.notify_all()
+            if ready and loop is not None:
+                loop.call_soon_threadsafe(_resolve, ready, failure)
+
+    def close(self) -> None:
+        with self._cv:
+            self._closing = True
+            self._cv.notify_all()
+        self._thread.join()
+        self._conn.close()
+
+    # --- binding a world ---------------------------------------------------------------
+    def attach(self, world: World) -> None:
+        """From now on, every change of the world is queued for the disk."""
+
+        def entry_posted(entry: Entry, touched: list[Account]) -> None:
+            self.submit(_PUT_ENTRY, (entry.id, entry.time, entry.kind, entry.ref))
+            self.submit_many(_PUT_POSTING, _posting_rows(entry))
+            self.submit_many(
+                _PUT_ACCOUNT, [_account_row(a) for a in {id(a): a for a in touched}.values()]
+            )
+
+        def account_changed(account: Account) -> None:
+            self.submit(_PUT_ACCOUNT, _account_row(account))
+
+        def record_changed(kind: str, key: str, record: dict[str, Any]) -> None:
+            self.submit(_PUT_RECORD, (kind, key, json.dumps(record, ensure_ascii=False)))
+
+        world.ledger.listeners.append(entry_posted)
+        world.ledger.account_listeners.append(account_changed)
+        world.directory.listeners.append(record_changed)
+
+    def put_meta(self, key: str, value: str) -> None:
+        self.submit(_PUT_META, (key, value))
+
+    def save_world(self, world: World) -> None:
+        """Write a freshly generated world in one transaction, and wait for it."""
+        ledger = world.ledger
+        self.submit_many(_PUT_ACCOUNT, [_account_row(a) for a in ledger.accounts.values()])
+        self.submit_many(_PUT_ENTRY, [(e.id, e.time, e.kind, e.ref) for e in ledger.entries])
+        self.submit_many(_PUT_POSTING, [row for e in ledger.entries for row in _posting_rows(e)])
+        self.submit_many(
+            _PUT_RECORD,
+            [
+                (k, key, json.dumps(r, ensure_ascii=False))
+                for k, key, r in world.directory.records()
+            ],
+        )
+        self.submit_many(
+            _PUT_META,
+            [("schema", SCHEMA_VERSION), ("seed", str(world.seed)), ("world", "1")],
+        )
+        self.flush()
+
+    # --- reading -----------------------------------------------------------------------
+    def meta(self) -> dict[str, str]:
+        self.flush()
+        with self._cv:
+            return dict(self._conn.execute("SELECT key, value FROM meta").fetchall())
+
+    def has_world(self) -> bool:
+        return self.meta().get("world") == "1"
+
+    def load(self, world: World) -> None:
+        """Rebuild `world` (empty) from the file; refuse a file this network cannot hold."""
+        self.flush()
+        with self._cv:
+            conn = self._conn
+            accounts = [
+                _account_from_row(r)
+                for r in conn.execute(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts ORDER BY rowid")
+            ]
+            unknown = sorted({a.bank_code for a in accounts} - set(world.banks))
+            if unknown:
+                raise StoreError(
+                    f"the database {self.path} holds accounts at bank code(s) {', '.join(unknown)}"
+                    " that this network file does not have: start with the banks file it was"
+                    " made with, or a fresh --db"
+                )
+            records = conn.execute("SELECT kind, data FROM records ORDER BY rowid").fetchall()
+            rows = conn.execute(
+                "SELECT e.id, e.time, e.kind, e.ref, p.bank_code, p.account_num, p.amount,"
+                " p.balance_after, p.print_content, p.tran_type"
+                " FROM entries e JOIN postings p ON p.entry_id = e.id ORDER BY e.id, p.seq"
+            )
+            world.ledger.restore(accounts, _entries_from_rows(rows))
+        for kind, data in records:
+            world.directory.load(kind, json.loads(data))
+
+    def last_time(self) -> float | None:
+        """The latest moment the stored world has seen (ledger entries, clock moves)."""
+        self.flush()
+        with self._cv:
+            (latest,) = self._conn.execute("SELECT max(time) FROM entries").fetchone()
+            clock = self._conn.execute("SELECT value FROM meta WHERE key='clock'").fetchone()
+        moments = [float(v) for v in (latest, clock[0] if clock else None) if v is not None]
+        return max(moments) if moments else None
+
+
+def _resolve(ready: list[tuple[int, asyncio.Future[None]]], failure: BaseException | None) -> None:
+    for _, future in ready:
+        if future.done():
+            continue
+        if failure is None:
+            future.set_result(None)
+        else:
+            future.set_exception(StoreError(f"the database cannot be written: {failure}"))
+
+
+def _account_from_row(r: Sequence[Any]) -> Account:
+    return Account(
+        bank_code=r[0],
+        account_num=r[1],
+        holder_name=r[2],
+        holder_info=r[3],
+        holder_type=r[4],
+        account_type=AccountType(r[5]),
+        product_name=r[6],
+        issue_date=r[7],
+        maturity_date=r[8],
+        owner=r[9],
+        branch_name=r[10],
+        status=AccountStatus(r[11]),
+        balance=r[12],
+    )
+
+
+def _entries_from_rows(rows: Iterable[Sequence[Any]]) -> Iterable[Entry]:
+    """Group posting rows (ordered by entry, then posting) back into entries."""
+    current: Sequence[Any] | None = None
+    legs: list[Posting] = []
+    afters: list[int] = []
+    for r in rows:
+        if current is None or r[0] != current[0]:
+            if current is not None:
+                yield Entry(
+                    current[0], current[1], current[2], tuple(legs), current[3], tuple(afters)
+                )
+            current, legs, afters = r, [], []
+        legs.append(Posting((r[4], r[5]), r[6], r[8], r[9]))
+        afters.append(r[7])
+    if current is not None:
+        yield Entry(current[0], current[1], current[2], tuple(legs), current[3], tuple(afters))

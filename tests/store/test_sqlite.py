@@ -1,0 +1,97 @@
+"""The store: a world written and read back is the same world, and commits are grouped."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from testbed.clock import VirtualClock, parse_kst
+from testbed.config import NetworkConfig
+from testbed.network.centre import TransferOrder
+from testbed.network.ledger import AccountStatus
+from testbed.network.world import World
+from testbed.store import Store, StoreError
+from tests.conftest import START, WorldFactory
+from tests.network.test_seed import world_bytes
+
+
+def reopen(path: Path, network: NetworkConfig, seed: int = 7) -> World:
+    world = World(network, VirtualClock(parse_kst(START)), seed)
+    store = Store(str(path))
+    try:
+        store.load(world)
+    finally:
+        store.close()
+    return world
+
+
+def test_world_round_trips_through_the_file(
+    tmp_path: Path, make_world: WorldFactory, network: NetworkConfig
+) -> None:
+    world = make_world(seed=7)
+    store = Store(str(tmp_path / "w.db"))
+    store.save_world(world)
+    assert store.has_world()
+    store.close()
+    again = reopen(tmp_path / "w.db", network)
+    assert world_bytes(again) == world_bytes(world)
+    assert [h for a in again.ledger.accounts.values() for h in a.history] == [
+        h for a in world.ledger.accounts.values() for h in a.history
+    ]
+    assert again.ledger.check() == world.ledger.check()
+
+
+async def test_changes_after_attach_are_durable(
+    tmp_path: Path, make_world: WorldFactory, network: NetworkConfig
+) -> None:
+    world = make_world(seed=7)
+    store = Store(str(tmp_path / "w.db"))
+    store.save_world(world)
+    store.attach(world)
+    keys = [k for k, a in world.ledger.accounts.items() if a.owner.startswith("user:")]
+    async with world.clock:
+        results = await asyncio.gather(
+            *(world.transfer(TransferOrder(keys[i], keys[i + 1], 1000)) for i in range(8))
+        )
+    world.cash(keys[0], 5000)
+    world.ledger.set_status(keys[1], AccountStatus.SUSPENDED)
+    await store.durable()
+    assert store.commits >= 1
+    store.close()
+    assert any(r.ok for r in results)
+    again = reopen(tmp_path / "w.db", network)
+    assert world_bytes(again) == world_bytes(world)
+    assert again.ledger.accounts[keys[1]].status is AccountStatus.SUSPENDED
+    report = again.ledger.check()
+    assert report["ok"] and report["cash_in"] == 5000
+
+
+async def test_group_commit_batches_many_writes(tmp_path: Path) -> None:
+    store = Store(str(tmp_path / "g.db"))
+    for i in range(2000):
+        store.put_meta(f"k{i}", str(i))
+    await asyncio.gather(*(store.durable() for _ in range(50)))
+    assert store.meta()["k1999"] == "1999"
+    assert store.commits < 2000  # grouped, not one fsync per write
+    store.close()
+
+
+def test_a_database_from_another_network_is_refused(
+    tmp_path: Path, make_world: WorldFactory, network: NetworkConfig
+) -> None:
+    store = Store(str(tmp_path / "w.db"))
+    store.save_world(make_world(seed=7))
+    store.close()
+    from testbed.config import load_network
+    from testbed.resources import network_path
+
+    zengin = load_network(network_path("zengin"))
+    with pytest.raises(StoreError, match="does not have"):
+        reopen(tmp_path / "w.db", zengin)
+
+
+def test_unopenable_path_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="cannot open"):
+        Store(str(tmp_path / "missing-dir" / "x.db"))
