@@ -1,0 +1,121 @@
+"""`testbed` command line: `testbed serve` (later: replay, check, openapi)."""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import os
+import secrets
+import sys
+from collections.abc import Sequence
+
+from aiohttp import web
+
+from testbed.clock import ClockError, iso_kst
+from testbed.config import SourceError
+from testbed.config.settings import DEFAULT_SEED, Settings
+from testbed.runtime import Runtime, open_runtime
+from testbed.store import StoreError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="testbed", description="KFTC Open Banking testbed with a simulated bank network"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the testbed server")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument(
+        "--banks", default="kftc", help="network file, or a shipped network: kftc (default), zengin"
+    )
+    serve.add_argument("--db", default="testbed.db", help="SQLite file, or :memory:")
+    serve.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed of the generated world")
+    serve.add_argument("--clock", choices=("realtime", "virtual"), default="realtime")
+    serve.add_argument("--start", help="initial simulated time, ISO-8601 (KST if no offset)")
+    serve.add_argument("--speed", type=float, default=1.0, help="realtime speed factor")
+    serve.add_argument(
+        "--admin-token",
+        default=os.environ.get("TESTBED_ADMIN_TOKEN", ""),
+        help="control plane token (default: $TESTBED_ADMIN_TOKEN, else generated and printed)",
+    )
+    serve.add_argument("--users", type=int, default=100, help="users in a newly seeded world")
+    return parser
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _banner(runtime: Runtime, settings: Settings) -> str:
+    world = runtime.world
+    url = f"http://{settings.host}:{settings.port}"
+    origin = f"seeded with {world.seed}" if runtime.created else "restored"
+    lines = [
+        f"KFTC Open Banking testbed on {url}",
+        f"  simulated time  {iso_kst(world.clock.now())} ({world.clock.mode} clock)",
+        f"  network         {runtime.network.file} ({len(world.banks)} institutions,"
+        f" {len(world.config.participants)} Open Banking participants)",
+        f"  database        {settings.db} ({origin},"
+        f" {len(world.ledger.accounts)} accounts, {len(world.ledger.entries)} ledger entries)",
+        f"  admin token     {settings.admin_token}",
+    ]
+    for client in world.directory.clients.values():
+        lines += [
+            f"  fintech         {client.name} {client.client_use_code}"
+            f"{' (self-auth)' if client.self_auth else ''}",
+            f"    client_id     {client.client_id}",
+            f"    client_secret {client.client_secret}",
+        ]
+    lines += [f"  note            {note}" for note in runtime.notes]
+    auth = f"Authorization: Bearer {settings.admin_token}"
+    lines.append(f"  try             curl -H '{auth}' {url}/testbed/banks")
+    return "\n".join(lines)
+
+
+def serve(args: argparse.Namespace) -> int:
+    from testbed.web.app import init_app
+
+    settings = Settings(
+        host=args.host,
+        port=args.port,
+        banks=args.banks,
+        db=args.db,
+        seed=args.seed,
+        clock=args.clock,
+        start=args.start,
+        speed=args.speed,
+        admin_token=args.admin_token or secrets.token_urlsafe(24),
+        users=args.users,
+    )
+    try:
+        runtime = open_runtime(settings)
+    except (SourceError, StoreError, ClockError) as e:
+        print(f"testbed: {e}", file=sys.stderr)
+        return 2
+    if not _is_loopback(settings.host):
+        print(
+            f"WARNING: listening on {settings.host}, beyond loopback: anyone who can reach it and"
+            " holds the admin token controls this testbed",
+            file=sys.stderr,
+        )
+    app = init_app(settings, runtime)
+    print(_banner(runtime, settings), flush=True)
+    web.run_app(app, host=settings.host, port=settings.port, print=None)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "serve":
+        return serve(args)
+    return 2  # pragma: no cover - argparse refuses unknown commands
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,63 @@
+"""The composition root: `init_app(settings)` builds the aiohttp application.
+
+The world is opened synchronously (so a bad input fails before any server
+starts); the clock's stepping task and the store's lifetime are the app's
+`cleanup_ctx`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import jinja2
+from aiohttp import web
+
+from testbed.config.settings import Settings
+from testbed.resources import templates_path
+from testbed.runtime import Runtime, open_runtime
+from testbed.web.keys import ADMIN_TOKEN, RUNTIME, TEMPLATES
+from testbed.web.render import json_response
+from testbed.web.routes import setup_routes
+
+log = logging.getLogger("testbed")
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@web.middleware
+async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Whatever goes wrong, the client gets JSON that says what, never a bare 500 page."""
+    try:
+        return await handler(request)
+    except web.HTTPException as e:
+        if e.status < 400 or e.content_type == "application/json":
+            raise
+        return json_response({"error": e.reason, "status": e.status}, e.status)
+    except Exception:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return json_response(
+            {"error": "internal error in the testbed (a bug: please report it)"}, 500
+        )
+
+
+async def _world_lifetime(app: web.Application) -> AsyncIterator[None]:
+    runtime = app[RUNTIME]
+    async with runtime.clock:
+        yield
+    runtime.close()
+
+
+def init_app(settings: Settings, runtime: Runtime | None = None) -> web.Application:
+    runtime = runtime or open_runtime(settings)
+    app = web.Application(middlewares=[errors], client_max_size=1024**2)
+    app[RUNTIME] = runtime
+    app[ADMIN_TOKEN] = settings.admin_token
+    app[TEMPLATES] = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_path()),
+        autoescape=jinja2.select_autoescape(["html"]),
+        undefined=jinja2.StrictUndefined,
+    )
+    app.cleanup_ctx.append(_world_lifetime)
+    setup_routes(app)
+    return app

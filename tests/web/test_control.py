@@ -1,0 +1,163 @@
+"""The `/testbed/` control plane through the aiohttp test client."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient
+
+from testbed.config import NetworkConfig
+from testbed.config.settings import Settings
+from testbed.web.app import init_app
+from testbed.web.routes import ROUTES
+
+Client = TestClient[web.Request, web.Application]
+
+
+@pytest.fixture
+async def client(aiohttp_client: Any, settings: Settings) -> Client:
+    made: Client = await aiohttp_client(init_app(settings))
+    return made
+
+
+@pytest.mark.parametrize(
+    "path", [p for m, p, _ in ROUTES if p.startswith("/testbed/") and "{" not in p]
+)
+@pytest.mark.parametrize("header", [None, "Bearer wrong", "test-admin-token", "Bearer"])
+async def test_control_plane_needs_the_admin_token(
+    client: Client, path: str, header: str | None
+) -> None:
+    headers = {"Authorization": header} if header else {}
+    resp = await client.get(path, headers=headers)
+    assert resp.status == 401
+    assert "admin token" in (await resp.json())["error"]
+
+
+async def test_clients_lists_credentials_and_contract_accounts(
+    client: Client, auth: dict[str, str]
+) -> None:
+    resp = await client.get("/testbed/clients", headers=auth)
+    assert resp.status == 200
+    clients = (await resp.json())["clients"]
+    assert len(clients) == 2
+    demo = clients[0]
+    assert {"client_use_code", "client_id", "client_secret", "redirect_uris"} <= set(demo)
+    assert {a["purpose"] for a in demo["contract_accounts"]} == {"withdraw", "deposit"}
+
+
+async def test_clock_reads_and_moves(client: Client, auth: dict[str, str]) -> None:
+    state = await (await client.get("/testbed/clock", headers=auth)).json()
+    assert state["mode"] == "virtual" and state["now"] == "2026-03-02T10:00:00.000+09:00"
+    resp = await client.post("/testbed/clock", json={"shift": "13h29m30s"}, headers=auth)
+    assert (await resp.json())["now"] == "2026-03-02T23:29:30.000+09:00"
+    resp = await client.post(
+        "/testbed/clock", json={"set": "2026-03-03T00:10:00+09:00"}, headers=auth
+    )
+    assert resp.status == 200
+    assert (await resp.json())["now"] == "2026-03-03T00:10:00.000+09:00"
+
+
+@pytest.mark.parametrize(
+    ("body", "phrase"),
+    [
+        ({"set": "2026-03-01T00:00:00+09:00"}, "backwards"),
+        ({"shift": "-5m"}, ""),
+        ({"shift": "soon"}, ""),
+        ({"speed": 60}, "speed"),
+        ({"freeze": True}, "freeze"),
+        ({"jump": "1h"}, "unknown clock field"),
+        ({}, "expected one or more of"),
+        ([1, 2], "JSON object"),
+    ],
+)
+async def test_clock_refuses_bad_moves_and_changes_nothing(
+    client: Client, auth: dict[str, str], body: Any, phrase: str
+) -> None:
+    resp = await client.post("/testbed/clock", json=body, headers=auth)
+    assert resp.status == 400
+    assert phrase in (await resp.json())["error"]
+    state = await (await client.get("/testbed/clock", headers=auth)).json()
+    assert state["now"] == "2026-03-02T10:00:00.000+09:00"
+
+
+async def test_banks_show_state_and_next_change(client: Client, auth: dict[str, str]) -> None:
+    await client.post("/testbed/clock", json={"set": "2026-03-02T23:35:00+09:00"}, headers=auth)
+    data = await (await client.get("/testbed/banks", headers=auth)).json()
+    banks = {b["code"]: b for b in data["banks"]}
+    assert sum(b["open_banking"] for b in banks.values()) == 18
+    assert banks["011"]["state"] == "cutover"
+    assert banks["011"]["next_change"] == {"at": "2026-03-03T01:30:00.000+09:00", "state": "open"}
+    assert data["centre"]["open"] is True
+
+
+async def test_cash_moves_money_through_an_alias_and_the_ledger_stays_balanced(
+    client: Client, auth: dict[str, str], network: NetworkConfig
+) -> None:
+    aliases = {i.code: i.aliases[0].code for i in network.institutions if i.aliases}
+    users = (await (await client.get("/testbed/users", headers=auth)).json())["users"]
+    account = next(a for u in users for a in u["accounts"] if a["bank_code"] in aliases)
+    bank, num, before = account["bank_code"], account["account_num"], account["balance"]
+    addressed = aliases[bank]  # an alias reaches the same account
+    resp = await client.post(
+        f"/testbed/accounts/{addressed}/{num}/cash", json={"amount": 70_000}, headers=auth
+    )
+    assert resp.status == 200, await resp.text()
+    assert (await resp.json())["balance"] == before + 70_000
+    resp = await client.post(
+        f"/testbed/accounts/{bank}/{num}/cash", json={"amount": -(before + 70_001)}, headers=auth
+    )
+    assert resp.status == 409 and "insufficient_balance" in (await resp.json())["error"]
+    detail = await (await client.get(f"/testbed/accounts/{bank}/{num}", headers=auth)).json()
+    assert detail["balance"] == before + 70_000
+    assert detail["history"][-1]["amount"] == 70_000
+    check = await (await client.get("/testbed/ledger/check", headers=auth)).json()
+    assert check["ok"] and check["cash_in"] == 70_000 and check["cash_out"] == 0
+    events = (await (await client.get("/testbed/events?type=cash", headers=auth)).json())["events"]
+    assert [e["amount"] for e in events] == [70_000]
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "status", "phrase"),
+    [
+        ("/testbed/accounts/123/1/cash", {"amount": 1}, 404, "123"),
+        ("/testbed/accounts/022/1/cash", {"amount": 1}, 404, "한국상업은행"),
+        ("/testbed/accounts/004/0000/cash", {"amount": 1}, 404, "no account"),
+    ],
+)
+async def test_cash_to_unknown_accounts_is_refused(
+    client: Client, auth: dict[str, str], path: str, body: Any, status: int, phrase: str
+) -> None:
+    resp = await client.post(path, json=body, headers=auth)
+    assert resp.status == status
+    assert phrase in (await resp.json())["error"]
+
+
+@pytest.mark.parametrize("amount", [0, 1.5, "100", True, None])
+async def test_cash_amount_must_be_whole_won(
+    client: Client, auth: dict[str, str], amount: Any
+) -> None:
+    users = (await (await client.get("/testbed/users", headers=auth)).json())["users"]
+    account = users[0]["accounts"][0]
+    resp = await client.post(
+        f"/testbed/accounts/{account['bank_code']}/{account['account_num']}/cash",
+        json={"amount": amount},
+        headers=auth,
+    )
+    assert resp.status == 400 and "whole number" in (await resp.json())["error"]
+    check = await (await client.get("/testbed/ledger/check", headers=auth)).json()
+    assert check["cash_in"] == 0 and check["ok"]
+
+
+async def test_landing_page_shows_time_and_credentials(
+    client: Client, auth: dict[str, str]
+) -> None:
+    resp = await client.get("/")
+    html = await resp.text()
+    assert resp.status == 200 and "text/html" in resp.headers["Content-Type"]
+    assert "2026-03-02T10:00:00.000+09:00" in html
+    clients = (await (await client.get("/testbed/clients", headers=auth)).json())["clients"]
+    for demo in clients:
+        assert demo["client_id"] in html and demo["client_use_code"] in html
+    assert "테스트베드핀테크" in html
