@@ -10,6 +10,7 @@ is on disk. On start, `load()` rebuilds the world from the file.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import sqlite3
 import threading
@@ -336,17 +337,14 @@ def _account_from_row(r: Sequence[Any]) -> Account:
 
 def _entries_from_rows(rows: Iterable[Sequence[Any]]) -> Iterable[Entry]:
     """Group posting rows (ordered by entry, then posting) back into entries."""
-    current: Sequence[Any] | None = None
-    legs: list[Posting] = []
-    afters: list[int] = []
-    for r in rows:
-        if current is None or r[0] != current[0]:
-            if current is not None:
-                yield Entry(
-                    current[0], current[1], current[2], tuple(legs), current[3], tuple(afters)
-                )
-            current, legs, afters = r, [], []
-        legs.append(Posting((r[4], r[5]), r[6], r[8], r[9]))
-        afters.append(r[7])
-    if current is not None:
-        yield Entry(current[0], current[1], current[2], tuple(legs), current[3], tuple(afters))
+    for _, group in itertools.groupby(rows, key=lambda r: r[0]):
+        legs = list(group)
+        first = legs[0]
+        yield Entry(
+            id=first[0],
+            time=first[1],
+            kind=first[2],
+            ref=first[3],
+            postings=tuple(Posting((r[4], r[5]), r[6], r[8], r[9]) for r in legs),
+            balances_after=tuple(r[7] for r in legs),
+        )
