@@ -68,6 +68,16 @@ class Centre:
     def refusal(self, bank: Bank, problem: str, detail: str = "") -> TransferOutcome:
         return TransferOutcome(None, problem, bank.code, bank.response(problem), detail)
 
+    def inquire(self, bank_code: str) -> Generator[simpy.Event, Any, TransferOutcome | None]:
+        """An inquiry that a bank must answer (balance, history, real name): None when it did."""
+        bank = self.banks[bank_code]
+        if not self.is_open(self.env.now):
+            return TransferOutcome(None, "centre_closed", self.config.code, None, "centre closed")
+        if not bank.state_at(self.env.now).takes_business:
+            return self.refusal(bank, "bank_closed", f"{bank.code} {bank.state_at(self.env.now)}")
+        yield from bank.process()
+        return None
+
     def transfer(self, order: TransferOrder) -> Generator[simpy.Event, Any, TransferOutcome]:
         env = self.env
         payer = self.banks[order.debit[0]]

@@ -1,16 +1,15 @@
 """Who uses the network: users, fintech institutions (이용기관) and registered accounts.
 
-The centre keeps these in a `Directory`. Every change goes through a `put_*` method
-so that listeners (the durable store, the event log) see it; the records are plain
-dataclasses that turn into JSON-able dicts and back.
+The centre keeps these in a `Directory` (a `RecordBook`): every change goes through
+`put`, so that the durable store sees it.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, ClassVar
+
+from testbed.network.records import Decoder, RecordBook
 
 
 @dataclass(slots=True)
@@ -50,12 +49,33 @@ class FintechClient:
     main_bank: str  # 주거래은행
     contract_accounts: list[ContractAccount] = field(default_factory=list)
     ip_allow: list[str] = field(default_factory=list)  # empty: any address
+    #: 차등 운영: this institution's limits in won; a missing key takes DEFAULT_LIMITS
+    limits: dict[str, int] = field(default_factory=dict)
+    wd_pass_phrase: str = "NONE"  # 입금이체암호문구 (the testbed's value is NONE)
 
     def contract_account(self, purpose: str) -> ContractAccount | None:
         for account in self.contract_accounts:
             if account.purpose == purpose:
                 return account
         return None
+
+    def limit(self, name: str) -> int:
+        """A limit in won; 0 means none."""
+        return self.limits.get(name, DEFAULT_LIMITS[name])
+
+
+#: Limits an institution gets unless its contract says otherwise (0 = no limit). The
+#: per-user figures follow the usual 1회/1일 출금이체 한도 of 10,000,000 won (⚠ testbed choice).
+DEFAULT_LIMITS: dict[str, int] = {
+    "withdraw_per_tx": 0,
+    "withdraw_day": 0,
+    "withdraw_month": 0,
+    "deposit_per_tx": 0,
+    "deposit_day": 0,
+    "deposit_month": 0,
+    "user_withdraw_per_tx": 10_000_000,
+    "user_withdraw_day": 10_000_000,
+}
 
 
 @dataclass(slots=True)
@@ -74,14 +94,6 @@ class Registration:
     cancelled: bool = False
 
 
-Record = TypeVar("Record", User, FintechClient, Registration)
-ChangeListener = Callable[[str, str, dict[str, Any]], None]  # kind, key, record
-
-
-def to_record(obj: User | FintechClient | Registration) -> dict[str, Any]:
-    return dataclasses.asdict(obj)
-
-
 def user_from_record(data: dict[str, Any]) -> User:
     data = dict(data)
     data["accounts"] = [tuple(a) for a in data.get("accounts", [])]
@@ -94,58 +106,34 @@ def client_from_record(data: dict[str, Any]) -> FintechClient:
     return FintechClient(**data)
 
 
-def registration_from_record(data: dict[str, Any]) -> Registration:
-    return Registration(**data)
+class Directory(RecordBook):
+    """The centre's register of users, institutions and registered accounts."""
 
+    KINDS: ClassVar[dict[str, Decoder]] = {
+        "user": user_from_record,
+        "client": client_from_record,
+        "registration": lambda data: Registration(**data),
+    }
 
-class Directory:
     def __init__(self) -> None:
-        self.users: dict[str, User] = {}
-        self.clients: dict[str, FintechClient] = {}
+        super().__init__()
+        self.users: dict[str, User] = self.tables["user"]
+        self.clients: dict[str, FintechClient] = self.tables["client"]
+        self.registrations: dict[str, Registration] = self.tables["registration"]
         self.clients_by_id: dict[str, FintechClient] = {}
-        self.registrations: dict[str, Registration] = {}
-        self.listeners: list[ChangeListener] = []
 
-    def _changed(self, kind: str, key: str, obj: User | FintechClient | Registration) -> None:
-        if self.listeners:
-            record = to_record(obj)
-            for listener in self.listeners:
-                listener(kind, key, record)
+    def _index(self, kind: str, key: str, obj: Any) -> None:
+        if kind == "client":
+            self.clients_by_id[obj.client_id] = obj
 
     def put_user(self, user: User) -> User:
-        self.users[user.user_seq_no] = user
-        self._changed("user", user.user_seq_no, user)
+        self.put("user", user.user_seq_no, user)
         return user
 
     def put_client(self, client: FintechClient) -> FintechClient:
-        self.clients[client.client_use_code] = client
-        self.clients_by_id[client.client_id] = client
-        self._changed("client", client.client_use_code, client)
+        self.put("client", client.client_use_code, client)
         return client
 
     def put_registration(self, registration: Registration) -> Registration:
-        self.registrations[registration.fintech_use_num] = registration
-        self._changed("registration", registration.fintech_use_num, registration)
+        self.put("registration", registration.fintech_use_num, registration)
         return registration
-
-    def load(self, kind: str, record: dict[str, Any]) -> None:
-        """Restore one stored record without notifying listeners."""
-        if kind == "user":
-            user = user_from_record(record)
-            self.users[user.user_seq_no] = user
-        elif kind == "client":
-            client = client_from_record(record)
-            self.clients[client.client_use_code] = client
-            self.clients_by_id[client.client_id] = client
-        elif kind == "registration":
-            registration = registration_from_record(record)
-            self.registrations[registration.fintech_use_num] = registration
-        else:
-            raise ValueError(f"unknown record kind {kind!r}")
-
-    def records(self) -> list[tuple[str, str, dict[str, Any]]]:
-        out: list[tuple[str, str, dict[str, Any]]] = []
-        out += [("user", k, to_record(v)) for k, v in self.users.items()]
-        out += [("client", k, to_record(v)) for k, v in self.clients.items()]
-        out += [("registration", k, to_record(v)) for k, v in self.registrations.items()]
-        return out

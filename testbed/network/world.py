@@ -6,16 +6,20 @@ processes on the clock and reports what happens to an in-memory event log.
 
 from __future__ import annotations
 
+import hashlib
 from collections import deque
 from collections.abc import Callable
 from typing import Any
 
 from testbed.clock import SimClock, iso_kst
 from testbed.config import BankCodeResolver, NetworkConfig
+from testbed.network.auth import Grants
 from testbed.network.bank import Bank, BankState
 from testbed.network.centre import Centre, TransferOrder, TransferOutcome
 from testbed.network.ledger import EXTERNAL, AccountKey, Entry, Ledger, Posting
+from testbed.network.openbanking import OpenBankingBook
 from testbed.network.parties import Directory
+from testbed.network.records import RecordBook
 from testbed.rng import SeededSource
 
 EventListener = Callable[[dict[str, Any]], None]
@@ -51,6 +55,11 @@ class World:
         self.resolver = BankCodeResolver(config)
         self.ledger = Ledger()
         self.directory = Directory()
+        self.auth = Grants(
+            self.source.stream("tokens"), hashlib.sha256(f"testbed-jwt:{seed}".encode()).digest()
+        )
+        self.openbanking = OpenBankingBook()
+        self.books: list[RecordBook] = [self.directory, self.auth, self.openbanking]
         self.events = EventLog()
         self.banks: dict[str, Bank] = {
             inst.code: Bank(self.env, inst, self.source.stream(f"latency:{inst.code}"))

@@ -238,7 +238,8 @@ class Store:
 
         world.ledger.listeners.append(entry_posted)
         world.ledger.account_listeners.append(account_changed)
-        world.directory.listeners.append(record_changed)
+        for book in world.books:
+            book.listeners.append(record_changed)
 
     def put_meta(self, key: str, value: str) -> None:
         self.submit(_PUT_META, (key, value))
@@ -253,7 +254,8 @@ class Store:
             _PUT_RECORD,
             [
                 (k, key, json.dumps(r, ensure_ascii=False))
-                for k, key, r in world.directory.records()
+                for book in world.books
+                for k, key, r in book.records()
             ],
         )
         self.submit_many(
@@ -287,15 +289,16 @@ class Store:
                     " that this network file does not have: start with the banks file it was"
                     " made with, or a fresh --db"
                 )
-            records = conn.execute("SELECT kind, data FROM records ORDER BY rowid").fetchall()
+            records = conn.execute("SELECT kind, key, data FROM records ORDER BY rowid").fetchall()
             rows = conn.execute(
                 "SELECT e.id, e.time, e.kind, e.ref, p.bank_code, p.account_num, p.amount,"
                 " p.balance_after, p.print_content, p.tran_type"
                 " FROM entries e JOIN postings p ON p.entry_id = e.id ORDER BY e.id, p.seq"
             )
             world.ledger.restore(accounts, _entries_from_rows(rows))
-        for kind, data in records:
-            world.directory.load(kind, json.loads(data))
+        owners = {kind: book for book in world.books for kind in book.KINDS}
+        for kind, key, data in records:
+            owners[kind].load(kind, key, json.loads(data))
 
     def last_time(self) -> float | None:
         """The latest moment the stored world has seen (ledger entries, clock moves)."""

@@ -7,13 +7,17 @@ Errors are HTTP 4xx with `{"error": "..."}` (this is the testbed's own API, not 
 from __future__ import annotations
 
 import hmac
+import re
 from typing import Any
 
 from aiohttp import web
 
-from testbed.clock import ClockError, iso_kst, parse_kst
+from testbed.clock import ClockError, iso_kst, parse_kst, to_kst
 from testbed.config import BankCodeError, parse_duration
-from testbed.network.ledger import Account, AccountKey, LedgerError
+from testbed.network.auth import USER_SCOPES
+from testbed.network.fixtures import AccountSpec, FixtureError, UserSpec, register
+from testbed.network.fixtures import create_user as create_user_model
+from testbed.network.ledger import Account, AccountKey, AccountStatus, AccountType, LedgerError
 from testbed.runtime import Runtime
 from testbed.web.keys import ADMIN_TOKEN, RUNTIME
 from testbed.web.render import json_response
@@ -262,3 +266,128 @@ async def events(request: web.Request) -> web.Response:
         raise BadRequest("since takes an event sequence number") from None
     world = _runtime(request).world
     return json_response({"events": world.events.since(since, request.query.get("type"))})
+
+
+def _field(body: dict[str, Any], name: str, kind: type, default: Any = None) -> Any:
+    value = body.get(name, default)
+    wrong_bool = isinstance(value, bool) and kind is not bool
+    if value is None or wrong_bool or not isinstance(value, kind):
+        raise BadRequest(f"{name}: expected {kind.__name__}")
+    return value
+
+
+def _account_spec(raw: Any, i: int) -> AccountSpec:
+    if not isinstance(raw, dict):
+        raise BadRequest(f"accounts[{i}]: expected an object")
+    unknown = sorted(set(raw) - _ACCOUNT_KEYS)
+    if unknown:
+        raise BadRequest(f"accounts[{i}]: unknown field(s) {', '.join(unknown)}")
+    try:
+        return AccountSpec(
+            bank_code=_field(raw, "bank_code", str),
+            balance=_field(raw, "balance", int, 0),
+            account_type=AccountType(_field(raw, "account_type", str, "1")),
+            product_name=_field(raw, "product_name", str, ""),
+            status=AccountStatus(_field(raw, "status", str, "normal")),
+            account_num=_field(raw, "account_num", str, ""),
+            inquiry=_field(raw, "inquiry", bool, True),
+            transfer=_field(raw, "transfer", bool, True),
+            alias=_field(raw, "alias", str, ""),
+        )
+    except ValueError as e:
+        raise BadRequest(f"accounts[{i}]: {e}") from None
+
+
+_ACCOUNT_KEYS = {
+    "bank_code", "balance", "account_type", "product_name", "status", "account_num",
+    "inquiry", "transfer", "alias",
+}  # fmt: skip
+_USER_KEYS = {
+    "name",
+    "birth_date",
+    "gender",
+    "cell_no",
+    "email",
+    "accounts",
+    "client_use_code",
+    "scope",
+}
+
+
+async def create_user(request: web.Request) -> web.Response:
+    """A user with accounts registered to an institution, and tokens if asked: no browser needed."""
+    runtime = _runtime(request)
+    world = runtime.world
+    body = await _body(request)
+    unknown = sorted(set(body) - _USER_KEYS)
+    if unknown:
+        raise BadRequest(
+            f"unknown field(s) {', '.join(unknown)}; expected {', '.join(sorted(_USER_KEYS))}"
+        )
+    accounts = _field(body, "accounts", list, [])
+    spec = UserSpec(
+        name=_field(body, "name", str),
+        birth_date=_field(body, "birth_date", str),
+        gender=_field(body, "gender", str, "M"),
+        cell_no=_field(body, "cell_no", str, ""),
+        email=_field(body, "email", str, ""),
+        accounts=tuple(_account_spec(a, i) for i, a in enumerate(accounts)),
+    )
+    default_client = next(iter(world.directory.clients))
+    client = world.directory.clients.get(_field(body, "client_use_code", str, default_client))
+    if client is None:
+        raise BadRequest("client_use_code: no such institution", 404)
+    scopes = _field(body, "scope", str, "").split()
+    if any(s not in USER_SCOPES for s in scopes):
+        raise BadRequest(f"scope: any of {' '.join(USER_SCOPES)}")
+    world.clock.sync()
+    try:
+        user = create_user_model(world, spec)
+    except FixtureError as e:
+        raise BadRequest(str(e)) from None
+    out_accounts = []
+    for account_spec, key in zip(spec.accounts, user.accounts, strict=True):
+        account = world.ledger.accounts[key]
+        reg = register(
+            world,
+            client,
+            user,
+            account,
+            account_spec.inquiry,
+            account_spec.transfer,
+            account_spec.alias,
+        )
+        out_accounts.append({**_account_view(account), "fintech_use_num": reg.fintech_use_num})
+    answer: dict[str, Any] = {
+        "user_seq_no": user.user_seq_no,
+        "user_ci": user.user_ci,
+        "name": user.name,
+        "client_use_code": client.client_use_code,
+        "accounts": out_accounts,
+    }
+    if scopes:
+        grant = world.auth.issue(
+            client.client_use_code, user.user_seq_no, scopes, world.clock.now()
+        )
+        answer.update(
+            access_token=grant.access_token,
+            refresh_token=grant.refresh_token,
+            scope=" ".join(grant.scopes),
+            expires_in=int(grant.expires_at - grant.issued_at),
+        )
+    await runtime.store.durable()
+    return json_response(answer, 201)
+
+
+async def billing(request: web.Request) -> web.Response:
+    """처리대행비용 of each institution for a month (`?month=YYYY-MM`, default this month)."""
+    world = _runtime(request).world
+    month = request.query.get("month") or to_kst(world.clock.now()).strftime("%Y-%m")
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+        raise BadRequest("month: YYYY-MM")
+    return json_response(
+        {
+            "month": month,
+            "clients": [world.openbanking.bill(code, month) for code in world.directory.clients],
+        }
+    )

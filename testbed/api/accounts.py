@@ -1,0 +1,234 @@
+"""사용자/계좌관리 and 조회(사용자): user/me, account/list, balance, transaction_list."""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from datetime import datetime
+from typing import Any
+
+from aiohttp import web
+
+from testbed.api.common import (
+    account_object,
+    account_state_refusal,
+    ask_bank,
+    bank_block,
+    bank_names,
+    empty_list_on_refusal,
+    registered,
+)
+from testbed.api.context import Call, begin
+from testbed.api.fields import (
+    AN,
+    BANK_TRAN_ID,
+    FINTECH_USE_NUM,
+    TRAN_DTIME,
+    USER_SEQ_NO,
+    A,
+    N,
+    Spec,
+)
+from testbed.clock import from_kst, to_kst, yyyymmdd
+from testbed.network.codes import Refusal
+from testbed.network.ledger import HistoryLine
+
+LOGIN = ("login", "sa")
+INQUIRY = ("inquiry", "sa")
+PAGE_SIZE = 25  # ⚠ one mock's claim; KFTC does not publish it
+
+USER_ME = Spec(USER_SEQ_NO)
+ACCOUNT_LIST = Spec(
+    USER_SEQ_NO,
+    A("include_cancel_yn", 1, required=False, choices=("Y", "N")),
+    A("sort_order", 1, required=False, choices=("D", "A")),
+)
+BALANCE = Spec(BANK_TRAN_ID, FINTECH_USE_NUM, TRAN_DTIME)
+TRANSACTIONS = Spec(
+    BANK_TRAN_ID,
+    FINTECH_USE_NUM,
+    A("inquiry_type", 1, choices=("A", "I", "O")),
+    A("inquiry_base", 1, choices=("D", "T")),
+    N("from_date", 8, check="date"),
+    N("from_time", 6, required=False, check="time"),
+    N("to_date", 8, check="date"),
+    N("to_time", 6, required=False, check="time"),
+    A("sort_order", 1, choices=("D", "A")),
+    TRAN_DTIME,
+    AN("befor_inquiry_trace_info", 20, required=False),
+)
+
+
+def _own_user(call: Call, user_seq_no: str) -> None:
+    """A user token serves only its own user; an `sa` token any user of its institution."""
+    assert call.grant is not None and call.client is not None
+    if call.grant.is_user_token and call.grant.user_seq_no != user_seq_no:
+        raise Refusal("A0313")
+    user = call.world.directory.users.get(user_seq_no)
+    if user is None or not _registrations(call, user_seq_no, include_cancelled=True):
+        raise Refusal("A0313")
+
+
+def _registrations(call: Call, user_seq_no: str, include_cancelled: bool) -> list[Any]:
+    assert call.client is not None
+    code = call.client.client_use_code
+    return [
+        r
+        for r in call.world.directory.registrations.values()
+        if r.client_use_code == code
+        and r.user_seq_no == user_seq_no
+        and (include_cancelled or not r.cancelled)
+    ]
+
+
+async def user_me(request: web.Request) -> web.Response:
+    call = begin(request, LOGIN)
+    q = USER_ME.parse(call.query(), call.warnings)
+    with empty_list_on_refusal():
+        _own_user(call, q["user_seq_no"])
+    user = call.world.directory.users[q["user_seq_no"]]
+    items = [
+        account_object(call, r, for_list=False)
+        for r in _registrations(call, user.user_seq_no, False)
+    ]
+    return call.answer(
+        {
+            **call.envelope(),
+            "user_seq_no": user.user_seq_no,
+            "user_ci": user.user_ci,
+            "user_name": user.name,
+            "user_info": user.birth_date,
+            "user_gender": user.gender,
+            "user_cell_no": user.cell_no,
+            "user_email": user.email,
+            "res_cnt": str(len(items)),
+            "res_list": items,
+        }
+    )
+
+
+async def account_list(request: web.Request) -> web.Response:
+    call = begin(request, LOGIN)
+    q = ACCOUNT_LIST.parse(call.query(), call.warnings)
+    with empty_list_on_refusal():
+        _own_user(call, q["user_seq_no"])
+    user = call.world.directory.users[q["user_seq_no"]]
+    regs = _registrations(call, user.user_seq_no, q.get("include_cancel_yn") == "Y")
+    regs.sort(key=lambda r: r.registered_at, reverse=q.get("sort_order", "D") == "D")
+    items = [account_object(call, r, for_list=True) for r in regs]
+    return call.answer(
+        {
+            **call.envelope(),
+            "user_name": user.name,
+            "res_cnt": str(len(items)),
+            "res_list": items,
+        }
+    )
+
+
+async def balance(request: web.Request) -> web.Response:
+    call = begin(request, INQUIRY)
+    q = BALANCE.parse(call.query(), call.warnings)
+    reg, account = registered(call, q["fintech_use_num"], consent="inquiry")
+    assert call.client is not None
+    date = call.world.openbanking.claim(call.client, q["bank_tran_id"], "balance", call.now)
+    await ask_bank(call, account.bank_code, q["bank_tran_id"], date)
+    account_state_refusal(call, account, q["bank_tran_id"], date)
+    bank_name, savings = bank_names(call, account.bank_code)
+    last = yyyymmdd(account.history[-1].time) if account.history else ""
+    return call.answer(
+        {
+            **call.envelope(),
+            **bank_block(q["bank_tran_id"], date, account.bank_code),
+            "bank_name": bank_name,
+            "savings_bank_name": savings,
+            "fintech_use_num": reg.fintech_use_num,
+            "balance_amt": str(account.balance),
+            "available_amt": str(max(account.balance, 0)),
+            "account_type": account.account_type.value,
+            "product_name": account.product_name,
+            "account_issue_date": account.issue_date,
+            "maturity_date": account.maturity_date,
+            "last_tran_date": last,
+        }
+    )
+
+
+def _row(line: HistoryLine, branch: str) -> dict[str, str]:
+    stamp = yyyymmdd(line.time), _hhmmss(line.time)
+    return {
+        "tran_date": stamp[0],
+        "tran_time": stamp[1],
+        "inout_type": "입금" if line.amount > 0 else "출금",
+        "tran_type": line.tran_type or "대체",
+        "print_content": line.print_content,
+        "tran_amt": str(abs(line.amount)),
+        "after_balance_amt": str(line.balance_after),
+        "branch_name": branch,
+    }
+
+
+def _hhmmss(t: float) -> str:
+    return to_kst(t).strftime("%H%M%S")
+
+
+async def transaction_list(request: web.Request) -> web.Response:
+    call = begin(request, INQUIRY)
+    q = TRANSACTIONS.parse(call.query(), call.warnings)
+    by_time = q["inquiry_base"] == "T"
+    start = from_kst_compact(q["from_date"], q.get("from_time", "000000") if by_time else "000000")
+    end = from_kst_compact(q["to_date"], q.get("to_time", "235959") if by_time else "235959") + 1
+    if end <= start:
+        raise Refusal("A0004", "from_date/from_time must not be after to_date/to_time")
+    cursor = q.get("befor_inquiry_trace_info", "")
+    if cursor and not cursor.isdigit():
+        raise Refusal("A0004", "befor_inquiry_trace_info: the value a previous page returned")
+    with empty_list_on_refusal("page_record_cnt"):
+        reg, account = registered(call, q["fintech_use_num"], consent="inquiry")
+        assert call.client is not None
+        date = call.world.openbanking.claim(
+            call.client, q["bank_tran_id"], "transactions", call.now
+        )
+        await ask_bank(call, account.bank_code, q["bank_tran_id"], date)
+        account_state_refusal(call, account, q["bank_tran_id"], date)
+
+    history = account.history
+    lo = bisect_left(history, start, key=lambda h: h.time)
+    hi = bisect_left(history, end, key=lambda h: h.time)
+    wanted = q["inquiry_type"]
+    descending = q["sort_order"] == "D"
+    # The cursor is the position in the account's history where the next page starts.
+    if descending:
+        position = min(int(cursor), hi) if cursor else hi
+        indexes = range(position - 1, lo - 1, -1)
+    else:
+        position = max(int(cursor), lo) if cursor else lo
+        indexes = range(position, hi)
+    rows: list[dict[str, str]] = []
+    next_position = None
+    for i in indexes:
+        line = history[i]
+        if (wanted == "I" and line.amount < 0) or (wanted == "O" and line.amount > 0):
+            continue
+        if len(rows) == PAGE_SIZE:
+            next_position = i + 1 if descending else i
+            break
+        rows.append(_row(line, account.branch_name))
+    bank_name, savings = bank_names(call, account.bank_code)
+    return call.answer(
+        {
+            **call.envelope(),
+            **bank_block(q["bank_tran_id"], date, account.bank_code),
+            "bank_name": bank_name,
+            "savings_bank_name": savings,
+            "fintech_use_num": reg.fintech_use_num,
+            "balance_amt": str(account.balance),
+            "page_record_cnt": str(len(rows)),
+            "next_page_yn": "Y" if next_position is not None else "N",
+            "befor_inquiry_trace_info": str(next_position) if next_position is not None else "",
+            "res_list": rows,
+        }
+    )
+
+
+def from_kst_compact(date: str, time: str) -> float:
+    return from_kst(datetime.strptime(date + time, "%Y%m%d%H%M%S"))

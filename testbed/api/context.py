@@ -1,0 +1,167 @@
+"""One API call: who calls (token, institution, user), when (simulated), and what to tell them.
+
+`begin()` authenticates a business API call the way the gateway does: the bearer
+token (O0001/O0002/O0003), its scope (O0011), the caller's IP for transfers (O0006).
+The envelope helpers render the common response fields.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from testbed.api.errors import ApiError
+from testbed.clock import api_tran_dtm
+from testbed.network.auth import Grant
+from testbed.network.parties import FintechClient
+from testbed.network.world import World
+from testbed.runtime import Runtime
+from testbed.web.keys import RUNTIME
+
+log = logging.getLogger("testbed.api")
+
+WARNING_HEADER = "X-Testbed-Warning"
+
+
+@dataclass
+class Call:
+    request: web.Request
+    runtime: Runtime
+    now: float
+    warnings: list[str] = field(default_factory=list)
+    grant: Grant | None = None
+    client: FintechClient | None = None
+
+    @property
+    def world(self) -> World:
+        return self.runtime.world
+
+    def warn(self, text: str) -> None:
+        self.warnings.append(text)
+
+    # the envelope
+    def envelope(self, rsp_code: str = "A0000", rsp_message: str = "") -> dict[str, Any]:
+        rng = self.world.source.stream("api_tran_id")
+        return {
+            "api_tran_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+            "api_tran_dtm": api_tran_dtm(self.now),
+            "rsp_code": rsp_code,
+            "rsp_message": rsp_message,
+        }
+
+    def answer(self, body: Mapping[str, Any]) -> web.Response:
+        response = web.Response(
+            text=json.dumps(body, ensure_ascii=False),
+            content_type="application/json",
+            charset="utf-8",
+        )
+        if self.warnings:
+            response.headers[WARNING_HEADER] = "; ".join(self.warnings)
+            for text in self.warnings:
+                log.warning("%s %s: %s", self.request.method, self.request.path, text)
+        return response
+
+    # the request
+    async def body(self) -> dict[str, Any]:
+        """The JSON object of a POST business API."""
+        if self.request.content_type != "application/json":
+            self.warn(
+                f"Content-Type was {self.request.content_type or 'missing'};"
+                " KFTC expects application/json; charset=UTF-8"
+            )
+        raw = await self.request.read()
+        try:
+            data = json.loads(raw.decode("utf-8"), object_pairs_hook=_no_duplicates)
+        except UnicodeDecodeError:
+            raise ApiError("A0004", "the body is not UTF-8") from None
+        except (ValueError, RecursionError) as e:
+            raise ApiError("A0004", f"the body is not JSON: {e}") from None
+        if not isinstance(data, dict):
+            raise ApiError("A0004", "the body must be a JSON object")
+        return data
+
+    def query(self) -> dict[str, Any]:
+        return dict(self.request.query)
+
+    @property
+    def remote(self) -> str:
+        return self.request.remote or ""
+
+
+_CALL = web.RequestKey("kftc_call", Call)
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in data:
+            raise ValueError(f"duplicate key {key!r}")
+        data[key] = value
+    return data
+
+
+def start(request: web.Request) -> Call:
+    if _CALL in request:
+        return request[_CALL]
+    runtime = request.app[RUNTIME]
+    runtime.clock.sync()
+    call = Call(request, runtime, runtime.clock.now())
+    request[_CALL] = call  # so that a refusal still carries the warnings gathered so far
+    return call
+
+
+def begin(request: web.Request, scopes: tuple[str, ...], transfer: bool = False) -> Call:
+    """Authenticate a business API call; `scopes`: any one of them is enough."""
+    call = start(request)
+    header = request.headers.get("Authorization", "")
+    if not header:
+        raise ApiError("O0001", "[992]")
+    kind, _, token = header.partition(" ")
+    if kind != "Bearer":
+        if header.startswith("Bearer"):
+            call.warn("Authorization must be 'Bearer <token>' with one space")
+        raise ApiError("O0002")
+    grant = call.world.auth.check(token.strip(), call.now)
+    if not set(scopes) & set(grant.scopes):
+        raise ApiError("O0011")
+    client = call.world.directory.clients.get(grant.client_use_code)
+    if client is None:  # pragma: no cover - a token always names a known institution
+        raise ApiError("O0002")
+    if transfer and client.ip_allow and call.remote not in client.ip_allow:
+        raise ApiError("O0006", call.remote)
+    call.grant, call.client = grant, client
+    return call
+
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+_API_PREFIXES = ("/v2.0/", "/oauth/2.0/")
+
+
+@web.middleware
+async def kftc_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """KFTC answers HTTP 200 with rsp_code, whatever went wrong."""
+    if not request.path.startswith(_API_PREFIXES):
+        return await handler(request)
+    try:
+        return await handler(request)
+    except ApiError as e:
+        error = e
+    except web.HTTPMethodNotAllowed:
+        error = ApiError("O0010")
+    except web.HTTPNotFound:
+        error = ApiError("O0005")
+    except web.HTTPRequestEntityTooLarge:
+        error = ApiError("A0004", "the request body is too large")
+    call = start(request)
+    if error.gateway_level:
+        body: dict[str, Any] = {"rsp_code": error.rsp_code, "rsp_message": error.rsp_message}
+    else:
+        body = {**call.envelope(error.rsp_code, error.rsp_message), **error.fields}
+    return call.answer(body)

@@ -1,0 +1,140 @@
+"""`/oauth/2.0/token` and `/oauth/2.0/revoke` (the consent pages live in `consent.py`).
+
+The token endpoint takes `application/x-www-form-urlencoded`. Parameters sent in the
+query string instead (a common client mistake) are accepted with a warning.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from testbed.api.context import Call, start
+from testbed.network.auth import ACCESS_LIFETIME, CLIENT_SCOPES, USER_SCOPES, Grant
+from testbed.network.codes import Refusal
+from testbed.network.parties import FintechClient
+
+_MISSING = "[3000103]"
+
+
+async def _params(call: Call) -> dict[str, str]:
+    request = call.request
+    form: dict[str, str] = {}
+    if request.content_type == "application/x-www-form-urlencoded":
+        form = {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
+    elif request.can_read_body:
+        call.warn(
+            f"the token endpoint takes application/x-www-form-urlencoded, not"
+            f" {request.content_type or 'an untyped body'}"
+        )
+    if request.query:
+        call.warn("OAuth parameters belong in the form body, not the query string")
+        for key, value in request.query.items():
+            form.setdefault(key, value)
+    return form
+
+
+def _client(call: Call, params: dict[str, str]) -> FintechClient:
+    client_id, secret = params.get("client_id", ""), params.get("client_secret", "")
+    if not client_id or not secret:
+        raise Refusal("O0001", _MISSING)
+    client = call.world.directory.clients_by_id.get(client_id)
+    if client is None or client.client_secret != secret:
+        raise Refusal("O0001", "[3000201]")
+    return client
+
+
+def _scopes(text: str) -> list[str]:
+    return [s for s in text.replace("+", " ").split(" ") if s]
+
+
+def _user_token(grant: Grant) -> dict[str, Any]:
+    return {
+        "access_token": grant.access_token,
+        "token_type": "Bearer",
+        "expires_in": int(ACCESS_LIFETIME),
+        "refresh_token": grant.refresh_token,
+        "scope": " ".join(grant.scopes),
+        "user_seq_no": grant.user_seq_no,
+    }
+
+
+def _client_credentials(
+    call: Call, client: FintechClient, params: dict[str, str]
+) -> dict[str, Any]:
+    scopes = _scopes(params.get("scope", ""))
+    if len(scopes) != 1 or scopes[0] not in CLIENT_SCOPES:
+        raise Refusal("O0001", _MISSING)
+    if scopes[0] == "sa" and not client.self_auth:
+        raise Refusal("O0011")
+    grant = call.world.auth.issue(client.client_use_code, "", scopes, call.now)
+    return {  # no refresh_token: some clients fail on any field they do not expect
+        "access_token": grant.access_token,
+        "token_type": "Bearer",
+        "expires_in": int(ACCESS_LIFETIME),
+        "scope": scopes[0],
+        "client_use_code": client.client_use_code,
+    }
+
+
+def _authorization_code(
+    call: Call, client: FintechClient, params: dict[str, str]
+) -> dict[str, Any]:
+    code, redirect = params.get("code", ""), params.get("redirect_uri", "")
+    if not code or not redirect:
+        raise Refusal("O0001", _MISSING)
+    return _user_token(call.world.auth.redeem(code, client.client_use_code, redirect, call.now))
+
+
+def _refresh_token(call: Call, client: FintechClient, params: dict[str, str]) -> dict[str, Any]:
+    refresh = params.get("refresh_token", "")
+    if not refresh:
+        raise Refusal("O0001", _MISSING)
+    scopes = _scopes(params.get("scope", ""))
+    if any(s not in USER_SCOPES for s in scopes):
+        raise Refusal("O0001", "[3000115]")
+    return _user_token(call.world.auth.refresh(refresh, client.client_use_code, scopes, call.now))
+
+
+_GRANT_TYPES = {
+    "client_credentials": _client_credentials,
+    "authorization_code": _authorization_code,
+    "refresh_token": _refresh_token,
+}
+
+
+async def token(request: web.Request) -> web.Response:
+    call = start(request)
+    params = await _params(call)
+    client = _client(call, params)
+    issue = _GRANT_TYPES.get(params.get("grant_type", ""))
+    if issue is None:
+        raise Refusal("O0001", _MISSING)
+    body = issue(call, client, params)
+    await call.runtime.store.durable()
+    return call.answer(body)
+
+
+async def revoke(request: web.Request) -> web.Response:
+    call = start(request)
+    params = await _params(call)
+    client = _client(call, params)
+    access_token = params.get("access_token", "")
+    if not access_token and params.get("token"):
+        call.warn("the revoke parameter is access_token, not token")
+        access_token = params["token"]
+    if not access_token:
+        raise Refusal("O0001", _MISSING)
+    grant = call.world.auth.revoke(access_token, client.client_use_code)
+    await call.runtime.store.durable()
+    return call.answer(
+        {
+            "rsp_code": "A0000",
+            "rsp_message": "",
+            "client_id": client.client_id,
+            "client_secret": client.client_secret,
+            "access_token": grant.access_token,
+            "refresh_token": grant.refresh_token,
+        }
+    )

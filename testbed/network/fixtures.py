@@ -1,0 +1,184 @@
+"""Making test data on a running world: users, accounts, registrations to an institution.
+
+The control plane (`POST /testbed/users`), the consent pages and scenario fixtures
+all come here, so a user made by any of them looks the same. Numbers are drawn from
+the world's seeded source; money for a new account arrives as cash (so the ledger
+check still balances).
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+
+from testbed.clock import yyyymmdd, yyyymmddhhmmss
+from testbed.network.ledger import EXTERNAL, Account, AccountStatus, AccountType, Posting
+from testbed.network.parties import FintechClient, Registration, User
+from testbed.network.world import World
+
+
+class FixtureError(ValueError):
+    """Test data that cannot be made as asked."""
+
+
+@dataclass(frozen=True, slots=True)
+class AccountSpec:
+    bank_code: str  # any code the resolver accepts (canonical afterwards)
+    balance: int = 0
+    account_type: AccountType = AccountType.DEMAND
+    product_name: str = ""
+    status: AccountStatus = AccountStatus.NORMAL
+    account_num: str = ""  # drawn when empty
+    inquiry: bool = True  # consent given when registered
+    transfer: bool = True
+    alias: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class UserSpec:
+    name: str
+    birth_date: str  # YYYYMMDD
+    gender: str = "M"
+    cell_no: str = ""
+    email: str = ""
+    accounts: tuple[AccountSpec, ...] = field(default_factory=tuple)
+
+
+def _digits(world: World, n: int) -> str:
+    rng = world.source.stream("fixtures")
+    return "".join(str(rng.randrange(10)) for _ in range(n))
+
+
+def new_user_seq_no(world: World) -> str:
+    while True:
+        candidate = "11" + _digits(world, 8)
+        if candidate not in world.directory.users:
+            return candidate
+
+
+def new_fintech_use_num(world: World, client: FintechClient) -> str:
+    while True:
+        candidate = "1" + client.client_use_code[1:] + _digits(world, 14)
+        if candidate not in world.directory.registrations:
+            return candidate
+
+
+def check_account(world: World, spec: AccountSpec) -> str:
+    """Refuse an account that cannot be opened; returns its canonical bank code."""
+    try:
+        institution = world.resolver.resolve(spec.bank_code)
+    except ValueError as e:
+        raise FixtureError(str(e)) from None
+    if institution.code not in world.banks:
+        raise FixtureError(f"{institution.code} is not a member of the network")
+    if spec.balance < 0:
+        raise FixtureError("an account opens with a balance of 0 or more")
+    number = spec.account_num
+    if number:
+        if not number.isdigit() or len(number) > 16:
+            raise FixtureError(f"account_num {number!r}: up to 16 digits")
+        if (institution.code, number) in world.ledger.accounts:
+            raise FixtureError(f"account {institution.code}-{number} already exists")
+    return institution.code
+
+
+def open_account(world: World, user: User, spec: AccountSpec) -> Account:
+    institution = world.config.institution(check_account(world, spec))
+    number = spec.account_num
+    if not number:
+        while True:
+            number = str(1 + int(_digits(world, 1)) % 9) + _digits(
+                world, institution.account_digits - 1
+            )
+            if (institution.code, number) not in world.ledger.accounts:
+                break
+    now = world.clock.now()
+    account = world.ledger.open_account(
+        Account(
+            bank_code=institution.code,
+            account_num=number,
+            holder_name=user.name,
+            holder_info=user.birth_date[2:],
+            holder_type="P",
+            account_type=spec.account_type,
+            product_name=spec.product_name or spec.account_type.label,
+            issue_date=yyyymmdd(now),
+            owner=f"user:{user.user_seq_no}",
+            branch_name="본점영업부",
+        )
+    )
+    if spec.balance:
+        world.ledger.post(
+            now,
+            "cash",
+            [Posting(account.key, spec.balance, "신규", "현금"), Posting(EXTERNAL, -spec.balance)],
+        )
+    if spec.status is not AccountStatus.NORMAL:
+        world.ledger.set_status(account.key, spec.status)
+    user.accounts.append(account.key)
+    world.directory.put_user(user)
+    return account
+
+
+def register(
+    world: World,
+    client: FintechClient,
+    user: User,
+    account: Account,
+    inquiry: bool,
+    transfer: bool,
+    alias: str = "",
+) -> Registration:
+    """Register (or re-consent) an account of `user` with `client`; A0324/A0325 are the API's."""
+    now = world.clock.now()
+    stamp = yyyymmddhhmmss(now)
+    for reg in world.directory.registrations.values():
+        if (
+            reg.client_use_code == client.client_use_code
+            and (reg.bank_code, reg.account_num) == account.key
+            and not reg.cancelled
+        ):
+            reg.inquiry_agree_dtime = reg.inquiry_agree_dtime or (stamp if inquiry else "")
+            reg.transfer_agree_dtime = reg.transfer_agree_dtime or (stamp if transfer else "")
+            return world.directory.put_registration(reg)
+    return world.directory.put_registration(
+        Registration(
+            fintech_use_num=new_fintech_use_num(world, client),
+            client_use_code=client.client_use_code,
+            user_seq_no=user.user_seq_no,
+            bank_code=account.bank_code,
+            account_num=account.account_num,
+            account_alias=alias or account.product_name,
+            inquiry_agree_dtime=stamp if inquiry else "",
+            transfer_agree_dtime=stamp if transfer else "",
+            registered_at=now,
+        )
+    )
+
+
+def create_user(world: World, spec: UserSpec) -> User:
+    if not spec.name or len(spec.name) > 20:
+        raise FixtureError("name: 1 to 20 characters")
+    if len(spec.birth_date) != 8 or not spec.birth_date.isdigit():
+        raise FixtureError("birth_date: YYYYMMDD")
+    if spec.gender not in ("M", "F"):
+        raise FixtureError("gender: M or F")
+    for account_spec in spec.accounts:  # all or nothing: check every account first
+        check_account(world, account_spec)
+    numbers = [(check_account(world, a), a.account_num) for a in spec.accounts if a.account_num]
+    if len(numbers) != len(set(numbers)):
+        raise FixtureError("the same account twice")
+    rng = world.source.stream("fixtures")
+    user = User(
+        user_seq_no=new_user_seq_no(world),
+        user_ci=base64.b64encode(rng.randbytes(66)).decode(),
+        name=spec.name,
+        birth_date=spec.birth_date,
+        gender=spec.gender,
+        cell_no=spec.cell_no or "010" + _digits(world, 8),
+        email=spec.email,
+    )
+    world.directory.put_user(user)
+    for account_spec in spec.accounts:
+        open_account(world, user, account_spec)
+    return user

@@ -1,0 +1,230 @@
+"""The Open Banking centre's own rules, apart from HTTP.
+
+- `bank_tran_id`: 이용기관코드 + `U` + 9 characters, unique per institution per
+  simulated day (A0004 for a wrong prefix, A0326 for a repeat).
+- every transfer (withdraw, deposit) is kept as a `TransferRecord`, succeeded or
+  not, so `transfer/result` can tell the true outcome later; with it the requesting
+  customer's details (req_client_*) for anti-money-laundering, and the record's
+  retention class (5 years above 10,000 won, 1 year at or below).
+- limits per institution and per user, per transaction, day and month (A0101–A0112).
+- 처리대행비용: each successful transfer is charged at the reduced rate, or at the basic
+  rate once the institution exceeded the reduction threshold of that API for three
+  months in a row (seed document's table; configurable).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from testbed.clock import yyyymmdd
+from testbed.network.codes import Refusal
+from testbed.network.parties import FintechClient
+from testbed.network.records import Decoder, RecordBook
+
+
+@dataclass(frozen=True, slots=True)
+class Tariff:
+    """처리대행비용 per transfer API, in won, and the monthly reduction threshold."""
+
+    basic: dict[str, int] = field(default_factory=lambda: {"withdraw": 50, "deposit": 40})
+    reduced: dict[str, int] = field(default_factory=lambda: {"withdraw": 30, "deposit": 20})
+    threshold_amount: int = 10_000_000_000  # 100억원 a month
+    threshold_count: int = 100_000  # 10만건 a month
+    months_over: int = 3  # this many months in a row over the threshold -> basic rate
+
+
+@dataclass(slots=True)
+class TransferRecord:
+    client_use_code: str
+    bank_tran_id: str
+    bank_tran_date: str
+    api: str  # "withdraw" | "deposit"
+    tran_amt: int
+    time: float
+    rsp_code: str  # what the client was told
+    bank_code_tran: str
+    bank_rsp_code: str
+    bank_rsp_message: str
+    moved: bool  # the money moved (whatever the client was told)
+    entry_id: int
+    user_seq_no: str
+    wd: dict[str, str]  # the withdrawal side, as rendered (bank_code_std, ..., account_holder_name)
+    dps: dict[str, str]  # the deposit side
+    req_client: dict[str, str]  # req_client_name/bank_code/account_num/fintech_use_num/num, purpose
+    fee: int = 0
+    fee_type: str = ""  # "basic" | "reduced"
+    retention_years: int = 5
+    keep_until: str = ""  # YYYYMMDD
+
+    @property
+    def key(self) -> str:
+        return record_key(self.client_use_code, self.bank_tran_date, self.bank_tran_id)
+
+
+@dataclass(slots=True)
+class UsedTranId:
+    api: str
+    time: float
+
+
+def record_key(client_use_code: str, date: str, bank_tran_id: str) -> str:
+    return f"{client_use_code}:{date}:{bank_tran_id}"
+
+
+def month_of(date: str) -> str:
+    return f"{date[:4]}-{date[4:6]}"
+
+
+def previous_months(month: str, n: int) -> list[str]:
+    year, mon = int(month[:4]), int(month[5:7])
+    out = []
+    for _ in range(n):
+        year, mon = (year - 1, 12) if mon == 1 else (year, mon - 1)
+        out.append(f"{year:04d}-{mon:02d}")
+    return out
+
+
+def retention(amount: int, date: str) -> tuple[int, str]:
+    """전자금융거래기록 보관: 5 years above 10,000 won, 1 year at or below."""
+    years = 5 if amount > 10_000 else 1
+    return years, f"{int(date[:4]) + years}{date[4:]}"
+
+
+class OpenBankingBook(RecordBook):
+    KINDS: ClassVar[dict[str, Decoder]] = {
+        "transfer": lambda data: TransferRecord(**data),
+        "tran_id": lambda data: UsedTranId(**data),
+    }
+
+    def __init__(self, tariff: Tariff | None = None) -> None:
+        super().__init__()
+        self.tariff = tariff or Tariff()
+        self.transfers: dict[str, TransferRecord] = self.tables["transfer"]
+        self.used_ids: dict[str, UsedTranId] = self.tables["tran_id"]
+        # running totals of money moved: (client, api, period) and (client, user, api, day)
+        self.moved: dict[tuple[str, ...], int] = defaultdict(int)
+        # billing: (client, api, month) -> [count, amount, fee]
+        self.billing: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
+        self._counted: set[str] = set()
+
+    def _index(self, kind: str, key: str, obj: Any) -> None:
+        if kind == "transfer" and obj.moved and key not in self._counted:
+            self._counted.add(key)
+            self._count(obj)
+
+    def _count(self, record: TransferRecord) -> None:
+        c, api, date, amt = (
+            record.client_use_code,
+            record.api,
+            record.bank_tran_date,
+            record.tran_amt,
+        )
+        self.moved[(c, api, "day", date)] += amt
+        self.moved[(c, api, "month", month_of(date))] += amt
+        if record.user_seq_no:
+            self.moved[(c, record.user_seq_no, api, date)] += amt
+        bill = self.billing[(c, api, month_of(date))]
+        bill[0] += 1
+        bill[1] += amt
+        bill[2] += record.fee
+
+    # --- bank_tran_id -------------------------------------------------------------------
+    def claim(self, client: FintechClient, bank_tran_id: str, api: str, now: float) -> str:
+        """Check and register a bank_tran_id for today; returns the bank_tran_date."""
+        prefix = client.client_use_code + "U"
+        if not bank_tran_id.startswith(prefix) or len(bank_tran_id) != 20:
+            raise Refusal(
+                "A0004",
+                f"bank_tran_id: 이용기관코드 {client.client_use_code} + 'U' + 9 characters",
+            )
+        date = yyyymmdd(now)
+        key = record_key(client.client_use_code, date, bank_tran_id)
+        if key in self.used_ids:
+            raise Refusal("A0326")
+        self.put("tran_id", key, UsedTranId(api, now))
+        return date
+
+    # --- limits -------------------------------------------------------------------------
+    def check_limits(
+        self, client: FintechClient, api: str, user_seq_no: str, amount: int, date: str
+    ) -> None:
+        month = month_of(date)
+        day_total = self.moved[(client.client_use_code, api, "day", date)]
+        month_total = self.moved[(client.client_use_code, api, "month", month)]
+        codes = {
+            "withdraw": ("A0105", "A0103", "A0104"),
+            "deposit": ("A0106", "A0101", "A0102"),
+        }[api]
+        checks = [
+            (f"{api}_per_tx", amount, codes[0]),
+            (f"{api}_day", day_total + amount, codes[1]),
+            (f"{api}_month", month_total + amount, codes[2]),
+        ]
+        if api == "withdraw" and user_seq_no:
+            user_day = self.moved[(client.client_use_code, user_seq_no, api, date)]
+            checks += [
+                ("user_withdraw_per_tx", amount, "A0111"),
+                ("user_withdraw_day", user_day + amount, "A0112"),
+            ]
+        for name, total, code in checks:
+            limit = client.limit(name)
+            if limit and total > limit:
+                raise Refusal(code, f"{name} {limit}")
+
+    # --- fees ---------------------------------------------------------------------------
+    def over_threshold(self, client_use_code: str, api: str, month: str) -> bool:
+        count, amount, _ = self.billing.get((client_use_code, api, month), (0, 0, 0))
+        return count >= self.tariff.threshold_count or amount >= self.tariff.threshold_amount
+
+    def fee_type(self, client_use_code: str, api: str, month: str) -> str:
+        earlier = previous_months(month, self.tariff.months_over)
+        if all(self.over_threshold(client_use_code, api, m) for m in earlier):
+            return "basic"
+        return "reduced"
+
+    def fee_for(self, client_use_code: str, api: str, date: str) -> tuple[int, str]:
+        kind = self.fee_type(client_use_code, api, month_of(date))
+        rates = self.tariff.basic if kind == "basic" else self.tariff.reduced
+        return rates[api], kind
+
+    def bill(self, client_use_code: str, month: str) -> dict[str, Any]:
+        apis = []
+        for api in ("withdraw", "deposit"):
+            count, amount, fee = self.billing.get((client_use_code, api, month), (0, 0, 0))
+            kind = self.fee_type(client_use_code, api, month)
+            apis.append(
+                {
+                    "api": api,
+                    "count": count,
+                    "amount": amount,
+                    "fee": fee,
+                    "fee_type": kind,
+                    "rate": (self.tariff.basic if kind == "basic" else self.tariff.reduced)[api],
+                    "over_threshold": self.over_threshold(client_use_code, api, month),
+                }
+            )
+        return {"client_use_code": client_use_code, "month": month, "apis": apis}
+
+    # --- records ------------------------------------------------------------------------
+    def record(self, record: TransferRecord) -> TransferRecord:
+        if record.moved:
+            record.fee, record.fee_type = self.fee_for(
+                record.client_use_code, record.api, record.bank_tran_date
+            )
+        record.retention_years, record.keep_until = retention(
+            record.tran_amt, record.bank_tran_date
+        )
+        self.put("transfer", record.key, record)
+        return record
+
+    def find(self, client_use_code: str, bank_tran_id: str, date: str) -> TransferRecord | None:
+        return self.transfers.get(record_key(client_use_code, date, bank_tran_id))
+
+    def in_period(self, client_use_code: str, from_date: str, to_date: str) -> list[TransferRecord]:
+        return [
+            r
+            for r in self.transfers.values()
+            if r.client_use_code == client_use_code and from_date <= r.bank_tran_date <= to_date
+        ]
