@@ -101,7 +101,7 @@ DEPOSIT_ITEM_FIN = Spec(*_DEPOSIT_ITEM, FINTECH_USE_NUM)
 DEPOSIT_ITEM_ACNT = Spec(
     *_DEPOSIT_ITEM, BANK_CODE_STD, ACCOUNT_NUM, AH("account_holder_name", 20, required=False)
 )
-RESULT = Spec(A("check_type", 1, choices=("1", "2")), TRAN_DTIME, N("req_cnt", 5))
+RESULT = Spec(AN("check_type", 1, choices=("1", "2")), TRAN_DTIME, N("req_cnt", 5))
 RESULT_ITEM = Spec(
     N("tran_no", 5),
     AN("org_bank_tran_id", 20, exact=True),
