@@ -10,7 +10,9 @@ import pytest
 from testbed.clock import VirtualClock, parse_kst
 from testbed.config import NetworkConfig
 from testbed.network.centre import TransferOrder
+from testbed.network.codes import Refusal
 from testbed.network.ledger import AccountStatus
+from testbed.network.openbanking import TransferRecord
 from testbed.network.world import World
 from testbed.store import Store, StoreError
 from tests.conftest import START, WorldFactory
@@ -95,3 +97,54 @@ def test_a_database_from_another_network_is_refused(
 def test_unopenable_path_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="cannot open"):
         Store(str(tmp_path / "missing-dir" / "x.db"))
+
+
+async def test_tokens_and_transfer_records_survive_a_restart(
+    tmp_path: Path, make_world: WorldFactory, network: NetworkConfig
+) -> None:
+    world = make_world(seed=7)
+    store = Store(str(tmp_path / "w.db"))
+    store.save_world(world)
+    store.attach(world)
+    client = next(iter(world.directory.clients.values()))
+    user = next(iter(world.directory.users.values()))
+    grant = world.auth.issue(client.client_use_code, user.user_seq_no, ["login"], world.clock.now())
+    date = world.openbanking.claim(client, client.client_use_code + "U000000001", "withdraw", 0.0)
+    world.openbanking.record(
+        TransferRecord(
+            client.client_use_code,
+            client.client_use_code + "U000000001",
+            date,
+            "withdraw",
+            20_000,
+            0.0,
+            "A0000",
+            "088",
+            "000",
+            "",
+            True,
+            1,
+            user.user_seq_no,
+            {},
+            {},
+            {},
+        )
+    )
+    await store.durable()
+    store.close()
+    again = reopen(tmp_path / "w.db", network)
+    restored = again.auth.check(grant.access_token, world.clock.now())
+    assert restored.user_seq_no == user.user_seq_no
+    assert again.auth.by_refresh[grant.refresh_token] is restored
+    record = again.openbanking.find(
+        client.client_use_code, client.client_use_code + "U000000001", date
+    )
+    assert (
+        record is not None
+        and record.fee == 30
+        and record.keep_until.startswith(str(int(date[:4]) + 5))
+    )
+    assert again.openbanking.moved[(client.client_use_code, "withdraw", "day", date)] == 20_000
+    with pytest.raises(Refusal) as duplicate:
+        again.openbanking.claim(client, client.client_use_code + "U000000001", "withdraw", 0.0)
+    assert duplicate.value.rsp_code == "A0326"
