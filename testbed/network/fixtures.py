@@ -182,3 +182,70 @@ def create_user(world: World, spec: UserSpec) -> User:
     for account_spec in spec.accounts:
         open_account(world, user, account_spec)
     return user
+
+
+# --- changes to registrations (the management APIs come here) -----------------------------
+
+CONSENTS = ("inquiry", "transfer")
+
+
+def active_registration(
+    world: World, client_use_code: str, key: tuple[str, str]
+) -> Registration | None:
+    """The registration (not cancelled) of the account `key` with an institution, if any."""
+    for reg in world.directory.registrations.values():
+        if (
+            reg.client_use_code == client_use_code
+            and (reg.bank_code, reg.account_num) == key
+            and not reg.cancelled
+        ):
+            return reg
+    return None
+
+
+def set_alias(world: World, reg: Registration, alias: str) -> Registration:
+    reg.account_alias = alias
+    return world.directory.put_registration(reg)
+
+
+def reconsent(world: World, reg: Registration, scopes: set[str]) -> Registration:
+    """Give (or renew) the consents in `scopes` now: their agree dtime becomes this moment."""
+    stamp = yyyymmddhhmmss(world.clock.now())
+    if "inquiry" in scopes:
+        reg.inquiry_agree_dtime = stamp
+    if "transfer" in scopes:
+        reg.transfer_agree_dtime = stamp
+    return world.directory.put_registration(reg)
+
+
+def cancel_consent(world: World, reg: Registration, scope: str) -> Registration:
+    """Withdraw one consent; a registration left with none is cancelled (account_state 09)."""
+    if scope not in CONSENTS:
+        raise FixtureError(f"scope: one of {', '.join(CONSENTS)}")
+    if scope == "inquiry":
+        reg.inquiry_agree_dtime = ""
+    else:
+        reg.transfer_agree_dtime = ""
+    if not reg.inquiry_agree_dtime and not reg.transfer_agree_dtime:
+        reg.cancelled = True
+    return world.directory.put_registration(reg)
+
+
+def cancel_user(world: World, client_use_code: str, user_seq_no: str) -> list[Registration]:
+    """End every registration of a user with an institution; returns those it ended."""
+    ended = []
+    for reg in list(world.directory.registrations.values()):
+        if (
+            reg.client_use_code == client_use_code
+            and reg.user_seq_no == user_seq_no
+            and not reg.cancelled
+        ):
+            reg.inquiry_agree_dtime = reg.transfer_agree_dtime = ""
+            reg.cancelled = True
+            ended.append(world.directory.put_registration(reg))
+    return ended
+
+
+def set_email(world: World, user: User, email: str) -> User:
+    user.email = email
+    return world.directory.put_user(user)
