@@ -1,11 +1,33 @@
-"""관리: bank/status (참가은행 상태조회)."""
+"""관리: bank/status (참가은행 상태조회), manage/fee (처리대행비용), manage/count (이용건수),
+manage/wd_limit (한도), inquiry/fds_detect (이상거래 탐지).
+
+The manage/* and fds_detect answers are not public (⚠ the testbed's choices, see the
+README's compatibility notes):
+
+- manage/fee: `res_cnt`, `res_list` of `fee_date`, `api_type` (출금이체/입금이체),
+  `tran_cnt`, `tran_amt`, `fee_amt`, `fee_type` (`reduced` 경감비용 / `basic` 기본비용): one
+  row per day, API and rate, from the institution's transfers whose money moved.
+- manage/count: `inquiry_date`, `res_cnt`, `res_list` of `api_type` (the API's Korean name),
+  `call_cnt` (calls that took a bank_tran_id, i.e. went past validation; APIs without a
+  bank_tran_id are not counted), `tran_cnt` (transfers recorded, any outcome), `success_cnt`
+  (transfers whose money moved); "0" for the two last on inquiries.
+- manage/wd_limit: the institution's limits (its contract's, DEFAULT_LIMITS otherwise) and
+  what remains of them today and this month, for withdraw (`wd_*`) and deposit (`dps_*`), and
+  the per-user withdraw limits (`user_wd_*`). "No limit" reads 999999999999 (N(12)'s largest,
+  as withdraw's `wd_limit_remain_amt`).
+- inquiry/fds_detect: the testbed has no fraud engine; after the inputs are checked it
+  answers `res_cnt` "0" and an empty `res_list`.
+"""
 
 from __future__ import annotations
 
 from aiohttp import web
 
 from testbed.api.context import begin
-from testbed.api.fields import Spec
+from testbed.api.fields import N, Spec
+from testbed.clock import yyyymmdd
+from testbed.network.codes import Refusal
+from testbed.network.openbanking import LimitUse, api_counts, daily_fees, limit_use
 
 CENTRE_SCOPES = ("oob", "sa")
 BANK_STATUS = Spec()
@@ -25,3 +47,126 @@ async def bank_status(request: web.Request) -> web.Response:
         for bank in call.world.participants
     ]
     return call.answer({**call.envelope(), "res_cnt": str(len(items)), "res_list": items})
+
+
+# --- manage/fee, manage/count, manage/wd_limit, inquiry/fds_detect ------------------------
+
+FEE = Spec(N("from_date", 8, check="date"), N("to_date", 8, check="date"))
+COUNT = Spec(N("inquiry_date", 8, check="date"))
+WD_LIMIT = Spec()
+FDS_DETECT = Spec(
+    N("inquiry_date", 8, check="date"),
+    N("from_time", 6, check="time"),
+    N("to_time", 6, check="time"),
+)
+
+#: the Korean name of each API, by the name its bank_tran_id is claimed under
+API_NAMES = {
+    "withdraw": "출금이체",
+    "deposit": "입금이체",
+    "balance": "잔액조회",
+    "transactions": "거래내역조회",
+    "real_name": "계좌실명조회",
+    "receive": "수취조회",
+    "remit_list": "송금인정보조회",
+    "return_claim": "자금반환청구",
+}
+NO_LIMIT = 999_999_999_999
+
+
+async def fee(request: web.Request) -> web.Response:
+    """처리대행비용 per day and transfer API in a period."""
+    call = begin(request, CENTRE_SCOPES)
+    q = FEE.parse(call.query(), call.warnings)
+    if q["from_date"] > q["to_date"]:
+        raise Refusal("A0004", "from_date must not be after to_date")
+    assert call.client is not None
+    rows = daily_fees(
+        call.world.openbanking, call.client.client_use_code, q["from_date"], q["to_date"]
+    )
+    items = [
+        {
+            "fee_date": row.date,
+            "api_type": API_NAMES.get(row.api, row.api),
+            "tran_cnt": str(row.count),
+            "tran_amt": str(row.amount),
+            "fee_amt": str(row.fee),
+            "fee_type": row.fee_type,
+        }
+        for row in rows
+    ]
+    return call.answer({**call.envelope(), "res_cnt": str(len(items)), "res_list": items})
+
+
+async def count(request: web.Request) -> web.Response:
+    """The institution's API calls and transfers of one day, by API."""
+    call = begin(request, CENTRE_SCOPES)
+    q = COUNT.parse(call.query(), call.warnings)
+    assert call.client is not None
+    counts = api_counts(call.world.openbanking, call.client.client_use_code, q["inquiry_date"])
+    order = list(API_NAMES)
+    counts.sort(key=lambda c: (order.index(c.api) if c.api in API_NAMES else len(order), c.api))
+    items = [
+        {
+            "api_type": API_NAMES.get(c.api, c.api),
+            "call_cnt": str(c.calls),
+            "tran_cnt": str(c.transfers),
+            "success_cnt": str(c.moved),
+        }
+        for c in counts
+    ]
+    return call.answer(
+        {
+            **call.envelope(),
+            "inquiry_date": q["inquiry_date"],
+            "res_cnt": str(len(items)),
+            "res_list": items,
+        }
+    )
+
+
+def _limit(value: int) -> str:
+    """A limit; 0 (none) reads as N(12)'s largest."""
+    return str(value or NO_LIMIT)
+
+
+def _remain(value: int | None) -> str:
+    """What remains of a limit; None (no limit) reads as N(12)'s largest."""
+    return str(NO_LIMIT if value is None else value)
+
+
+def _limit_fields(prefix: str, use: LimitUse) -> dict[str, str]:
+    return {
+        f"{prefix}_tran_limit_amt": _limit(use.per_tx),
+        f"{prefix}_day_limit_amt": _limit(use.day),
+        f"{prefix}_day_remain_amt": _remain(use.remain_day),
+        f"{prefix}_month_limit_amt": _limit(use.month),
+        f"{prefix}_month_remain_amt": _remain(use.remain_month),
+    }
+
+
+async def wd_limit(request: web.Request) -> web.Response:
+    """The institution's transfer limits and what remains of them today and this month."""
+    call = begin(request, CENTRE_SCOPES)
+    WD_LIMIT.parse(call.query(), call.warnings)
+    client = call.client
+    assert client is not None
+    withdraw, deposit = limit_use(call.world.openbanking, client, yyyymmdd(call.now))
+    return call.answer(
+        {
+            **call.envelope(),
+            **_limit_fields("wd", withdraw),
+            **_limit_fields("dps", deposit),
+            "user_wd_tran_limit_amt": _limit(client.limit("user_withdraw_per_tx")),
+            "user_wd_day_limit_amt": _limit(client.limit("user_withdraw_day")),
+        }
+    )
+
+
+async def fds_detect(request: web.Request) -> web.Response:
+    """이상거래 탐지 내역: the testbed detects nothing (no fraud engine)."""
+    call = begin(request, CENTRE_SCOPES)
+    q = FDS_DETECT.parse(call.query(), call.warnings)
+    if q["from_time"] > q["to_time"]:
+        raise Refusal("A0004", "from_time must not be after to_time")
+    return call.answer({**call.envelope(), "res_cnt": "0", "res_list": []})

@@ -228,3 +228,222 @@ class OpenBankingBook(RecordBook):
             for r in self.transfers.values()
             if r.client_use_code == client_use_code and from_date <= r.bank_tran_date <= to_date
         ]
+
+
+# --- 자금반환청구 (return/claim, return/result) ------------------------------------------
+
+#: the state of a claim the centre has taken (접수). The testbed never settles a claim: the
+#: giving back is between the receiving bank and its customer, outside the API (⚠ choice).
+CLAIM_REQUESTED = "접수"
+
+
+@dataclass(slots=True)
+class ReturnClaim:
+    """자금반환청구: an institution asks for an earlier deposit of its own to be given back
+    (money sent to the wrong account, the institution's own fault). It moves no money."""
+
+    client_use_code: str
+    bank_tran_id: str  # the claim's own bank_tran_id
+    bank_tran_date: str
+    time: float
+    org_bank_tran_id: str  # the deposit claimed back
+    org_bank_tran_date: str
+    org_tran_amt: int
+    dps_bank_code_std: str  # the deposit's receiving bank (canonical)
+    wd_bank_code_std: str  # the deposit's paying bank (canonical)
+    claim_code: str
+    claim_message: str
+    total_return_yn: str
+    return_account_num: str
+    use_org_contact: str
+    use_org_email: str
+    state: str = CLAIM_REQUESTED
+
+    @property
+    def key(self) -> str:
+        return record_key(self.client_use_code, self.bank_tran_date, self.bank_tran_id)
+
+    @property
+    def org_key(self) -> str:
+        return record_key(self.client_use_code, self.org_bank_tran_date, self.org_bank_tran_id)
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimTarget:
+    """What a return/claim says of the deposit it is about (bank codes canonical).
+
+    The payee is named by bank code + account number, or by fintech_use_num."""
+
+    org_bank_tran_id: str
+    org_bank_tran_date: str
+    org_tran_amt: int
+    wd_bank_code_std: str
+    dps_bank_code_std: str = ""
+    dps_account_num: str = ""
+    dps_fintech_use_num: str = ""
+
+    def matches(self, record: TransferRecord) -> bool:
+        if (
+            record.api != "deposit"
+            or not record.moved
+            or record.tran_amt != self.org_tran_amt
+            or record.wd.get("bank_code_std") != self.wd_bank_code_std
+        ):
+            return False
+        if self.dps_fintech_use_num:
+            return record.dps.get("fintech_use_num") == self.dps_fintech_use_num
+        return (
+            record.dps.get("bank_code_std") == self.dps_bank_code_std
+            and record.dps.get("account_num") == self.dps_account_num
+        )
+
+
+class ReturnClaimBook(RecordBook):
+    """The centre's register of 자금반환청구, one claim at most per deposit."""
+
+    KINDS: ClassVar[dict[str, Decoder]] = {"return_claim": lambda data: ReturnClaim(**data)}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.claims: dict[str, ReturnClaim] = self.tables["return_claim"]
+        self._by_deposit: dict[str, str] = {}  # the deposit's record key -> the claim's key
+
+    @classmethod
+    def attach(cls, books: list[RecordBook]) -> ReturnClaimBook:
+        """A new book, registered with the world's books (so the store keeps it)."""
+        book = cls()
+        books.append(book)
+        return book
+
+    def _index(self, kind: str, key: str, obj: Any) -> None:
+        self._by_deposit[obj.org_key] = key
+
+    def deposit_for(
+        self, openbanking: OpenBankingBook, client_use_code: str, target: ClaimTarget
+    ) -> TransferRecord:
+        """The caller's deposit a claim is about: A0310 unless one of its deposits whose money
+        moved matches every detail; A0008 when that deposit was already claimed."""
+        record = openbanking.find(
+            client_use_code, target.org_bank_tran_id, target.org_bank_tran_date
+        )
+        if record is None or not target.matches(record):
+            raise Refusal("A0310")
+        self._not_claimed(record.key)
+        return record
+
+    def file(self, claim: ReturnClaim) -> ReturnClaim:
+        self._not_claimed(claim.org_key)  # again: another claim may have come in meanwhile
+        self.put("return_claim", claim.key, claim)
+        return claim
+
+    def find(self, client_use_code: str, date: str, bank_tran_id: str) -> ReturnClaim | None:
+        return self.claims.get(record_key(client_use_code, date, bank_tran_id))
+
+    def _not_claimed(self, deposit_key: str) -> None:
+        earlier = self._by_deposit.get(deposit_key)
+        if earlier is not None:
+            claim = self.claims[earlier]
+            raise Refusal(
+                "A0008",
+                f"자금반환청구 {claim.bank_tran_date} {claim.bank_tran_id} already claims it",
+            )
+
+
+# --- what manage/fee, manage/count and manage/wd_limit report -------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DailyFee:
+    """처리대행비용 of one day and transfer API (at one rate)."""
+
+    date: str
+    api: str  # "withdraw" | "deposit"
+    fee_type: str  # "reduced" | "basic"
+    count: int
+    amount: int
+    fee: int
+
+
+_API_ORDER = {"withdraw": 0, "deposit": 1}
+
+
+def daily_fees(
+    book: OpenBankingBook, client_use_code: str, from_date: str, to_date: str
+) -> list[DailyFee]:
+    """The institution's 처리대행비용 per day and API: only transfers whose money moved are
+    charged (a refused one costs nothing)."""
+    totals: dict[tuple[str, str, str], list[int]] = {}
+    for record in book.in_period(client_use_code, from_date, to_date):
+        if not record.moved:
+            continue
+        total = totals.setdefault((record.bank_tran_date, record.api, record.fee_type), [0, 0, 0])
+        total[0] += 1
+        total[1] += record.tran_amt
+        total[2] += record.fee
+    rows = [DailyFee(d, api, kind, *t) for (d, api, kind), t in totals.items()]
+    rows.sort(key=lambda r: (r.date, _API_ORDER.get(r.api, len(_API_ORDER)), r.api, r.fee_type))
+    return rows
+
+
+@dataclass(frozen=True, slots=True)
+class ApiCount:
+    """One day's use of one API by an institution."""
+
+    api: str  # the name the bank_tran_id was claimed under ("balance", "withdraw", ...)
+    calls: int  # calls that took a bank_tran_id (went past validation)
+    transfers: int  # transfers recorded (withdraw, deposit), whatever their outcome
+    moved: int  # of those, the ones whose money moved
+
+
+def api_counts(book: OpenBankingBook, client_use_code: str, date: str) -> list[ApiCount]:
+    prefix = record_key(client_use_code, date, "")
+    calls: dict[str, int] = defaultdict(int)
+    for key, used in book.used_ids.items():
+        if key.startswith(prefix):
+            calls[used.api] += 1
+    transfers: dict[str, int] = defaultdict(int)
+    moved: dict[str, int] = defaultdict(int)
+    for record in book.transfers.values():
+        if record.client_use_code == client_use_code and record.bank_tran_date == date:
+            transfers[record.api] += 1
+            moved[record.api] += record.moved
+    apis = sorted(set(calls) | set(transfers))
+    return [ApiCount(api, calls[api], transfers[api], moved[api]) for api in apis]
+
+
+@dataclass(frozen=True, slots=True)
+class LimitUse:
+    """An institution's limits for one transfer API (0: none) and what it used of them."""
+
+    api: str  # "withdraw" | "deposit"
+    per_tx: int
+    day: int
+    month: int
+    used_day: int
+    used_month: int
+
+    @property
+    def remain_day(self) -> int | None:
+        """None: no limit."""
+        return max(self.day - self.used_day, 0) if self.day else None
+
+    @property
+    def remain_month(self) -> int | None:
+        return max(self.month - self.used_month, 0) if self.month else None
+
+
+def limit_use(book: OpenBankingBook, client: FintechClient, date: str) -> list[LimitUse]:
+    """The institution's own limits (DEFAULT_LIMITS where it has none) and today's and this
+    month's use, counted as `check_limits` counts it (money moved)."""
+    code = client.client_use_code
+    return [
+        LimitUse(
+            api,
+            client.limit(f"{api}_per_tx"),
+            client.limit(f"{api}_day"),
+            client.limit(f"{api}_month"),
+            book.moved.get((code, api, "day", date), 0),
+            book.moved.get((code, api, "month", month_of(date)), 0),
+        )
+        for api in ("withdraw", "deposit")
+    ]

@@ -17,7 +17,7 @@ from testbed.network.auth import Grants
 from testbed.network.bank import Bank, BankState
 from testbed.network.centre import Centre, TransferOrder, TransferOutcome
 from testbed.network.ledger import EXTERNAL, AccountKey, Entry, Ledger, Posting
-from testbed.network.openbanking import OpenBankingBook
+from testbed.network.openbanking import OpenBankingBook, ReturnClaimBook
 from testbed.network.parties import Directory
 from testbed.network.records import RecordBook
 from testbed.rng import SeededSource
@@ -60,6 +60,7 @@ class World:
         )
         self.openbanking = OpenBankingBook()
         self.books: list[RecordBook] = [self.directory, self.auth, self.openbanking]
+        self.return_claims = ReturnClaimBook.attach(self.books)
         self.events = EventLog()
         self.banks: dict[str, Bank] = {
             inst.code: Bank(self.env, inst, self.source.stream(f"latency:{inst.code}"))

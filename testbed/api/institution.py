@@ -1,0 +1,395 @@
+"""조회(이용기관) and 자금반환: inquiry/receive (수취조회), inquiry/remit_list (송금인정보조회),
+return/claim (자금반환청구), return/result (자금반환 결과조회).
+
+Choices where KFTC's answer is not public (⚠, see the README's compatibility notes):
+
+- receive answers the envelope, the bank block and `bank_code_std`, `bank_code_sub`,
+  `bank_name`, `savings_bank_name`, `account_num`, `account_holder_name`, `print_content`,
+  `tran_amt`, `cms_num` (the optional request `cms_num` echoed, "" without). It checks that
+  the account can receive (exists, normal state), not the balance or the limits of a
+  later deposit.
+- remit_list lists the deposits (money in) into one of the caller's contract accounts, 25 a
+  page, cursor as transaction_list: `tran_date`, `tran_time`, `tran_amt`, `print_content`,
+  `remitter_name`, `remitter_bank_code_std`, `remitter_account_num_masked`. The remitter is
+  the account the money came from in the ledger entry (its holder's name, not the text the
+  payer chose to print); money with no paying account (cash) names the bank's text of the
+  line and leaves the bank code and account empty.
+- return/claim answers the fields of KFTC's published sample. A claim refers to a deposit of
+  the caller whose money moved, matched on every detail given (else A0310); one claim per
+  deposit (a second is A0008). The claim goes to the bank that received the deposit (its
+  hours apply) and stays 접수: no money moves.
+- return/result answers `claim_bank_tran_date`, `claim_bank_tran_id`, `org_bank_tran_date`,
+  `org_bank_tran_id`, `org_tran_amt`, `dps_bank_code_std`, `wd_bank_code_std`, `claim_code`,
+  `claim_state`; an unknown claim is A0310.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from datetime import datetime
+from typing import Any
+
+from aiohttp import web
+
+from testbed.api.common import (
+    account_state_refusal,
+    ask_bank,
+    bank_block,
+    bank_code_sub,
+    bank_names,
+    empty_list_on_refusal,
+    mask,
+)
+from testbed.api.context import Call, begin
+from testbed.api.fields import (
+    ACCOUNT_NUM,
+    AH,
+    AN,
+    BANK_CODE_STD,
+    BANK_TRAN_ID,
+    TRAN_AMT,
+    TRAN_DTIME,
+    A,
+    N,
+    Spec,
+    aNS,
+)
+from testbed.clock import from_kst, to_kst, yyyymmdd
+from testbed.config import BankCodeError
+from testbed.network.codes import Refusal
+from testbed.network.ledger import Account, HistoryLine
+from testbed.network.openbanking import ClaimTarget, ReturnClaim
+
+CENTRE_SCOPES = ("oob", "sa")
+PAGE_SIZE = 25  # ⚠ as transaction_list
+
+_REQ_CLIENT = (
+    AH("req_client_name", 20),
+    AN("req_client_bank_code", 3, required=False),
+    AN("req_client_account_num", 16, required=False),
+    AN("req_client_fintech_use_num", 24, required=False),
+    AN("req_client_num", 20),
+)
+RECEIVE = Spec(
+    BANK_TRAN_ID,
+    A("cntr_account_type", 1, choices=("N", "C")),
+    AN("cntr_account_num", 16),
+    BANK_CODE_STD,
+    ACCOUNT_NUM,
+    AN("account_seq", 3, required=False),
+    AH("print_content", 20),
+    TRAN_AMT,
+    *_REQ_CLIENT,
+    AN("transfer_purpose", 2, choices=("TR", "ST", "AU", "RC")),
+    AN("cms_num", 32, required=False),
+    TRAN_DTIME,
+)
+REMIT_LIST = Spec(
+    BANK_TRAN_ID,
+    BANK_CODE_STD,
+    ACCOUNT_NUM,
+    N("from_date", 8, check="date"),
+    N("from_time", 6, check="time"),
+    N("to_date", 8, check="date"),
+    N("to_time", 6, check="time"),
+    A("sort_order", 1, choices=("D", "A")),
+    TRAN_DTIME,
+    AN("befor_inquiry_trace_info", 20, required=False),
+)
+RETURN_CLAIM = Spec(
+    BANK_TRAN_ID,
+    N("org_bank_tran_date", 8, check="date"),
+    AN("org_bank_tran_id", 20, exact=True),
+    AN("org_dps_bank_code_std", 3, required=False),
+    AN("org_dps_account_num", 16, required=False),
+    AN("org_dps_fintech_use_num", 24, required=False),
+    N("org_tran_amt", 12, check="amount"),
+    AN("org_wd_bank_code_std", 3),
+    AN("claim_code", 2),  # ⚠ KFTC's sample sends "05" (시스템오류); the code list is not public
+    AH("claim_message", 100, required=False),
+    A("total_return_yn", 1, check="yn"),
+    AN("return_account_num", 16, required=False),
+    aNS("use_org_contact", 20, required=False),  # "010-1234-5678" in KFTC's sample
+    aNS("use_org_email", 100, required=False),
+)
+RETURN_RESULT = Spec(
+    N("claim_bank_tran_date", 8, check="date"),
+    AN("claim_bank_tran_id", 20, exact=True),
+)
+
+
+def _check_req_client(data: dict[str, str]) -> None:
+    """The requesting customer (AML): bank + account, or a fintech_use_num, not both."""
+    by_account = bool(data.get("req_client_bank_code") or data.get("req_client_account_num"))
+    by_fintech = bool(data.get("req_client_fintech_use_num"))
+    if by_account and by_fintech:
+        raise Refusal("A0004", "req_client: bank+account or fintech_use_num, not both")
+    if not by_account and not by_fintech:
+        raise Refusal("A0004", "req_client: bank+account or fintech_use_num is required")
+    if by_account and not (data.get("req_client_bank_code") and data.get("req_client_account_num")):
+        raise Refusal("A0004", "req_client_bank_code and req_client_account_num go together")
+
+
+def _canonical(call: Call, field: str, code: str) -> str:
+    try:
+        return call.world.resolver.resolve(code).code
+    except BankCodeError as e:
+        raise Refusal("A0004", f"{field}: {e.message}") from None
+
+
+# --- inquiry/receive ---------------------------------------------------------------------
+
+
+async def receive(request: web.Request) -> web.Response:
+    """수취조회: can this account receive a deposit from the caller, and whose is it?"""
+    call = begin(request, CENTRE_SCOPES)
+    data = RECEIVE.parse(await call.body(), call.warnings)
+    _check_req_client(data)
+    assert call.client is not None
+    contract = call.client.contract_account("deposit")
+    if (
+        contract is None
+        or contract.account_num != data["cntr_account_num"]
+        or contract.cntr_account_type != data["cntr_account_type"]
+    ):
+        raise Refusal("A0322")
+    try:
+        candidates = call.world.resolver.resolve_for_deposit(data["bank_code_std"])
+    except BankCodeError as e:
+        raise Refusal("A0004", f"bank_code_std: {e.message}") from None
+    accounts = call.world.ledger.accounts
+    keys = [(inst.code, data["account_num"]) for inst in candidates]
+    account = next((accounts[key] for key in keys if key in accounts), None)
+    bank_tran_id = data["bank_tran_id"]
+    date = call.world.openbanking.claim(call.client, bank_tran_id, "receive", call.now)
+    answering = account.bank_code if account is not None else candidates[0].code
+    await ask_bank(call, answering, bank_tran_id, date)
+    if account is None:
+        bank = call.world.banks[answering]
+        response = bank.response("account_not_found")
+        raise Refusal(
+            response.rsp_code,
+            "",
+            **bank_block(bank_tran_id, date, bank.code, response.bank_rsp_code, response.message),
+        )
+    account_state_refusal(call, account, bank_tran_id, date)
+    bank_name, savings = bank_names(call, account.bank_code)
+    return call.answer(
+        {
+            **call.envelope(),
+            **bank_block(bank_tran_id, date, account.bank_code),
+            "bank_code_std": account.bank_code,
+            "bank_code_sub": bank_code_sub(account),
+            "bank_name": bank_name,
+            "savings_bank_name": savings,
+            "account_num": account.account_num,
+            "account_holder_name": account.holder_name,
+            "print_content": data["print_content"],
+            "tran_amt": data["tran_amt"],
+            "cms_num": data.get("cms_num", ""),
+        }
+    )
+
+
+# --- inquiry/remit_list ------------------------------------------------------------------
+
+
+def _contract_account(call: Call, code: str, account_num: str) -> Account:
+    """One of the caller's 약정계좌 (any purpose) at canonical bank `code`, else A0322."""
+    assert call.client is not None
+    for contract in call.client.contract_accounts:
+        if contract.bank_code == code and contract.account_num == account_num:
+            return call.world.ledger.accounts[(contract.bank_code, contract.account_num)]
+    raise Refusal("A0322")
+
+
+def _kst(date: str, time: str) -> float:
+    return from_kst(datetime.strptime(date + time, "%Y%m%d%H%M%S"))
+
+
+def _remitter(call: Call, account: Account, line: HistoryLine) -> tuple[str, str, str]:
+    """(name, bank code, masked account number) of who paid a history line in."""
+    ledger = call.world.ledger
+    if 0 < line.entry_id <= len(ledger.entries):
+        entry = ledger.entries[line.entry_id - 1]
+        if entry.id == line.entry_id:
+            for leg in entry.postings:
+                payer = ledger.accounts.get(leg.account) if leg.amount < 0 else None
+                if payer is not None and payer.key != account.key:
+                    return payer.holder_name, payer.bank_code, mask(payer.account_num)
+    return line.print_content, "", ""
+
+
+def _remit_row(call: Call, account: Account, line: HistoryLine) -> dict[str, str]:
+    name, bank_code, account_masked = _remitter(call, account, line)
+    return {
+        "tran_date": yyyymmdd(line.time),
+        "tran_time": to_kst(line.time).strftime("%H%M%S"),
+        "tran_amt": str(line.amount),
+        "print_content": line.print_content,
+        "remitter_name": name,
+        "remitter_bank_code_std": bank_code,
+        "remitter_account_num_masked": account_masked,
+    }
+
+
+async def remit_list(request: web.Request) -> web.Response:
+    """송금인정보조회: who paid into the caller's own account in a period."""
+    call = begin(request, CENTRE_SCOPES)
+    q = REMIT_LIST.parse(await call.body(), call.warnings)
+    start = _kst(q["from_date"], q["from_time"])
+    end = _kst(q["to_date"], q["to_time"]) + 1
+    if end <= start:
+        raise Refusal("A0004", "from_date/from_time must not be after to_date/to_time")
+    cursor = q.get("befor_inquiry_trace_info", "")
+    if cursor and not cursor.isdigit():
+        raise Refusal("A0004", "befor_inquiry_trace_info: the value a previous page returned")
+    code = _canonical(call, "bank_code_std", q["bank_code_std"])
+    assert call.client is not None
+    with empty_list_on_refusal("page_record_cnt"):
+        account = _contract_account(call, code, q["account_num"])
+        bank_tran_id = q["bank_tran_id"]
+        date = call.world.openbanking.claim(call.client, bank_tran_id, "remit_list", call.now)
+        await ask_bank(call, account.bank_code, bank_tran_id, date)
+        account_state_refusal(call, account, bank_tran_id, date)
+
+    history = account.history
+    lo = bisect_left(history, start, key=lambda h: h.time)
+    hi = bisect_left(history, end, key=lambda h: h.time)
+    descending = q["sort_order"] == "D"
+    # the cursor is the position in the account's history where the next page starts
+    if descending:
+        position = min(int(cursor), hi) if cursor else hi
+        indexes = range(position - 1, lo - 1, -1)
+    else:
+        position = max(int(cursor), lo) if cursor else lo
+        indexes = range(position, hi)
+    rows: list[dict[str, str]] = []
+    next_position = None
+    for i in indexes:
+        line = history[i]
+        if line.amount <= 0:
+            continue
+        if len(rows) == PAGE_SIZE:
+            next_position = i + 1 if descending else i
+            break
+        rows.append(_remit_row(call, account, line))
+    bank_name, _ = bank_names(call, account.bank_code)
+    return call.answer(
+        {
+            **call.envelope(),
+            **bank_block(bank_tran_id, date, account.bank_code),
+            "bank_name": bank_name,
+            "account_num_masked": mask(account.account_num),
+            "page_record_cnt": str(len(rows)),
+            "next_page_yn": "Y" if next_position is not None else "N",
+            "befor_inquiry_trace_info": str(next_position) if next_position is not None else "",
+            "res_list": rows,
+        }
+    )
+
+
+# --- return/claim, return/result ---------------------------------------------------------
+
+
+def _claim_target(call: Call, data: dict[str, str]) -> ClaimTarget:
+    """The deposit a claim names: its payee by bank + account or fintech_use_num, not both."""
+    by_account = bool(data.get("org_dps_bank_code_std") or data.get("org_dps_account_num"))
+    fintech = data.get("org_dps_fintech_use_num", "")
+    if by_account and fintech:
+        raise Refusal("A0004", "org_dps: bank+account or fintech_use_num, not both")
+    if not by_account and not fintech:
+        raise Refusal("A0004", "org_dps: bank+account or fintech_use_num is required")
+    if by_account and not (data.get("org_dps_bank_code_std") and data.get("org_dps_account_num")):
+        raise Refusal("A0004", "org_dps_bank_code_std and org_dps_account_num go together")
+    dps_code = (
+        _canonical(call, "org_dps_bank_code_std", data["org_dps_bank_code_std"])
+        if by_account
+        else ""
+    )
+    return ClaimTarget(
+        org_bank_tran_id=data["org_bank_tran_id"],
+        org_bank_tran_date=data["org_bank_tran_date"],
+        org_tran_amt=int(data["org_tran_amt"]),
+        wd_bank_code_std=_canonical(call, "org_wd_bank_code_std", data["org_wd_bank_code_std"]),
+        dps_bank_code_std=dps_code,
+        dps_account_num=data.get("org_dps_account_num", ""),
+        dps_fintech_use_num=fintech,
+    )
+
+
+async def return_claim(request: web.Request) -> web.Response:
+    """자금반환청구: recorded as 접수; no money moves."""
+    call = begin(request, CENTRE_SCOPES)
+    data = RETURN_CLAIM.parse(await call.body(), call.warnings)
+    target = _claim_target(call, data)
+    assert call.client is not None
+    code = call.client.client_use_code
+    claims = call.world.return_claims
+    record = claims.deposit_for(call.world.openbanking, code, target)
+    bank_tran_id = data["bank_tran_id"]
+    date = call.world.openbanking.claim(call.client, bank_tran_id, "return_claim", call.now)
+    dps_bank = record.dps.get("bank_code_std", "")
+    await ask_bank(call, dps_bank, bank_tran_id, date)
+    claims.file(
+        ReturnClaim(
+            client_use_code=code,
+            bank_tran_id=bank_tran_id,
+            bank_tran_date=date,
+            time=call.now,
+            org_bank_tran_id=record.bank_tran_id,
+            org_bank_tran_date=record.bank_tran_date,
+            org_tran_amt=record.tran_amt,
+            dps_bank_code_std=dps_bank,
+            wd_bank_code_std=record.wd.get("bank_code_std", ""),
+            claim_code=data["claim_code"],
+            claim_message=data.get("claim_message", ""),
+            total_return_yn=data["total_return_yn"],
+            return_account_num=data.get("return_account_num", ""),
+            use_org_contact=data.get("use_org_contact", ""),
+            use_org_email=data.get("use_org_email", ""),
+        )
+    )
+    await call.runtime.store.durable()
+    answer: dict[str, Any] = {
+        **call.envelope(),
+        "dps_bank_code_std": dps_bank,
+        **bank_block(bank_tran_id, date, dps_bank),
+        "wd_bank_code_std": record.wd.get("bank_code_std", ""),
+        "wd_bank_code_sub": record.wd.get("bank_code_sub", ""),
+        "wd_bank_name": record.wd.get("bank_name", ""),
+        "org_bank_tran_date": record.bank_tran_date,
+        "org_bank_tran_id": record.bank_tran_id,
+        "org_dps_bank_code_std": target.dps_bank_code_std,
+        "org_dps_account_num": target.dps_account_num,
+        "org_dps_fintech_use_num": target.dps_fintech_use_num,
+        "org_tran_amt": str(record.tran_amt),
+        "return_account_num": data.get("return_account_num", ""),
+    }
+    return call.answer(answer)
+
+
+async def return_result(request: web.Request) -> web.Response:
+    """자금반환 결과조회: the state of an earlier claim of the caller."""
+    call = begin(request, CENTRE_SCOPES)
+    data = RETURN_RESULT.parse(await call.body(), call.warnings)
+    assert call.client is not None
+    claim = call.world.return_claims.find(
+        call.client.client_use_code, data["claim_bank_tran_date"], data["claim_bank_tran_id"]
+    )
+    if claim is None:
+        raise Refusal("A0310")
+    return call.answer(
+        {
+            **call.envelope(),
+            "claim_bank_tran_date": claim.bank_tran_date,
+            "claim_bank_tran_id": claim.bank_tran_id,
+            "org_bank_tran_date": claim.org_bank_tran_date,
+            "org_bank_tran_id": claim.org_bank_tran_id,
+            "org_tran_amt": str(claim.org_tran_amt),
+            "dps_bank_code_std": claim.dps_bank_code_std,
+            "wd_bank_code_std": claim.wd_bank_code_std,
+            "claim_code": claim.claim_code,
+            "claim_state": claim.state,
+        }
+    )
