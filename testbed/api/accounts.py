@@ -8,6 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
+from testbed.api.catalogue import BANK_BLOCK, ENVELOPE, Operation, Shape
 from testbed.api.common import (
     account_object,
     account_state_refusal,
@@ -232,3 +233,127 @@ async def transaction_list(request: web.Request) -> web.Response:
 
 def from_kst_compact(date: str, time: str) -> float:
     return from_kst(datetime.strptime(date + time, "%Y%m%d%H%M%S"))
+
+
+ACCOUNT_ITEM = (
+    "fintech_use_num",
+    "account_alias",
+    "bank_code_std",
+    "bank_code_sub",
+    "bank_name",
+    "savings_bank_name",
+    "account_num_masked",
+    "account_seq",
+    "account_holder_name",
+    "account_holder_type",
+    "account_type",
+    "inquiry_agree_yn",
+    "inquiry_agree_dtime",
+    "transfer_agree_yn",
+    "transfer_agree_dtime",
+)
+GROUP = "사용자/계좌관리"
+OPERATIONS = [
+    Operation(
+        "GET",
+        "/v2.0/user/me",
+        user_me,
+        "사용자정보조회",
+        "User information",
+        GROUP,
+        LOGIN,
+        USER_ME,
+        Shape(
+            (
+                *ENVELOPE,
+                "user_seq_no",
+                "user_ci",
+                "user_name",
+                "user_info",
+                "user_gender",
+                "user_cell_no",
+                "user_email",
+                "res_cnt",
+                "res_list",
+            ),
+            items=(*ACCOUNT_ITEM, "payer_num"),
+        ),
+        body="query",
+    ),
+    Operation(
+        "GET",
+        "/v2.0/account/list",
+        account_list,
+        "등록계좌조회",
+        "Registered accounts",
+        GROUP,
+        LOGIN,
+        ACCOUNT_LIST,
+        Shape(
+            (*ENVELOPE, "user_name", "res_cnt", "res_list"), items=(*ACCOUNT_ITEM, "account_state")
+        ),
+        body="query",
+    ),
+    Operation(
+        "GET",
+        "/v2.0/account/balance/fin_num",
+        balance,
+        "잔액조회",
+        "Balance",
+        "조회",
+        INQUIRY,
+        BALANCE,
+        Shape(
+            (
+                *ENVELOPE,
+                *BANK_BLOCK,
+                "bank_name",
+                "savings_bank_name",
+                "fintech_use_num",
+                "balance_amt",
+                "available_amt",
+                "account_type",
+                "product_name",
+                "account_issue_date",
+                "maturity_date",
+                "last_tran_date",
+            ),
+        ),
+        body="query",
+    ),
+    Operation(
+        "GET",
+        "/v2.0/account/transaction_list/fin_num",
+        transaction_list,
+        "거래내역조회",
+        "Transactions",
+        "조회",
+        INQUIRY,
+        TRANSACTIONS,
+        Shape(
+            (
+                *ENVELOPE,
+                *BANK_BLOCK,
+                "bank_name",
+                "savings_bank_name",
+                "fintech_use_num",
+                "balance_amt",
+                "page_record_cnt",
+                "next_page_yn",
+                "befor_inquiry_trace_info",
+                "res_list",
+            ),
+            items=(
+                "tran_date",
+                "tran_time",
+                "inout_type",
+                "tran_type",
+                "print_content",
+                "tran_amt",
+                "after_balance_amt",
+                "branch_name",
+            ),
+        ),
+        body="query",
+    ),
+]

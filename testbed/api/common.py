@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
 from testbed.api.context import Call
+from testbed.clock import from_kst, yyyymmdd
+from testbed.config import BankCodeError
 from testbed.network.centre import TransferOutcome
 from testbed.network.codes import Refusal
-from testbed.network.ledger import Account, AccountStatus
+from testbed.network.fixtures import active_registration
+from testbed.network.ledger import Account, AccountStatus, HistoryLine
 from testbed.network.parties import Registration
 
 
@@ -158,3 +163,168 @@ def account_object(call: Call, reg: Registration, *, for_list: bool) -> dict[str
 
 def _hhmm(seconds: int) -> str:
     return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
+
+
+# --- shared by the fin_num and acnt_num variants (self-auth institutions address accounts by
+# bank code and number); the fin_num handlers render the same fields inline today.
+
+
+def registered_account(
+    call: Call,
+    bank_code_std: str,
+    account_num: str,
+    user_seq_no: str,
+    consent: str = "",
+    field: str = "bank_code_std",
+) -> tuple[Registration, Account]:
+    """The registration of an account named by bank code and number, for this caller.
+
+    An account this institution has not registered (or whose registration was cancelled)
+    is A0323; one registered for another user than `user_seq_no` is A0313; then the
+    checks of `registered` (consent A0305/A0306).
+    """
+    assert call.client is not None
+    try:
+        institution = call.world.resolver.resolve(bank_code_std)
+    except BankCodeError as e:
+        raise Refusal("A0004", f"{field}: {e.message}") from None
+    reg = active_registration(
+        call.world, call.client.client_use_code, (institution.code, account_num)
+    )
+    if reg is None:
+        raise Refusal("A0323")
+    if reg.user_seq_no != user_seq_no:
+        raise Refusal("A0313")
+    return registered(call, reg.fintech_use_num, consent)
+
+
+async def inquire(call: Call, bank_tran_id: str, api: str, account: Account) -> str:
+    """An inquiry on a registered account: the bank_tran_id, the bank's answer, the
+    account's state. Returns the bank_tran_date."""
+    assert call.client is not None
+    date = call.world.openbanking.claim(call.client, bank_tran_id, api, call.now)
+    await ask_bank(call, account.bank_code, bank_tran_id, date)
+    account_state_refusal(call, account, bank_tran_id, date)
+    return date
+
+
+def balance_fields(call: Call, reg: Registration, account: Account) -> dict[str, Any]:
+    """account/balance after the bank block."""
+    bank_name, savings = bank_names(call, account.bank_code)
+    last = yyyymmdd(account.history[-1].time) if account.history else ""
+    return {
+        "bank_name": bank_name,
+        "savings_bank_name": savings,
+        "fintech_use_num": reg.fintech_use_num,
+        "balance_amt": str(account.balance),
+        "available_amt": str(max(account.balance, 0)),
+        "account_type": account.account_type.value,
+        "product_name": account.product_name,
+        "account_issue_date": account.issue_date,
+        "maturity_date": account.maturity_date,
+        "last_tran_date": last,
+    }
+
+
+def history_window(q: dict[str, str]) -> tuple[float, float, str]:
+    """(start, end, cursor) of a transaction_list request: `end` is exclusive."""
+    by_time = q["inquiry_base"] == "T"
+    start = _kst(q["from_date"], q.get("from_time", "000000") if by_time else "000000")
+    end = _kst(q["to_date"], q.get("to_time", "235959") if by_time else "235959") + 1
+    if end <= start:
+        raise Refusal("A0004", "from_date/from_time must not be after to_date/to_time")
+    cursor = q.get("befor_inquiry_trace_info", "")
+    if cursor and not cursor.isdigit():
+        raise Refusal("A0004", "befor_inquiry_trace_info: the value a previous page returned")
+    return start, end, cursor
+
+
+def history_page(
+    history: list[HistoryLine],
+    window: tuple[float, float, str],
+    inquiry_type: str,
+    descending: bool,
+    page_size: int,
+) -> tuple[list[HistoryLine], int | None]:
+    """One page of an account's history and the cursor of the next page (None: the last).
+
+    The cursor is the position in the account's history where the next page starts.
+    """
+    start, end, cursor = window
+    lo = bisect_left(history, start, key=lambda h: h.time)
+    hi = bisect_left(history, end, key=lambda h: h.time)
+    if descending:
+        position = min(int(cursor), hi) if cursor else hi
+        indexes = range(position - 1, lo - 1, -1)
+    else:
+        position = max(int(cursor), lo) if cursor else lo
+        indexes = range(position, hi)
+    lines: list[HistoryLine] = []
+    for i in indexes:
+        line = history[i]
+        if (inquiry_type == "I" and line.amount < 0) or (inquiry_type == "O" and line.amount > 0):
+            continue
+        if len(lines) == page_size:
+            return lines, i + 1 if descending else i
+        lines.append(line)
+    return lines, None
+
+
+def transactions_fields(
+    call: Call,
+    reg: Registration,
+    account: Account,
+    rows: list[dict[str, str]],
+    next_position: int | None,
+) -> dict[str, Any]:
+    """account/transaction_list after the bank block."""
+    bank_name, savings = bank_names(call, account.bank_code)
+    return {
+        "bank_name": bank_name,
+        "savings_bank_name": savings,
+        "fintech_use_num": reg.fintech_use_num,
+        "balance_amt": str(account.balance),
+        "page_record_cnt": str(len(rows)),
+        "next_page_yn": "Y" if next_position is not None else "N",
+        "befor_inquiry_trace_info": str(next_position) if next_position is not None else "",
+        "res_list": rows,
+    }
+
+
+def withdraw_fields(
+    call: Call,
+    data: dict[str, str],
+    date: str,
+    reg: Registration,
+    account: Account,
+    contract: Account,
+    wd_print: str,
+    remain: int,
+) -> dict[str, Any]:
+    """transfer/withdraw after the envelope: the deposit side, the bank block, the payer."""
+    bank_name, savings = bank_names(call, account.bank_code)
+    dps_name, _ = bank_names(call, contract.bank_code)
+    return {
+        "dps_bank_code_std": contract.bank_code,
+        "dps_bank_code_sub": bank_code_sub(contract),
+        "dps_bank_name": dps_name,
+        "dps_account_num_masked": mask(contract.account_num),
+        "dps_print_content": data["dps_print_content"],
+        "dps_account_holder_name": contract.holder_name,
+        **bank_block(data["bank_tran_id"], date, account.bank_code),
+        "fintech_use_num": reg.fintech_use_num,
+        "account_alias": reg.account_alias,
+        "bank_code_std": account.bank_code,
+        "bank_code_sub": bank_code_sub(account),
+        "bank_name": bank_name,
+        "savings_bank_name": savings,
+        "account_num_masked": mask(account.account_num),
+        "print_content": wd_print,
+        "account_holder_name": account.holder_name,
+        "tran_amt": data["tran_amt"],
+        "wd_limit_remain_amt": str(remain),
+    }
+
+
+def _kst(date: str, time: str) -> float:
+    return from_kst(datetime.strptime(date + time, "%Y%m%d%H%M%S"))

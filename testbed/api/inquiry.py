@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from testbed.api.catalogue import BANK_BLOCK, ENVELOPE, Operation, Shape
 from testbed.api.common import ask_bank, bank_block, bank_code_sub, bank_names
 from testbed.api.context import begin
 from testbed.api.fields import ACCOUNT_NUM, AN, BANK_CODE_STD, BANK_TRAN_ID, TRAN_DTIME, Spec
@@ -74,3 +75,33 @@ async def real_name(request: web.Request) -> web.Response:
             "account_type": account.account_type.value,
         }
     )
+
+
+OPERATIONS = [
+    Operation(
+        "POST",
+        "/v2.0/inquiry/real_name",
+        real_name,
+        "계좌실명조회",
+        "Account holder name",
+        "조회",
+        CENTRE_SCOPES,
+        REAL_NAME,
+        Shape(
+            (
+                *ENVELOPE,
+                *BANK_BLOCK,
+                "bank_code_std",
+                "bank_code_sub",
+                "bank_name",
+                "savings_bank_name",
+                "account_num",
+                "account_seq",
+                "account_holder_info_type",
+                "account_holder_info",
+                "account_holder_name",
+                "account_type",
+            ),
+        ),
+    ),
+]

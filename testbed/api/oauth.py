@@ -10,7 +10,9 @@ from typing import Any
 
 from aiohttp import web
 
+from testbed.api.catalogue import Operation, Shape
 from testbed.api.context import Call, start
+from testbed.api.fields import Spec, aNS
 from testbed.network.auth import ACCESS_LIFETIME, CLIENT_SCOPES, USER_SCOPES, Grant
 from testbed.network.codes import Refusal
 from testbed.network.parties import FintechClient
@@ -138,3 +140,65 @@ async def revoke(request: web.Request) -> web.Response:
             "refresh_token": grant.refresh_token,
         }
     )
+
+
+TOKEN_REQUEST = Spec(
+    aNS("client_id", 100),
+    aNS("client_secret", 100),
+    aNS("grant_type", 30, choices=tuple(_GRANT_TYPES)),
+    aNS("scope", 100, required=False),
+    aNS("code", 100, required=False),
+    aNS("redirect_uri", 500, required=False),
+    aNS("refresh_token", 2000, required=False),
+)
+REVOKE_REQUEST = Spec(aNS("client_id", 100), aNS("client_secret", 100), aNS("access_token", 2000))
+
+OPERATIONS = [
+    Operation(
+        "POST",
+        "/oauth/2.0/token",
+        token,
+        "토큰발급",
+        "Issue a token",
+        "OAuth",
+        (),
+        TOKEN_REQUEST,
+        Shape(
+            (
+                "access_token",
+                "token_type",
+                "expires_in",
+                "refresh_token",
+                "scope",
+                "user_seq_no",
+                "client_use_code",
+                "rsp_code",
+                "rsp_message",
+            ),
+            numbers=frozenset({"expires_in"}),
+            required=(),
+        ),
+        body="form",
+    ),
+    Operation(
+        "POST",
+        "/oauth/2.0/revoke",
+        revoke,
+        "토큰폐기",
+        "Revoke a token",
+        "OAuth",
+        (),
+        REVOKE_REQUEST,
+        Shape(
+            (
+                "rsp_code",
+                "rsp_message",
+                "client_id",
+                "client_secret",
+                "access_token",
+                "refresh_token",
+            )
+        ),
+        body="form",
+    ),
+]

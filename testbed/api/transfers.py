@@ -11,6 +11,7 @@ from typing import Any
 
 from aiohttp import web
 
+from testbed.api.catalogue import BANK_BLOCK, ENVELOPE, Operation, Shape
 from testbed.api.common import (
     bank_block,
     bank_code_sub,
@@ -467,3 +468,110 @@ def _missing(item: dict[str, str]) -> dict[str, Any]:
             row[f"{side}_{key}"] = ""
     row["tran_amt"] = item["org_tran_amt"]
     return row
+
+
+_DEPOSIT_TOP = (
+    *ENVELOPE,
+    "wd_bank_code_std",
+    "wd_bank_code_sub",
+    "wd_bank_name",
+    "wd_account_num_masked",
+    "wd_print_content",
+    "wd_account_holder_name",
+    "res_cnt",
+    "res_list",
+)
+_DEPOSIT_ITEM_OUT = (
+    "tran_no",
+    *BANK_BLOCK,
+    "fintech_use_num",
+    "account_alias",
+    "bank_code_std",
+    "bank_code_sub",
+    "bank_name",
+    "savings_bank_name",
+    "account_num_masked",
+    "print_content",
+    "account_holder_name",
+    "tran_amt",
+    "cms_num",
+)
+OPERATIONS = [
+    Operation(
+        "POST",
+        "/v2.0/transfer/withdraw/fin_num",
+        withdraw,
+        "출금이체",
+        "Withdrawal",
+        "이체",
+        WITHDRAW_SCOPES,
+        WITHDRAW,
+        Shape(
+            (
+                *ENVELOPE,
+                "dps_bank_code_std",
+                "dps_bank_code_sub",
+                "dps_bank_name",
+                "dps_account_num_masked",
+                "dps_print_content",
+                "dps_account_holder_name",
+                *BANK_BLOCK,
+                "fintech_use_num",
+                "account_alias",
+                "bank_code_std",
+                "bank_code_sub",
+                "bank_name",
+                "savings_bank_name",
+                "account_num_masked",
+                "print_content",
+                "account_holder_name",
+                "tran_amt",
+                "wd_limit_remain_amt",
+            ),
+        ),
+    ),
+    Operation(
+        "POST",
+        "/v2.0/transfer/deposit/fin_num",
+        deposit_fin_num,
+        "입금이체-핀번호",
+        "Deposit (fintech_use_num)",
+        "이체",
+        CENTRE_SCOPES,
+        DEPOSIT,
+        Shape(_DEPOSIT_TOP, items=_DEPOSIT_ITEM_OUT),
+        items=DEPOSIT_ITEM_FIN,
+    ),
+    Operation(
+        "POST",
+        "/v2.0/transfer/deposit/acnt_num",
+        deposit_acnt_num,
+        "입금이체-계좌번호",
+        "Deposit (account number)",
+        "이체",
+        CENTRE_SCOPES,
+        DEPOSIT,
+        Shape(_DEPOSIT_TOP, items=(*_DEPOSIT_ITEM_OUT, "account_num")),
+        items=DEPOSIT_ITEM_ACNT,
+    ),
+    Operation(
+        "POST",
+        "/v2.0/transfer/result",
+        result,
+        "이체결과조회",
+        "Transfer result",
+        "이체",
+        CENTRE_SCOPES,
+        RESULT,
+        Shape(
+            (*ENVELOPE, "res_cnt", "res_list"),
+            items=(
+                "tran_no",
+                *BANK_BLOCK,
+                *(f"{s}_{k}" for s in ("wd", "dps") for k in _RESULT_SIDES),
+                "tran_amt",
+            ),
+        ),
+        items=RESULT_ITEM,
+    ),
+]

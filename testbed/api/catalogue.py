@@ -1,0 +1,54 @@
+"""The catalogue of the KFTC API: every operation with its request, response and scopes.
+
+One table serves the router, `/openapi.json` and the API console. A response shape
+lists the top-level fields and the `res_list` item fields; every value is a string
+unless named in `numbers`. Refusals carry a subset of the same fields.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+from testbed.api.fields import Spec
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+ENVELOPE = ("api_tran_id", "api_tran_dtm", "rsp_code", "rsp_message")
+BANK_BLOCK = (
+    "bank_tran_id",
+    "bank_tran_date",
+    "bank_code_tran",
+    "bank_rsp_code",
+    "bank_rsp_message",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    fields: tuple[str, ...]
+    items: tuple[str, ...] = ()  # res_list item fields, when the answer has a res_list
+    numbers: frozenset[str] = frozenset()  # JSON numbers (expires_in), not strings
+    required: tuple[str, ...] = ("rsp_code", "rsp_message")  # what every answer has
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    method: str
+    path: str
+    handler: Handler
+    name_ko: str
+    name_en: str
+    group: str  # the API console's group
+    scopes: tuple[str, ...]
+    request: Spec | None  # None: no parameters
+    response: Shape
+    body: str = "json"  # where the request goes: json, query, form
+    items: Spec | None = None  # req_list item spec
+    item_variants: tuple[Spec, ...] = field(default_factory=tuple)
+
+    @property
+    def operation_id(self) -> str:
+        return self.path.strip("/").replace("/", "_").replace(".", "_")
