@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from aiohttp import web
 
 from testbed.api.catalogue import BANK_BLOCK, ENVELOPE, Operation, Shape
 from testbed.api.common import (
     account_object,
-    account_state_refusal,
-    ask_bank,
     bank_block,
     bank_names,
     empty_list_on_refusal,
+    inquire,
     registered,
 )
 from testbed.api.context import Call, begin
@@ -31,7 +31,8 @@ from testbed.api.fields import (
 )
 from testbed.clock import from_kst, to_kst, yyyymmdd
 from testbed.network.codes import Refusal
-from testbed.network.ledger import HistoryLine
+from testbed.network.ledger import Account, HistoryLine
+from testbed.network.parties import Registration
 
 LOGIN = ("login", "sa")
 INQUIRY = ("inquiry", "sa")
@@ -126,20 +127,27 @@ async def account_list(request: web.Request) -> web.Response:
     )
 
 
+Locate = Callable[[], tuple[Registration, Account]]
+
+
 async def balance(request: web.Request) -> web.Response:
     call = begin(request, INQUIRY)
     q = BALANCE.parse(call.query(), call.warnings)
-    reg, account = registered(call, q["fintech_use_num"], consent="inquiry")
-    assert call.client is not None
-    date = call.world.openbanking.claim(call.client, q["bank_tran_id"], "balance", call.now)
-    await ask_bank(call, account.bank_code, q["bank_tran_id"], date)
-    account_state_refusal(call, account, q["bank_tran_id"], date)
+    return await answer_balance(
+        call, q["bank_tran_id"], lambda: registered(call, q["fintech_use_num"], consent="inquiry")
+    )
+
+
+async def answer_balance(call: Call, bank_tran_id: str, locate: Locate) -> web.Response:
+    """잔액조회 once the request is parsed: `locate` finds the account (fin_num or acnt_num)."""
+    reg, account = locate()
+    date = await inquire(call, bank_tran_id, "balance", account)
     bank_name, savings = bank_names(call, account.bank_code)
     last = yyyymmdd(account.history[-1].time) if account.history else ""
     return call.answer(
         {
             **call.envelope(),
-            **bank_block(q["bank_tran_id"], date, account.bank_code),
+            **bank_block(bank_tran_id, date, account.bank_code),
             "bank_name": bank_name,
             "savings_bank_name": savings,
             "fintech_use_num": reg.fintech_use_num,
@@ -155,10 +163,9 @@ async def balance(request: web.Request) -> web.Response:
 
 
 def _row(line: HistoryLine, branch: str) -> dict[str, str]:
-    stamp = yyyymmdd(line.time), _hhmmss(line.time)
     return {
-        "tran_date": stamp[0],
-        "tran_time": stamp[1],
+        "tran_date": yyyymmdd(line.time),
+        "tran_time": to_kst(line.time).strftime("%H%M%S"),
         "inout_type": "입금" if line.amount > 0 else "출금",
         "tran_type": line.tran_type or "대체",
         "print_content": line.print_content,
@@ -168,13 +175,21 @@ def _row(line: HistoryLine, branch: str) -> dict[str, str]:
     }
 
 
-def _hhmmss(t: float) -> str:
-    return to_kst(t).strftime("%H%M%S")
-
-
 async def transaction_list(request: web.Request) -> web.Response:
     call = begin(request, INQUIRY)
     q = TRANSACTIONS.parse(call.query(), call.warnings)
+    return await answer_transactions(
+        call, q, lambda: registered(call, q["fintech_use_num"], consent="inquiry")
+    )
+
+
+class Window(NamedTuple):
+    start: float
+    end: float  # exclusive
+    cursor: str
+
+
+def history_window(q: dict[str, str]) -> Window:
     by_time = q["inquiry_base"] == "T"
     start = from_kst_compact(q["from_date"], q.get("from_time", "000000") if by_time else "000000")
     end = from_kst_compact(q["to_date"], q.get("to_time", "235959") if by_time else "235959") + 1
@@ -183,37 +198,47 @@ async def transaction_list(request: web.Request) -> web.Response:
     cursor = q.get("befor_inquiry_trace_info", "")
     if cursor and not cursor.isdigit():
         raise Refusal("A0004", "befor_inquiry_trace_info: the value a previous page returned")
-    with empty_list_on_refusal("page_record_cnt"):
-        reg, account = registered(call, q["fintech_use_num"], consent="inquiry")
-        assert call.client is not None
-        date = call.world.openbanking.claim(
-            call.client, q["bank_tran_id"], "transactions", call.now
-        )
-        await ask_bank(call, account.bank_code, q["bank_tran_id"], date)
-        account_state_refusal(call, account, q["bank_tran_id"], date)
+    return Window(start, end, cursor)
 
-    history = account.history
-    lo = bisect_left(history, start, key=lambda h: h.time)
-    hi = bisect_left(history, end, key=lambda h: h.time)
-    wanted = q["inquiry_type"]
-    descending = q["sort_order"] == "D"
-    # The cursor is the position in the account's history where the next page starts.
+
+def history_page(
+    history: list[HistoryLine], window: Window, inquiry_type: str, descending: bool
+) -> tuple[list[HistoryLine], int | None]:
+    """One page of an account's history, and the cursor of the next page (None: the last).
+
+    The cursor is the position in the account's history where the next page starts;
+    finding the window is a binary search, so a page costs O(log n + page).
+    """
+    lo = bisect_left(history, window.start, key=lambda h: h.time)
+    hi = bisect_left(history, window.end, key=lambda h: h.time)
+    cursor = window.cursor
     if descending:
         position = min(int(cursor), hi) if cursor else hi
         indexes = range(position - 1, lo - 1, -1)
     else:
         position = max(int(cursor), lo) if cursor else lo
         indexes = range(position, hi)
-    rows: list[dict[str, str]] = []
-    next_position = None
+    lines: list[HistoryLine] = []
     for i in indexes:
         line = history[i]
-        if (wanted == "I" and line.amount < 0) or (wanted == "O" and line.amount > 0):
+        if (inquiry_type == "I" and line.amount < 0) or (inquiry_type == "O" and line.amount > 0):
             continue
-        if len(rows) == PAGE_SIZE:
-            next_position = i + 1 if descending else i
-            break
-        rows.append(_row(line, account.branch_name))
+        if len(lines) == PAGE_SIZE:
+            return lines, i + 1 if descending else i
+        lines.append(line)
+    return lines, None
+
+
+async def answer_transactions(call: Call, q: dict[str, str], locate: Locate) -> web.Response:
+    """거래내역조회 once the request is parsed: `locate` finds the account."""
+    window = history_window(q)
+    with empty_list_on_refusal("page_record_cnt"):
+        reg, account = locate()
+        date = await inquire(call, q["bank_tran_id"], "transactions", account)
+    lines, next_position = history_page(
+        account.history, window, q["inquiry_type"], q["sort_order"] == "D"
+    )
+    rows = [_row(line, account.branch_name) for line in lines]
     bank_name, savings = bank_names(call, account.bank_code)
     return call.answer(
         {
@@ -225,7 +250,7 @@ async def transaction_list(request: web.Request) -> web.Response:
             "balance_amt": str(account.balance),
             "page_record_cnt": str(len(rows)),
             "next_page_yn": "Y" if next_position is not None else "N",
-            "befor_inquiry_trace_info": str(next_position) if next_position is not None else "",
+            "befor_inquiry_trace_info": "" if next_position is None else str(next_position),
             "res_list": rows,
         }
     )

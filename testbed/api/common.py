@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from typing import Any
 
 from testbed.api.context import Call
-from testbed.clock import from_kst, yyyymmdd
 from testbed.config import BankCodeError
 from testbed.network.centre import TransferOutcome
 from testbed.network.codes import Refusal
 from testbed.network.fixtures import active_registration
-from testbed.network.ledger import Account, AccountStatus, HistoryLine
+from testbed.network.ledger import Account, AccountStatus
 from testbed.network.parties import Registration
 
 
@@ -104,17 +101,59 @@ async def ask_bank(call: Call, bank_code: str, bank_tran_id: str, date: str) -> 
         raise refusal_from_bank(call, outcome, bank_tran_id, date)
 
 
-def account_state_refusal(call: Call, account: Account, bank_tran_id: str, date: str) -> None:
-    """An inquiry on a closed, suspended or accident-reported account is refused by its bank."""
-    if account.status is AccountStatus.NORMAL:
-        return
-    bank = call.world.banks[account.bank_code]
-    response = bank.response(account.status.problem)
-    raise Refusal(
+def bank_says(call: Call, bank_code: str, problem: str, bank_tran_id: str, date: str) -> Refusal:
+    """A bank's configured answer to `problem` (banks.yaml `codes`), as the gateway relays it."""
+    bank = call.world.banks[bank_code]
+    response = bank.response(problem)
+    return Refusal(
         response.rsp_code,
         "",
         **bank_block(bank_tran_id, date, bank.code, response.bank_rsp_code, response.message),
     )
+
+
+def account_state_refusal(call: Call, account: Account, bank_tran_id: str, date: str) -> None:
+    """An inquiry on a closed, suspended or accident-reported account is refused by its bank."""
+    if account.status is not AccountStatus.NORMAL:
+        raise bank_says(call, account.bank_code, account.status.problem, bank_tran_id, date)
+
+
+def req_client(call: Call, data: dict[str, str]) -> dict[str, str]:
+    """The requesting customer (AML): bank + account, or a fintech_use_num, not both."""
+    by_account = bool(data.get("req_client_bank_code") or data.get("req_client_account_num"))
+    by_fintech = bool(data.get("req_client_fintech_use_num"))
+    if by_account and by_fintech:
+        raise Refusal("A0004", "req_client: bank+account or fintech_use_num, not both")
+    if not by_account and not by_fintech:
+        raise Refusal("A0004", "req_client: bank+account or fintech_use_num is required")
+    if by_account and not (data.get("req_client_bank_code") and data.get("req_client_account_num")):
+        raise Refusal("A0004", "req_client_bank_code and req_client_account_num go together")
+    if data.get("sub_frnc_bussiness_num"):
+        call.warn("sub_frnc_bussiness_num (KFTC's sample spelling) read as sub_frnc_business_num")
+    return {
+        k: data.get(k, "")
+        for k in (
+            "req_client_name",
+            "req_client_bank_code",
+            "req_client_account_num",
+            "req_client_fintech_use_num",
+            "req_client_num",
+            "transfer_purpose",
+        )
+    }
+
+
+def contract_account(call: Call, purpose: str, data: dict[str, str]) -> Account:
+    """The caller's 약정계좌 for `purpose` named by cntr_account_type/num, else A0322."""
+    assert call.client is not None
+    contract = call.client.contract_account(purpose)
+    if (
+        contract is None
+        or contract.account_num != data["cntr_account_num"]
+        or contract.cntr_account_type != data["cntr_account_type"]
+    ):
+        raise Refusal("A0322")
+    return call.world.ledger.accounts[(contract.bank_code, contract.account_num)]
 
 
 @contextmanager
@@ -206,125 +245,3 @@ async def inquire(call: Call, bank_tran_id: str, api: str, account: Account) -> 
     await ask_bank(call, account.bank_code, bank_tran_id, date)
     account_state_refusal(call, account, bank_tran_id, date)
     return date
-
-
-def balance_fields(call: Call, reg: Registration, account: Account) -> dict[str, Any]:
-    """account/balance after the bank block."""
-    bank_name, savings = bank_names(call, account.bank_code)
-    last = yyyymmdd(account.history[-1].time) if account.history else ""
-    return {
-        "bank_name": bank_name,
-        "savings_bank_name": savings,
-        "fintech_use_num": reg.fintech_use_num,
-        "balance_amt": str(account.balance),
-        "available_amt": str(max(account.balance, 0)),
-        "account_type": account.account_type.value,
-        "product_name": account.product_name,
-        "account_issue_date": account.issue_date,
-        "maturity_date": account.maturity_date,
-        "last_tran_date": last,
-    }
-
-
-def history_window(q: dict[str, str]) -> tuple[float, float, str]:
-    """(start, end, cursor) of a transaction_list request: `end` is exclusive."""
-    by_time = q["inquiry_base"] == "T"
-    start = _kst(q["from_date"], q.get("from_time", "000000") if by_time else "000000")
-    end = _kst(q["to_date"], q.get("to_time", "235959") if by_time else "235959") + 1
-    if end <= start:
-        raise Refusal("A0004", "from_date/from_time must not be after to_date/to_time")
-    cursor = q.get("befor_inquiry_trace_info", "")
-    if cursor and not cursor.isdigit():
-        raise Refusal("A0004", "befor_inquiry_trace_info: the value a previous page returned")
-    return start, end, cursor
-
-
-def history_page(
-    history: list[HistoryLine],
-    window: tuple[float, float, str],
-    inquiry_type: str,
-    descending: bool,
-    page_size: int,
-) -> tuple[list[HistoryLine], int | None]:
-    """One page of an account's history and the cursor of the next page (None: the last).
-
-    The cursor is the position in the account's history where the next page starts.
-    """
-    start, end, cursor = window
-    lo = bisect_left(history, start, key=lambda h: h.time)
-    hi = bisect_left(history, end, key=lambda h: h.time)
-    if descending:
-        position = min(int(cursor), hi) if cursor else hi
-        indexes = range(position - 1, lo - 1, -1)
-    else:
-        position = max(int(cursor), lo) if cursor else lo
-        indexes = range(position, hi)
-    lines: list[HistoryLine] = []
-    for i in indexes:
-        line = history[i]
-        if (inquiry_type == "I" and line.amount < 0) or (inquiry_type == "O" and line.amount > 0):
-            continue
-        if len(lines) == page_size:
-            return lines, i + 1 if descending else i
-        lines.append(line)
-    return lines, None
-
-
-def transactions_fields(
-    call: Call,
-    reg: Registration,
-    account: Account,
-    rows: list[dict[str, str]],
-    next_position: int | None,
-) -> dict[str, Any]:
-    """account/transaction_list after the bank block."""
-    bank_name, savings = bank_names(call, account.bank_code)
-    return {
-        "bank_name": bank_name,
-        "savings_bank_name": savings,
-        "fintech_use_num": reg.fintech_use_num,
-        "balance_amt": str(account.balance),
-        "page_record_cnt": str(len(rows)),
-        "next_page_yn": "Y" if next_position is not None else "N",
-        "befor_inquiry_trace_info": str(next_position) if next_position is not None else "",
-        "res_list": rows,
-    }
-
-
-def withdraw_fields(
-    call: Call,
-    data: dict[str, str],
-    date: str,
-    reg: Registration,
-    account: Account,
-    contract: Account,
-    wd_print: str,
-    remain: int,
-) -> dict[str, Any]:
-    """transfer/withdraw after the envelope: the deposit side, the bank block, the payer."""
-    bank_name, savings = bank_names(call, account.bank_code)
-    dps_name, _ = bank_names(call, contract.bank_code)
-    return {
-        "dps_bank_code_std": contract.bank_code,
-        "dps_bank_code_sub": bank_code_sub(contract),
-        "dps_bank_name": dps_name,
-        "dps_account_num_masked": mask(contract.account_num),
-        "dps_print_content": data["dps_print_content"],
-        "dps_account_holder_name": contract.holder_name,
-        **bank_block(data["bank_tran_id"], date, account.bank_code),
-        "fintech_use_num": reg.fintech_use_num,
-        "account_alias": reg.account_alias,
-        "bank_code_std": account.bank_code,
-        "bank_code_sub": bank_code_sub(account),
-        "bank_name": bank_name,
-        "savings_bank_name": savings,
-        "account_num_masked": mask(account.account_num),
-        "print_content": wd_print,
-        "account_holder_name": account.holder_name,
-        "tran_amt": data["tran_amt"],
-        "wd_limit_remain_amt": str(remain),
-    }
-
-
-def _kst(date: str, time: str) -> float:
-    return from_kst(datetime.strptime(date + time, "%Y%m%d%H%M%S"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from testbed.api.catalogue import BANK_BLOCK, ENVELOPE, Operation, Shape
-from testbed.api.common import ask_bank, bank_block, bank_code_sub, bank_names
+from testbed.api.common import ask_bank, bank_block, bank_code_sub, bank_names, bank_says
 from testbed.api.context import begin
 from testbed.api.fields import ACCOUNT_NUM, AN, BANK_CODE_STD, BANK_TRAN_ID, TRAN_DTIME, Spec
 from testbed.config import BankCodeError
@@ -49,14 +49,7 @@ async def real_name(request: web.Request) -> web.Response:
     elif data.get("account_holder_info") and data["account_holder_info"] != account.holder_info:
         problem = "name_mismatch"
     if problem:
-        response = bank.response(problem)
-        raise Refusal(
-            response.rsp_code,
-            "",
-            **bank_block(
-                data["bank_tran_id"], date, bank.code, response.bank_rsp_code, response.message
-            ),
-        )
+        raise bank_says(call, bank.code, problem, data["bank_tran_id"], date)
     assert account is not None
     bank_name, savings = bank_names(call, account.bank_code)
     return call.answer(

@@ -25,20 +25,22 @@ Choices where KFTC's answer is not public (⚠, see the README's compatibility n
 
 from __future__ import annotations
 
-from bisect import bisect_left
-from datetime import datetime
 from typing import Any
 
 from aiohttp import web
 
+from testbed.api.accounts import history_page, history_window
 from testbed.api.common import (
     account_state_refusal,
     ask_bank,
     bank_block,
     bank_code_sub,
     bank_names,
+    bank_says,
+    contract_account,
     empty_list_on_refusal,
     mask,
+    req_client,
 )
 from testbed.api.context import Call, begin
 from testbed.api.fields import (
@@ -54,14 +56,13 @@ from testbed.api.fields import (
     Spec,
     aNS,
 )
-from testbed.clock import from_kst, to_kst, yyyymmdd
+from testbed.clock import to_kst, yyyymmdd
 from testbed.config import BankCodeError
 from testbed.network.codes import Refusal
 from testbed.network.ledger import Account, HistoryLine
 from testbed.network.openbanking import ClaimTarget, ReturnClaim
 
 CENTRE_SCOPES = ("oob", "sa")
-PAGE_SIZE = 25  # ⚠ as transaction_list
 
 _REQ_CLIENT = (
     AH("req_client_name", 20),
@@ -118,18 +119,6 @@ RETURN_RESULT = Spec(
 )
 
 
-def _check_req_client(data: dict[str, str]) -> None:
-    """The requesting customer (AML): bank + account, or a fintech_use_num, not both."""
-    by_account = bool(data.get("req_client_bank_code") or data.get("req_client_account_num"))
-    by_fintech = bool(data.get("req_client_fintech_use_num"))
-    if by_account and by_fintech:
-        raise Refusal("A0004", "req_client: bank+account or fintech_use_num, not both")
-    if not by_account and not by_fintech:
-        raise Refusal("A0004", "req_client: bank+account or fintech_use_num is required")
-    if by_account and not (data.get("req_client_bank_code") and data.get("req_client_account_num")):
-        raise Refusal("A0004", "req_client_bank_code and req_client_account_num go together")
-
-
 def _canonical(call: Call, field: str, code: str) -> str:
     try:
         return call.world.resolver.resolve(code).code
@@ -144,15 +133,9 @@ async def receive(request: web.Request) -> web.Response:
     """수취조회: can this account receive a deposit from the caller, and whose is it?"""
     call = begin(request, CENTRE_SCOPES)
     data = RECEIVE.parse(await call.body(), call.warnings)
-    _check_req_client(data)
+    req_client(call, data)
     assert call.client is not None
-    contract = call.client.contract_account("deposit")
-    if (
-        contract is None
-        or contract.account_num != data["cntr_account_num"]
-        or contract.cntr_account_type != data["cntr_account_type"]
-    ):
-        raise Refusal("A0322")
+    contract_account(call, "deposit", data)
     try:
         candidates = call.world.resolver.resolve_for_deposit(data["bank_code_std"])
     except BankCodeError as e:
@@ -165,13 +148,7 @@ async def receive(request: web.Request) -> web.Response:
     answering = account.bank_code if account is not None else candidates[0].code
     await ask_bank(call, answering, bank_tran_id, date)
     if account is None:
-        bank = call.world.banks[answering]
-        response = bank.response("account_not_found")
-        raise Refusal(
-            response.rsp_code,
-            "",
-            **bank_block(bank_tran_id, date, bank.code, response.bank_rsp_code, response.message),
-        )
+        raise bank_says(call, answering, "account_not_found", bank_tran_id, date)
     account_state_refusal(call, account, bank_tran_id, date)
     bank_name, savings = bank_names(call, account.bank_code)
     return call.answer(
@@ -201,10 +178,6 @@ def _contract_account(call: Call, code: str, account_num: str) -> Account:
         if contract.bank_code == code and contract.account_num == account_num:
             return call.world.ledger.accounts[(contract.bank_code, contract.account_num)]
     raise Refusal("A0322")
-
-
-def _kst(date: str, time: str) -> float:
-    return from_kst(datetime.strptime(date + time, "%Y%m%d%H%M%S"))
 
 
 def _remitter(call: Call, account: Account, line: HistoryLine) -> tuple[str, str, str]:
@@ -237,13 +210,7 @@ async def remit_list(request: web.Request) -> web.Response:
     """송금인정보조회: who paid into the caller's own account in a period."""
     call = begin(request, CENTRE_SCOPES)
     q = REMIT_LIST.parse(await call.body(), call.warnings)
-    start = _kst(q["from_date"], q["from_time"])
-    end = _kst(q["to_date"], q["to_time"]) + 1
-    if end <= start:
-        raise Refusal("A0004", "from_date/from_time must not be after to_date/to_time")
-    cursor = q.get("befor_inquiry_trace_info", "")
-    if cursor and not cursor.isdigit():
-        raise Refusal("A0004", "befor_inquiry_trace_info: the value a previous page returned")
+    window = history_window({**q, "inquiry_base": "T"})
     code = _canonical(call, "bank_code_std", q["bank_code_std"])
     assert call.client is not None
     with empty_list_on_refusal("page_record_cnt"):
@@ -253,27 +220,8 @@ async def remit_list(request: web.Request) -> web.Response:
         await ask_bank(call, account.bank_code, bank_tran_id, date)
         account_state_refusal(call, account, bank_tran_id, date)
 
-    history = account.history
-    lo = bisect_left(history, start, key=lambda h: h.time)
-    hi = bisect_left(history, end, key=lambda h: h.time)
-    descending = q["sort_order"] == "D"
-    # the cursor is the position in the account's history where the next page starts
-    if descending:
-        position = min(int(cursor), hi) if cursor else hi
-        indexes = range(position - 1, lo - 1, -1)
-    else:
-        position = max(int(cursor), lo) if cursor else lo
-        indexes = range(position, hi)
-    rows: list[dict[str, str]] = []
-    next_position = None
-    for i in indexes:
-        line = history[i]
-        if line.amount <= 0:
-            continue
-        if len(rows) == PAGE_SIZE:
-            next_position = i + 1 if descending else i
-            break
-        rows.append(_remit_row(call, account, line))
+    lines, next_position = history_page(account.history, window, "I", q["sort_order"] == "D")
+    rows = [_remit_row(call, account, line) for line in lines]
     bank_name, _ = bank_names(call, account.bank_code)
     return call.answer(
         {

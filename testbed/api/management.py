@@ -37,6 +37,7 @@ from testbed.api.common import (
     ask_bank,
     bank_block,
     bank_names,
+    bank_says,
     mask,
     registered,
     registered_account,
@@ -241,22 +242,12 @@ async def user_register(request: web.Request) -> web.Response:
     bank = world.banks[institution.code]
     account = world.ledger.accounts.get(key)
     if account is None:
-        response = bank.response("account_not_found")
-        raise Refusal(
-            response.rsp_code,
-            "",
-            **bank_block(tran_id, date, bank.code, response.bank_rsp_code, response.message),
-        )
+        raise bank_says(call, bank.code, "account_not_found", tran_id, date)
     account_state_refusal(call, account, tran_id, date)
     if account.holder_name != data["user_name"]:
         raise Refusal("A0312", "user_name: the account holder's name")
     if account.holder_info != data["user_info"][2:]:
-        response = bank.response("name_mismatch")
-        raise Refusal(
-            response.rsp_code,
-            "",
-            **bank_block(tran_id, date, bank.code, response.bank_rsp_code, response.message),
-        )
+        raise bank_says(call, bank.code, "name_mismatch", tran_id, date)
     user = world.directory.users.get(account.owner.removeprefix("user:"))
     if not account.owner.startswith("user:") or user is None:
         raise Refusal("A0313", "the account does not belong to a user")

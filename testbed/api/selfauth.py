@@ -10,18 +10,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from testbed.api.accounts import PAGE_SIZE, TRANSACTIONS, _row
-from testbed.api.common import (
-    balance_fields,
-    bank_block,
-    empty_list_on_refusal,
-    history_page,
-    history_window,
-    inquire,
-    registered_account,
-    transactions_fields,
-    withdraw_fields,
-)
+from testbed.api.accounts import TRANSACTIONS, answer_balance, answer_transactions
+from testbed.api.common import registered_account
 from testbed.api.context import begin
 from testbed.api.fields import (
     ACCOUNT_NUM,
@@ -33,7 +23,7 @@ from testbed.api.fields import (
     Field,
     Spec,
 )
-from testbed.api.transfers import WITHDRAW, _contract, _move, _req_client, _user_remaining
+from testbed.api.transfers import WITHDRAW, answer_withdraw
 
 SA = ("sa",)
 BY_ACCOUNT = (BANK_CODE_STD, ACCOUNT_NUM, USER_SEQ_NO)
@@ -57,84 +47,39 @@ WITHDRAW_ACNT = _instead_of_fintech_use_num(
 async def balance(request: web.Request) -> web.Response:
     call = begin(request, SA)
     data = BALANCE.parse(await call.body(), call.warnings)
-    reg, account = registered_account(
-        call, data["bank_code_std"], data["account_num"], data["user_seq_no"], consent="inquiry"
-    )
-    date = await inquire(call, data["bank_tran_id"], "balance", account)
-    return call.answer(
-        {
-            **call.envelope(),
-            **bank_block(data["bank_tran_id"], date, account.bank_code),
-            **balance_fields(call, reg, account),
-        }
+    return await answer_balance(
+        call,
+        data["bank_tran_id"],
+        lambda: registered_account(
+            call, data["bank_code_std"], data["account_num"], data["user_seq_no"], consent="inquiry"
+        ),
     )
 
 
 async def transaction_list(request: web.Request) -> web.Response:
     call = begin(request, SA)
     data = TRANSACTIONS_ACNT.parse(await call.body(), call.warnings)
-    window = history_window(data)
-    with empty_list_on_refusal("page_record_cnt"):
-        reg, account = registered_account(
-            call,
-            data["bank_code_std"],
-            data["account_num"],
-            data["user_seq_no"],
-            consent="inquiry",
-        )
-        date = await inquire(call, data["bank_tran_id"], "transactions", account)
-    lines, next_position = history_page(
-        account.history, window, data["inquiry_type"], data["sort_order"] == "D", PAGE_SIZE
-    )
-    rows = [_row(line, account.branch_name) for line in lines]
-    return call.answer(
-        {
-            **call.envelope(),
-            **bank_block(data["bank_tran_id"], date, account.bank_code),
-            **transactions_fields(call, reg, account, rows, next_position),
-        }
+    return await answer_transactions(
+        call,
+        data,
+        lambda: registered_account(
+            call, data["bank_code_std"], data["account_num"], data["user_seq_no"], consent="inquiry"
+        ),
     )
 
 
 async def withdraw(request: web.Request) -> web.Response:
     call = begin(request, SA, transfer=True)
     data = WITHDRAW_ACNT.parse(await call.body(), call.warnings)
-    req_client = _req_client(data, call)
-    reg, account = registered_account(
+    return await answer_withdraw(
         call,
-        data["wd_bank_code_std"],
-        data["wd_account_num"],
-        data["user_seq_no"],
-        consent="transfer",
-        field="wd_bank_code_std",
-    )
-    contract = _contract(call, "withdraw", data)
-    assert call.client is not None
-    book = call.world.openbanking
-    amount = int(data["tran_amt"])
-    date = book.claim(call.client, data["bank_tran_id"], "withdraw", call.now)
-    book.check_limits(call.client, "withdraw", reg.user_seq_no, amount, date)
-    wd_print = data.get("wd_print_content") or call.client.name
-    await _move(
-        call,
-        "withdraw",
-        data["bank_tran_id"],
-        date,
-        account,
-        contract,
-        amount,
-        wd_print,
-        data["dps_print_content"],
-        req_client,
-        wd_fintech=reg.fintech_use_num,
-        user_seq_no=reg.user_seq_no,
-    )
-    remain = _user_remaining(
-        call.client, reg, book.moved[(reg.client_use_code, reg.user_seq_no, "withdraw", date)]
-    )
-    return call.answer(
-        {
-            **call.envelope(),
-            **withdraw_fields(call, data, date, reg, account, contract, wd_print, remain),
-        }
+        data,
+        lambda: registered_account(
+            call,
+            data["wd_bank_code_std"],
+            data["wd_account_num"],
+            data["user_seq_no"],
+            consent="transfer",
+            field="wd_bank_code_std",
+        ),
     )

@@ -11,16 +11,20 @@ from typing import Any
 
 from aiohttp import web
 
+from testbed.api.accounts import Locate
 from testbed.api.catalogue import BANK_BLOCK, ENVELOPE, Operation, Shape
 from testbed.api.common import (
     bank_block,
     bank_code_sub,
     bank_names,
+    bank_says,
+    contract_account,
     empty_list_on_refusal,
     mask,
     refusal_from_bank,
     registered,
 )
+from testbed.api.common import req_client as req_client_of
 from testbed.api.context import Call, begin
 from testbed.api.fields import (
     ACCOUNT_NUM,
@@ -42,7 +46,7 @@ from testbed.network.centre import TransferOrder
 from testbed.network.codes import Refusal
 from testbed.network.ledger import Account
 from testbed.network.openbanking import TransferRecord
-from testbed.network.parties import FintechClient, Registration
+from testbed.network.parties import FintechClient
 
 WITHDRAW_SCOPES = ("transfer", "sa")
 CENTRE_SCOPES = ("oob", "sa")
@@ -109,43 +113,6 @@ RESULT_ITEM = Spec(
     N("org_bank_tran_date", 8, check="date"),
     N("org_tran_amt", 12, check="amount"),
 )
-
-
-def _req_client(data: dict[str, str], call: Call) -> dict[str, str]:
-    """The requesting customer (AML): bank + account, or a fintech_use_num, not both."""
-    by_account = bool(data.get("req_client_bank_code") or data.get("req_client_account_num"))
-    by_fintech = bool(data.get("req_client_fintech_use_num"))
-    if by_account and by_fintech:
-        raise Refusal("A0004", "req_client: bank+account or fintech_use_num, not both")
-    if not by_account and not by_fintech:
-        raise Refusal("A0004", "req_client: bank+account or fintech_use_num is required")
-    if by_account and not (data.get("req_client_bank_code") and data.get("req_client_account_num")):
-        raise Refusal("A0004", "req_client_bank_code and req_client_account_num go together")
-    if data.get("sub_frnc_bussiness_num"):
-        call.warn("sub_frnc_bussiness_num (KFTC's sample spelling) read as sub_frnc_business_num")
-    return {
-        k: data.get(k, "")
-        for k in (
-            "req_client_name",
-            "req_client_bank_code",
-            "req_client_account_num",
-            "req_client_fintech_use_num",
-            "req_client_num",
-            "transfer_purpose",
-        )
-    }
-
-
-def _contract(call: Call, purpose: str, data: dict[str, str]) -> Account:
-    assert call.client is not None
-    contract = call.client.contract_account(purpose)
-    if (
-        contract is None
-        or contract.account_num != data["cntr_account_num"]
-        or contract.cntr_account_type != data["cntr_account_type"]
-    ):
-        raise Refusal("A0322")
-    return call.world.ledger.accounts[(contract.bank_code, contract.account_num)]
 
 
 def _side(
@@ -222,9 +189,16 @@ async def _move(
 async def withdraw(request: web.Request) -> web.Response:
     call = begin(request, WITHDRAW_SCOPES, transfer=True)
     data = WITHDRAW.parse(await call.body(), call.warnings)
-    req_client = _req_client(data, call)
-    reg, account = registered(call, data["fintech_use_num"], consent="transfer")
-    contract = _contract(call, "withdraw", data)
+    return await answer_withdraw(
+        call, data, lambda: registered(call, data["fintech_use_num"], consent="transfer")
+    )
+
+
+async def answer_withdraw(call: Call, data: dict[str, str], locate: Locate) -> web.Response:
+    """출금이체 once the request is parsed: `locate` finds the account (fin_num or acnt_num)."""
+    req_client = req_client_of(call, data)
+    reg, account = locate()
+    contract = contract_account(call, "withdraw", data)
     assert call.client is not None
     book = call.world.openbanking
     amount = int(data["tran_amt"])
@@ -232,24 +206,13 @@ async def withdraw(request: web.Request) -> web.Response:
     book.check_limits(call.client, "withdraw", reg.user_seq_no, amount, date)
     wd_print = data.get("wd_print_content") or call.client.name
     await _move(
-        call,
-        "withdraw",
-        data["bank_tran_id"],
-        date,
-        account,
-        contract,
-        amount,
-        wd_print,
-        data["dps_print_content"],
-        req_client,
-        wd_fintech=reg.fintech_use_num,
-        user_seq_no=reg.user_seq_no,
-    )
+        call, "withdraw", data["bank_tran_id"], date, account, contract, amount,
+        wd_print, data["dps_print_content"], req_client,
+        wd_fintech=reg.fintech_use_num, user_seq_no=reg.user_seq_no,
+    )  # fmt: skip
     bank_name, savings = bank_names(call, account.bank_code)
     dps_name, _ = bank_names(call, contract.bank_code)
-    remain = _user_remaining(
-        call.client, reg, book.moved[(reg.client_use_code, reg.user_seq_no, "withdraw", date)]
-    )
+    used = book.moved[(reg.client_use_code, reg.user_seq_no, "withdraw", date)]
     return call.answer(
         {
             **call.envelope(),
@@ -270,12 +233,12 @@ async def withdraw(request: web.Request) -> web.Response:
             "print_content": wd_print,
             "account_holder_name": account.holder_name,
             "tran_amt": data["tran_amt"],
-            "wd_limit_remain_amt": str(remain),
+            "wd_limit_remain_amt": str(_user_remaining(call.client, used)),
         }
     )
 
 
-def _user_remaining(client: FintechClient, reg: Registration, used_today: int) -> int:
+def _user_remaining(client: FintechClient, used_today: int) -> int:
     limit = client.limit("user_withdraw_day")
     return max(limit - used_today, 0) if limit else 999_999_999_999
 
@@ -293,20 +256,9 @@ def _deposit_target(call: Call, item: dict[str, str], by_account: bool) -> tuple
         found = call.world.ledger.accounts.get((institution.code, item["account_num"]))
         if found is not None:
             return found, "", ""
-    bank = call.world.banks[candidates[0].code]
-    response = bank.response("account_not_found")
+    missing = bank_says(call, candidates[0].code, "account_not_found", item["bank_tran_id"], "")
     raise Refusal(
-        "A0009",
-        "",
-        res_cnt="1",
-        res_list=[
-            {
-                "tran_no": item["tran_no"],
-                **bank_block(
-                    item["bank_tran_id"], "", bank.code, response.bank_rsp_code, response.message
-                ),
-            }
-        ],
+        "A0009", "", res_cnt="1", res_list=[{"tran_no": item["tran_no"], **_bank_fields(missing)}]
     )
 
 
@@ -319,10 +271,10 @@ async def _deposit(request: web.Request, by_account: bool) -> web.Response:
     if data["req_cnt"] != "1" or len(items) != 1:
         raise Refusal("A0004", "req_cnt: 1 (one deposit per request)")
     item = items[0]
-    req_client = _req_client(item, call)
+    req_client = req_client_of(call, item)
     assert call.client is not None
     with empty_list_on_refusal():
-        payer = _contract(call, "deposit", data)
+        payer = contract_account(call, "deposit", data)
         if data["wd_pass_phrase"] != call.client.wd_pass_phrase:
             raise Refusal("A0307")
         payee, fintech_use_num, alias = _deposit_target(call, item, by_account)
