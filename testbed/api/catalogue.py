@@ -52,3 +52,21 @@ class Operation:
     @property
     def operation_id(self) -> str:
         return self.path.strip("/").replace("/", "_").replace(".", "_")
+
+
+def find(operations: list[Operation], path: str) -> Operation:
+    """The operation at `path` (a KeyError names it when there is none)."""
+    for op in operations:
+        if op.path == path:
+            return op
+    raise KeyError(path)
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A browser page of the API (the OAuth consent flow): HTML, not a KFTC answer."""
+
+    method: str
+    path: str
+    handler: Handler
+    summary: str

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import hmac
 import re
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -41,6 +40,7 @@ from urllib.parse import quote, unquote, urlencode
 from aiohttp import web
 from multidict import MultiDict
 
+from testbed.api.catalogue import Page
 from testbed.api.common import mask
 from testbed.clock import to_kst
 from testbed.network.auth import USER_SCOPES
@@ -165,14 +165,7 @@ def install(app: web.Application) -> None:
 
 
 def flows(app: web.Application) -> ConsentFlows:
-    store = app.get(FLOWS)
-    if store is None:
-        # `init_app` does not call `install` (yet): make the store on first use. The
-        # app is frozen by then, which aiohttp only warns about.
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)
-            store = app[FLOWS] = ConsentFlows()
-    return store
+    return app[FLOWS]
 
 
 # --- the authorize request --------------------------------------------------------------
@@ -723,3 +716,15 @@ def _redirect(redirect_uri: str, params: list[tuple[str, str]]) -> web.Response:
     separator = "&" if "?" in redirect_uri else "?"
     location = redirect_uri + separator + urlencode(params, quote_via=quote)
     return web.Response(status=302, headers={"Location": location, "Cache-Control": "no-store"})
+
+
+PAGES = [
+    Page(
+        "GET", "/oauth/2.0/authorize", authorize, "사용자인증 (user authorization, consent pages)"
+    ),
+    Page("GET", "/oauth/2.0/authorize_account", authorize_account, "계좌등록확인 (add accounts)"),
+    Page("POST", "/oauth/2.0/authorize/signin", signin, "consent flow: sign in"),
+    Page("POST", "/oauth/2.0/authorize/verify", verify, "consent flow: identity check"),
+    Page("POST", "/oauth/2.0/authorize/consent", consent, "consent flow: accounts and consent"),
+    Page("POST", "/oauth/2.0/authorize/cancel", cancel, "consent flow: cancel"),
+]

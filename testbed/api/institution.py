@@ -30,6 +30,7 @@ from typing import Any
 from aiohttp import web
 
 from testbed.api.accounts import history_page, history_window
+from testbed.api.catalogue import BANK_BLOCK, ENVELOPE, Operation, Shape
 from testbed.api.common import (
     account_state_refusal,
     ask_bank,
@@ -341,3 +342,114 @@ async def return_result(request: web.Request) -> web.Response:
             "claim_state": claim.state,
         }
     )
+
+
+OPERATIONS = [
+    Operation(
+        "POST",
+        "/v2.0/inquiry/receive",
+        receive,
+        "수취조회",
+        "Payee check",
+        "조회",
+        CENTRE_SCOPES,
+        RECEIVE,
+        Shape(
+            (
+                *ENVELOPE,
+                *BANK_BLOCK,
+                "bank_code_std",
+                "bank_code_sub",
+                "bank_name",
+                "savings_bank_name",
+                "account_num",
+                "account_holder_name",
+                "print_content",
+                "tran_amt",
+                "cms_num",
+            ),
+        ),
+    ),
+    Operation(
+        "POST",
+        "/v2.0/inquiry/remit_list",
+        remit_list,
+        "송금인정보조회",
+        "Remitters",
+        "조회",
+        CENTRE_SCOPES,
+        REMIT_LIST,
+        Shape(
+            (
+                *ENVELOPE,
+                *BANK_BLOCK,
+                "bank_name",
+                "account_num_masked",
+                "page_record_cnt",
+                "next_page_yn",
+                "befor_inquiry_trace_info",
+                "res_list",
+            ),
+            items=(
+                "tran_date",
+                "tran_time",
+                "tran_amt",
+                "print_content",
+                "remitter_name",
+                "remitter_bank_code_std",
+                "remitter_account_num_masked",
+            ),
+        ),
+    ),
+    Operation(
+        "POST",
+        "/v2.0/return/claim",
+        return_claim,
+        "자금반환청구",
+        "Return claim",
+        "이체",
+        CENTRE_SCOPES,
+        RETURN_CLAIM,
+        Shape(
+            (
+                *ENVELOPE,
+                "dps_bank_code_std",
+                *BANK_BLOCK,
+                "wd_bank_code_std",
+                "wd_bank_code_sub",
+                "wd_bank_name",
+                "org_bank_tran_date",
+                "org_bank_tran_id",
+                "org_dps_bank_code_std",
+                "org_dps_account_num",
+                "org_dps_fintech_use_num",
+                "org_tran_amt",
+                "return_account_num",
+            ),
+        ),
+    ),
+    Operation(
+        "POST",
+        "/v2.0/return/result",
+        return_result,
+        "자금반환청구결과조회",
+        "Return claim result",
+        "이체",
+        CENTRE_SCOPES,
+        RETURN_RESULT,
+        Shape(
+            (
+                *ENVELOPE,
+                "claim_bank_tran_date",
+                "claim_bank_tran_id",
+                "org_bank_tran_date",
+                "org_bank_tran_id",
+                "org_tran_amt",
+                "dps_bank_code_std",
+                "wd_bank_code_std",
+                "claim_code",
+                "claim_state",
+            ),
+        ),
+    ),
+]

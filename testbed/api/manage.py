@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from testbed.api.catalogue import ENVELOPE, Operation, Shape
 from testbed.api.context import begin
 from testbed.api.fields import N, Spec
 from testbed.clock import yyyymmdd
@@ -170,3 +171,97 @@ async def fds_detect(request: web.Request) -> web.Response:
     if q["from_time"] > q["to_time"]:
         raise Refusal("A0004", "from_time must not be after to_time")
     return call.answer({**call.envelope(), "res_cnt": "0", "res_list": []})
+
+
+def _limits(prefix: str) -> tuple[str, ...]:
+    return tuple(
+        f"{prefix}_{k}"
+        for k in (
+            "tran_limit_amt",
+            "day_limit_amt",
+            "day_remain_amt",
+            "month_limit_amt",
+            "month_remain_amt",
+        )
+    )
+
+
+GROUP = "관리"
+OPERATIONS = [
+    Operation(
+        "GET",
+        "/v2.0/bank/status",
+        bank_status,
+        "참가은행상태조회",
+        "Bank status",
+        GROUP,
+        CENTRE_SCOPES,
+        BANK_STATUS,
+        Shape(
+            (*ENVELOPE, "res_cnt", "res_list"), items=("bank_code_std", "bank_name", "bank_status")
+        ),
+        body="query",
+    ),
+    Operation(
+        "GET",
+        "/v2.0/manage/fee",
+        fee,
+        "처리대행비용조회",
+        "Processing fees",
+        GROUP,
+        CENTRE_SCOPES,
+        FEE,
+        Shape(
+            (*ENVELOPE, "res_cnt", "res_list"),
+            items=("fee_date", "api_type", "tran_cnt", "tran_amt", "fee_amt", "fee_type"),
+        ),
+        body="query",
+    ),
+    Operation(
+        "GET",
+        "/v2.0/manage/count",
+        count,
+        "API 이용건수조회",
+        "API counts",
+        GROUP,
+        CENTRE_SCOPES,
+        COUNT,
+        Shape(
+            (*ENVELOPE, "inquiry_date", "res_cnt", "res_list"),
+            items=("api_type", "call_cnt", "tran_cnt", "success_cnt"),
+        ),
+        body="query",
+    ),
+    Operation(
+        "GET",
+        "/v2.0/manage/wd_limit",
+        wd_limit,
+        "이체한도조회",
+        "Transfer limits",
+        GROUP,
+        CENTRE_SCOPES,
+        WD_LIMIT,
+        Shape(
+            (
+                *ENVELOPE,
+                *_limits("wd"),
+                *_limits("dps"),
+                "user_wd_tran_limit_amt",
+                "user_wd_day_limit_amt",
+            )
+        ),
+        body="query",
+    ),
+    Operation(
+        "GET",
+        "/v2.0/inquiry/fds_detect",
+        fds_detect,
+        "이상거래탐지조회",
+        "Fraud detections",
+        GROUP,
+        CENTRE_SCOPES,
+        FDS_DETECT,
+        Shape((*ENVELOPE, "res_cnt", "res_list"), items=()),
+        body="query",
+    ),
+]

@@ -32,6 +32,7 @@ from typing import Any
 from aiohttp import web
 
 from testbed.api.accounts import _own_user
+from testbed.api.catalogue import BANK_BLOCK, ENVELOPE, Operation, Shape
 from testbed.api.common import (
     account_state_refusal,
     ask_bank,
@@ -308,3 +309,93 @@ async def account_update(request: web.Request) -> web.Response:
             **_registration_fields(call, reg, account, consents=True),
         }
     )
+
+
+_REGISTRATION = (
+    "user_seq_no",
+    "fintech_use_num",
+    "bank_code_std",
+    "bank_name",
+    "account_num_masked",
+)
+_CONSENTS = ("inquiry_agree_yn", "inquiry_agree_dtime", "transfer_agree_yn", "transfer_agree_dtime")
+GROUP = "사용자/계좌관리"
+OPERATIONS = [
+    Operation(
+        "POST",
+        "/v2.0/user/unlink",
+        user_unlink,
+        "로그인연결 동의해제",
+        "Unlink a user",
+        GROUP,
+        LOGIN,
+        USER,
+        Shape((*ENVELOPE, "client_use_code", "user_seq_no")),
+    ),
+    Operation(
+        "POST",
+        "/v2.0/user/close",
+        user_close,
+        "사용자탈퇴",
+        "Close a user",
+        GROUP,
+        LOGIN_OR_SA,
+        USER,
+        Shape((*ENVELOPE, "client_use_code", "user_seq_no")),
+    ),
+    Operation(
+        "POST",
+        "/v2.0/account/update_info",
+        update_info,
+        "계좌정보변경",
+        "Change an alias",
+        GROUP,
+        LOGIN,
+        UPDATE_INFO,
+        Shape((*ENVELOPE, "fintech_use_num", "account_alias")),
+    ),
+    Operation(
+        "POST",
+        "/v2.0/account/cancel",
+        cancel,
+        "계좌해지",
+        "Cancel a registration",
+        GROUP,
+        LOGIN_OR_SA,
+        CANCEL,
+        Shape((*ENVELOPE, *BANK_BLOCK)),
+    ),
+    Operation(
+        "POST",
+        "/v2.0/user/register",
+        user_register,
+        "사용자등록(자체인증)",
+        "Register an account (self-auth)",
+        GROUP,
+        SA,
+        REGISTER,
+        Shape((*ENVELOPE, *BANK_BLOCK, *_REGISTRATION)),
+    ),
+    Operation(
+        "POST",
+        "/v2.0/account/update",
+        account_update,
+        "계좌정보변경(자체인증)",
+        "Update a registration (self-auth)",
+        GROUP,
+        SA,
+        UPDATE,
+        Shape((*ENVELOPE, *BANK_BLOCK, *_REGISTRATION, *_CONSENTS)),
+    ),
+    Operation(
+        "POST",
+        "/v2.0/account/info",
+        account_info,
+        "계좌정보조회(자체인증)",
+        "A registration (self-auth)",
+        GROUP,
+        SA,
+        INFO,
+        Shape((*ENVELOPE, *BANK_BLOCK, *_REGISTRATION, *_CONSENTS)),
+    ),
+]

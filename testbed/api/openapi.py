@@ -92,14 +92,30 @@ def _operation(op: Operation) -> dict[str, Any]:
     return doc
 
 
+def _other_id(method: str, path: str) -> str:
+    words = path.strip("/").replace("{", "").replace("}", "").replace(".", "_").replace("/", "_")
+    return f"{method.lower()}_{words or 'index'}"
+
+
 def build(
-    operations: Iterable[Operation], control: Iterable[tuple[str, str, str]]
+    operations: Iterable[Operation], others: Iterable[tuple[str, str, str, str]]
 ) -> dict[str, Any]:
-    """`control`: (method, path, summary) of the testbed's own routes."""
+    """`others`: (method, path, summary, media type) of the pages and the testbed's own routes."""
     paths: dict[str, dict[str, Any]] = {}
     for op in operations:
         paths.setdefault(op.path, {})[op.method.lower()] = _operation(op)
-    for method, path, summary in control:
+    for method, path, summary, media in others:
+        if media == "text/html":
+            paths.setdefault(path, {})[method.lower()] = {
+                "operationId": _other_id(method, path),
+                "summary": summary,
+                "tags": ["OAuth"],
+                "responses": {
+                    "200": {"description": "an HTML page", "content": {"text/html": {}}},
+                    "302": {"description": "back to the redirect_uri with code or error"},
+                },
+            }
+            continue
         entry: dict[str, Any] = {
             "operationId": "testbed_"
             + path.strip("/").replace("/", "_").replace("{", "").replace("}", "")

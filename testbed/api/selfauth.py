@@ -8,9 +8,13 @@ All three take a JSON body, as KFTC's sample sends them.
 
 from __future__ import annotations
 
+import dataclasses
+
 from aiohttp import web
 
+from testbed.api import accounts, transfers
 from testbed.api.accounts import TRANSACTIONS, answer_balance, answer_transactions
+from testbed.api.catalogue import find
 from testbed.api.common import registered_account
 from testbed.api.context import begin
 from testbed.api.fields import (
@@ -83,3 +87,27 @@ async def withdraw(request: web.Request) -> web.Response:
             field="wd_bank_code_std",
         ),
     )
+
+
+OPERATIONS = [
+    dataclasses.replace(
+        op,
+        path=op.path.replace("/fin_num", "/acnt_num"),
+        method="POST",
+        handler=handler,
+        name_ko=op.name_ko + "(자체인증)",
+        name_en=op.name_en + " (self-auth, by account number)",
+        scopes=SA,
+        request=spec,
+        body="json",
+    )
+    for op, handler, spec in (
+        (find(accounts.OPERATIONS, "/v2.0/account/balance/fin_num"), balance, BALANCE),
+        (
+            find(accounts.OPERATIONS, "/v2.0/account/transaction_list/fin_num"),
+            transaction_list,
+            TRANSACTIONS_ACNT,
+        ),
+        (find(transfers.OPERATIONS, "/v2.0/transfer/withdraw/fin_num"), withdraw, WITHDRAW_ACNT),
+    )
+]

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import jinja2
 from aiohttp import web
 
+from testbed.api import consent
 from testbed.config.settings import Settings
 from testbed.resources import templates_path
 from testbed.runtime import Runtime, open_runtime
@@ -59,5 +60,6 @@ def init_app(settings: Settings, runtime: Runtime | None = None) -> web.Applicat
         undefined=jinja2.StrictUndefined,
     )
     app.cleanup_ctx.append(_world_lifetime)
+    consent.install(app)
     setup_routes(app)
     return app

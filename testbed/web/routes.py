@@ -1,31 +1,86 @@
-"""The route table: just data."""
+"""The route table: just data. The KFTC API's routes come from its catalogue."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Any
+
 from aiohttp import web
 
+from testbed.api import openapi
 from testbed.api import routes as kftc
 from testbed.api.context import kftc_errors
 from testbed.web import control, pages
+from testbed.web.render import json_response
 
-ROUTES = [
-    ("GET", "/", pages.index),
-    ("GET", "/testbed/clients", control.clients),
-    ("GET", "/testbed/clock", control.get_clock),
-    ("POST", "/testbed/clock", control.post_clock),
-    ("GET", "/testbed/banks", control.banks),
-    ("GET", "/testbed/ledger/check", control.ledger_check),
-    ("GET", "/testbed/users", control.users),
-    ("POST", "/testbed/users", control.create_user),
-    ("GET", "/testbed/billing", control.billing),
-    ("GET", "/testbed/accounts/{bank}/{num}", control.account),
-    ("POST", "/testbed/accounts/{bank}/{num}/cash", control.cash),
-    ("GET", "/testbed/events", control.events),
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+async def openapi_json(request: web.Request) -> web.Response:
+    return json_response(document())
+
+
+#: the testbed's own routes: (method, path, handler, summary)
+ROUTES: list[tuple[str, str, Handler, str]] = [
+    ("GET", "/", pages.index, "landing page (HTML)"),
+    ("GET", "/openapi.json", openapi_json, "this document"),
+    (
+        "GET",
+        "/testbed/clients",
+        control.clients,
+        "institutions with credentials and contract accounts",
+    ),
+    ("GET", "/testbed/clock", control.get_clock, "the simulated clock"),
+    (
+        "POST",
+        "/testbed/clock",
+        control.post_clock,
+        "set, shift/advance, speed, freeze, resume the clock",
+    ),
+    (
+        "GET",
+        "/testbed/banks",
+        control.banks,
+        "the centre and every bank: state now and next change",
+    ),
+    ("GET", "/testbed/ledger/check", control.ledger_check, "prove money is conserved"),
+    ("GET", "/testbed/users", control.users, "users with their accounts and fintech_use_nums"),
+    (
+        "POST",
+        "/testbed/users",
+        control.create_user,
+        "make a user with registered accounts and tokens",
+    ),
+    ("GET", "/testbed/billing", control.billing, "처리대행비용 of each institution for a month"),
+    (
+        "GET",
+        "/testbed/accounts/{bank}/{num}",
+        control.account,
+        "one account and its latest postings",
+    ),
+    ("POST", "/testbed/accounts/{bank}/{num}/cash", control.cash, "cash in (+) or out (-)"),
+    ("GET", "/testbed/events", control.events, "the event log"),
 ]
 
 
+def document() -> dict[str, Any]:
+    """The OpenAPI document of everything this app serves."""
+    return _DOCUMENT
+
+
+_DOCUMENT = openapi.build(
+    kftc.OPERATIONS,
+    [
+        *((p.method, p.path, p.summary, "text/html") for p in kftc.PAGES),
+        *((m, path, summary, "application/json") for m, path, _, summary in ROUTES),
+    ],
+)
+
+
 def setup_routes(app: web.Application) -> None:
-    for method, path, handler in [*kftc.ROUTES, *ROUTES]:
+    for method, path, handler in kftc.ROUTES:
+        app.router.add_route(method, path, handler)
+    for method, path, handler, _ in ROUTES:
         app.router.add_route(method, path, handler)
     app.middlewares.append(kftc_errors)
     app.middlewares.append(control.admin_only)

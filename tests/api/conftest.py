@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+import json
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
+from jsonschema import Draft7Validator
 
 from testbed.config.settings import Settings
 from testbed.runtime import Runtime
 from testbed.web.app import init_app
 from testbed.web.keys import RUNTIME
+from testbed.web.routes import document
 
 Client = TestClient[web.Request, web.Application]
 
@@ -101,10 +104,38 @@ class Api:
         return state
 
 
+def hold_to_the_document(app: web.Application, problems: list[str]) -> None:
+    """Check every KFTC answer the app gives against its schema in /openapi.json."""
+    paths = document()["paths"]
+    validators: dict[tuple[str, str], Draft7Validator] = {}
+
+    async def check(request: web.Request, response: web.StreamResponse) -> None:
+        resource = request.match_info.route.resource
+        if resource is None or not isinstance(response, web.Response):
+            return
+        operation = paths.get(resource.canonical, {}).get(request.method.lower())
+        if operation is None or response.content_type != "application/json":
+            return
+        key = (request.method, resource.canonical)
+        if key not in validators:
+            schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
+            validators[key] = Draft7Validator(schema)
+        body = json.loads(response.text or "null")
+        for error in validators[key].iter_errors(body):
+            problems.append(f"{request.method} {request.path}: {error.message[:300]}")
+
+    app.on_response_prepare.append(check)
+
+
 @pytest.fixture
-async def api(aiohttp_client: Any, settings: Settings, auth: dict[str, str]) -> Api:
-    client: Client = await aiohttp_client(init_app(settings))
-    return Api(client, auth)
+async def api(aiohttp_client: Any, settings: Settings, auth: dict[str, str]) -> AsyncIterator[Api]:
+    """The app on the test client; every KFTC answer it gives must match /openapi.json."""
+    app = init_app(settings)
+    problems: list[str] = []
+    hold_to_the_document(app, problems)
+    client: Client = await aiohttp_client(app)
+    yield Api(client, auth)
+    assert not problems, "answers that do not match /openapi.json:\n" + "\n".join(problems)
 
 
 Checker = Callable[[dict[str, Any]], None]
