@@ -18,6 +18,7 @@ from testbed.network.auth import USER_SCOPES
 from testbed.network.fixtures import AccountSpec, FixtureError, UserSpec, register
 from testbed.network.fixtures import create_user as create_user_model
 from testbed.network.ledger import Account, AccountKey, AccountStatus, AccountType, LedgerError
+from testbed.network.parties import DEFAULT_LIMITS, FintechClient
 from testbed.runtime import Runtime
 from testbed.web.keys import ADMIN_TOKEN, RUNTIME
 from testbed.web.render import json_response
@@ -103,36 +104,81 @@ def _account_view(account: Account, history: int = 0) -> dict[str, Any]:
 # --- handlers ---------------------------------------------------------------------------
 
 
+def _client_view(c: FintechClient) -> dict[str, Any]:
+    return {
+        "client_use_code": c.client_use_code,
+        "name": c.name,
+        "name_en": c.name_en,
+        "client_id": c.client_id,
+        "client_secret": c.client_secret,
+        "redirect_uris": c.redirect_uris,
+        "scopes": c.scopes,
+        "self_auth": c.self_auth,
+        "main_bank": c.main_bank,
+        "contract_accounts": [
+            {
+                "purpose": a.purpose,
+                "bank_code": a.bank_code,
+                "account_num": a.account_num,
+                "cntr_account_type": a.cntr_account_type,
+            }
+            for a in c.contract_accounts
+        ],
+        "ip_allow": c.ip_allow,
+        "limits": {name: c.limit(name) for name in DEFAULT_LIMITS},
+        "wd_pass_phrase": c.wd_pass_phrase,
+    }
+
+
 async def clients(request: web.Request) -> web.Response:
     directory = _runtime(request).world.directory
-    return json_response(
-        {
-            "clients": [
-                {
-                    "client_use_code": c.client_use_code,
-                    "name": c.name,
-                    "name_en": c.name_en,
-                    "client_id": c.client_id,
-                    "client_secret": c.client_secret,
-                    "redirect_uris": c.redirect_uris,
-                    "scopes": c.scopes,
-                    "self_auth": c.self_auth,
-                    "main_bank": c.main_bank,
-                    "contract_accounts": [
-                        {
-                            "purpose": a.purpose,
-                            "bank_code": a.bank_code,
-                            "account_num": a.account_num,
-                            "cntr_account_type": a.cntr_account_type,
-                        }
-                        for a in c.contract_accounts
-                    ],
-                    "ip_allow": c.ip_allow,
-                }
-                for c in directory.clients.values()
-            ]
-        }
+    return json_response({"clients": [_client_view(c) for c in directory.clients.values()]})
+
+
+_CLIENT_TERMS = {"limits", "ip_allow", "self_auth", "wd_pass_phrase", "redirect_uris"}
+
+
+async def update_client(request: web.Request) -> web.Response:
+    """An institution's terms (차등 운영): limits, self-authentication, IP allow-list, ..."""
+    runtime = _runtime(request)
+    client = runtime.world.directory.clients.get(request.match_info["code"])
+    if client is None:
+        raise BadRequest(f"no institution {request.match_info['code']}", 404)
+    body = await _body(request)
+    unknown = sorted(set(body) - _CLIENT_TERMS)
+    if unknown or not body:
+        raise BadRequest(
+            (f"unknown field(s) {', '.join(unknown)}; " if unknown else "")
+            + f"expected any of {', '.join(sorted(_CLIENT_TERMS))}"
+        )
+    limits = _field(body, "limits", dict, {})
+    for name, value in limits.items():
+        if name not in DEFAULT_LIMITS:
+            raise BadRequest(f"limits.{name}: expected one of {', '.join(DEFAULT_LIMITS)}")
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise BadRequest(f"limits.{name}: a whole number of won, 0 for no limit")
+    ip_allow = _field(body, "ip_allow", list, client.ip_allow)
+    uris = _field(body, "redirect_uris", list, client.redirect_uris)
+    if not all(isinstance(x, str) and x for x in [*ip_allow, *uris]):
+        raise BadRequest("ip_allow and redirect_uris: lists of non-empty strings")
+    self_auth = _field(body, "self_auth", bool, client.self_auth)
+    phrase = _field(body, "wd_pass_phrase", str, client.wd_pass_phrase)
+    if not phrase or len(phrase) > 128:
+        raise BadRequest("wd_pass_phrase: 1 to 128 characters")
+    client.limits.update(limits)
+    client.ip_allow, client.redirect_uris, client.wd_pass_phrase = (
+        list(ip_allow),
+        list(uris),
+        phrase,
     )
+    client.self_auth = self_auth
+    if self_auth and "sa" not in client.scopes:
+        client.scopes.append("sa")
+    if not self_auth and "sa" in client.scopes:
+        client.scopes.remove("sa")
+    runtime.world.directory.put_client(client)
+    await runtime.store.durable()
+    return json_response(_client_view(client))
 
 
 async def get_clock(request: web.Request) -> web.Response:

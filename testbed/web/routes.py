@@ -30,6 +30,12 @@ ROUTES: list[tuple[str, str, Handler, str]] = [
         control.clients,
         "institutions with credentials and contract accounts",
     ),
+    (
+        "POST",
+        "/testbed/clients/{code}",
+        control.update_client,
+        "an institution's terms: limits, self-auth, IP allow-list",
+    ),
     ("GET", "/testbed/clock", control.get_clock, "the simulated clock"),
     (
         "POST",

@@ -161,3 +161,50 @@ async def test_landing_page_shows_time_and_credentials(
     for demo in clients:
         assert demo["client_id"] in html and demo["client_use_code"] in html
     assert "테스트베드핀테크" in html
+
+
+async def test_institution_terms_can_be_changed_and_are_enforced(
+    client: Client, auth: dict[str, str]
+) -> None:
+    demo = (await (await client.get("/testbed/clients", headers=auth)).json())["clients"][0]
+    assert demo["limits"]["user_withdraw_day"] == 10_000_000 and demo["self_auth"] is False
+    path = f"/testbed/clients/{demo['client_use_code']}"
+    resp = await client.post(
+        path, json={"limits": {"withdraw_day": 50_000}, "self_auth": True}, headers=auth
+    )
+    assert resp.status == 200, await resp.text()
+    changed = await resp.json()
+    assert changed["limits"]["withdraw_day"] == 50_000 and "sa" in changed["scopes"]
+    token = await client.post(
+        "/oauth/2.0/token",
+        data={
+            "client_id": demo["client_id"],
+            "client_secret": demo["client_secret"],
+            "scope": "sa",
+            "grant_type": "client_credentials",
+        },
+    )
+    assert (await token.json())["scope"] == "sa"  # self-authentication now allowed
+
+
+@pytest.mark.parametrize(
+    ("body", "phrase"),
+    [
+        ({"limits": {"withdraw_week": 1}}, "limits.withdraw_week"),
+        ({"limits": {"withdraw_day": -1}}, "whole number"),
+        ({"ip_allow": "127.0.0.1"}, "ip_allow"),
+        ({"wd_pass_phrase": ""}, "wd_pass_phrase"),
+        ({"name": "x"}, "unknown field"),
+        ({}, "expected any of"),
+    ],
+)
+async def test_bad_institution_terms_change_nothing(
+    client: Client, auth: dict[str, str], body: Any, phrase: str
+) -> None:
+    before = (await (await client.get("/testbed/clients", headers=auth)).json())["clients"][0]
+    resp = await client.post(
+        f"/testbed/clients/{before['client_use_code']}", json=body, headers=auth
+    )
+    assert resp.status == 400 and phrase in (await resp.json())["error"]
+    after = (await (await client.get("/testbed/clients", headers=auth)).json())["clients"][0]
+    assert after == before
