@@ -7,8 +7,9 @@ from the ledger later, whatever the client was told at the time.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+import simpy
 from aiohttp import web
 
 from testbed.api.accounts import Locate
@@ -42,7 +43,7 @@ from testbed.api.fields import (
     parse_list,
 )
 from testbed.config import BankCodeError
-from testbed.network.centre import TransferOrder
+from testbed.network.centre import TransferOrder, TransferOutcome
 from testbed.network.codes import Refusal
 from testbed.network.ledger import Account
 from testbed.network.openbanking import TransferRecord
@@ -156,6 +157,9 @@ async def _move(
         rsp, bank_code, bank_rsp, bank_msg = "A0000", payer.bank_code, "000", ""
     elif outcome.problem == "centre_closed":
         rsp, bank_code, bank_rsp, bank_msg = "A0020", call.world.config.centre.code, "", ""
+    elif outcome.problem == "timeout":
+        # the client hears "time-out"; the banks may still finish (see _settle_later)
+        rsp, bank_code, bank_rsp, bank_msg = "A0017", outcome.bank_code, "", ""
     else:
         assert outcome.response is not None
         rsp, bank_code = outcome.response.rsp_code, outcome.bank_code
@@ -180,10 +184,46 @@ async def _move(
             req_client=req_client,
         )
     )
+    if outcome.pending is not None:
+        _settle_later(call, record, outcome.pending)
     await call.runtime.store.durable()  # a success the client sees is on disk first
+    if outcome.problem == "timeout":
+        raise Refusal("A0017", **bank_block(bank_tran_id, date, outcome.bank_code, "", ""))
     if not outcome.ok:
         raise refusal_from_bank(call, outcome, bank_tran_id, date)
     return record
+
+
+def _settle_later(call: Call, record: TransferRecord, work: simpy.Process) -> None:
+    """When timed-out work ends at the banks, keep what really happened."""
+    world = call.world
+
+    def ended(event: simpy.Event) -> None:
+        outcome = cast(TransferOutcome, event.value)
+        if outcome.entry is not None:
+            world.openbanking.settle(
+                record, outcome.entry.id, record.wd["bank_code_std"], "000", ""
+            )
+            world.events.emit(
+                outcome.entry.time,
+                "transfer",
+                entry=outcome.entry.id,
+                amount=record.tran_amt,
+                from_bank=record.wd["bank_code_std"],
+                to_bank=record.dps["bank_code_std"],
+                ref=record.bank_tran_id,
+                late=True,
+            )
+        elif outcome.response is not None:
+            world.openbanking.settle(
+                record,
+                0,
+                outcome.bank_code,
+                outcome.response.bank_rsp_code,
+                outcome.response.message,
+            )
+
+    work.callbacks.append(ended)
 
 
 async def withdraw(request: web.Request) -> web.Response:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import simpy
 
@@ -43,10 +43,11 @@ class TransferOrder:
 @dataclass(frozen=True, slots=True)
 class TransferOutcome:
     entry: Entry | None
-    problem: str = ""  # banks.yaml `codes` key, or "centre_closed"
+    problem: str = ""  # banks.yaml `codes` key, "centre_closed" or "timeout"
     bank_code: str = ""  # the institution whose answer this is
     response: ResponseCode | None = None
     detail: str = ""
+    pending: simpy.Process | None = None  # work still running after a time-out
 
     @property
     def ok(self) -> bool:
@@ -79,6 +80,12 @@ class Centre:
         return None
 
     def transfer(self, order: TransferOrder) -> Generator[simpy.Event, Any, TransferOutcome]:
+        """The centre's side: checks, then the banks' work, waited for up to `bank_timeout`.
+
+        When the banks take longer, the centre answers `timeout` and the work goes on:
+        it may still commit (the outcome the client must learn from transfer/result).
+        `TransferOutcome.pending` is then the still-running work.
+        """
         env = self.env
         payer = self.banks[order.debit[0]]
         payee = self.banks[order.credit[0]]
@@ -88,6 +95,19 @@ class Centre:
         for bank in (payer, payee):
             if not bank.state_at(now).takes_business:
                 return self.refusal(bank, "bank_closed", f"{bank.code} {bank.state_at(now)}")
+        work = env.process(self._execute(order, payer, payee))
+        deadline = env.timeout(self.config.bank_timeout)
+        yield work | deadline
+        if work.triggered:
+            return cast(TransferOutcome, work.value)
+        return TransferOutcome(
+            None, "timeout", payer.code, None, f"no answer in {self.config.bank_timeout:g}s", work
+        )
+
+    def _execute(
+        self, order: TransferOrder, payer: Bank, payee: Bank
+    ) -> Generator[simpy.Event, Any, TransferOutcome]:
+        """The banks' side: queue, process, and post the entry at the moment of commit."""
         yield from payer.process()
         if payee is not payer:
             yield from payee.process()
@@ -101,7 +121,7 @@ class Centre:
                 Posting(clearing_key(payee.code), order.amount),
             ]
         try:
-            entry = self.ledger.post(env.now, order.kind, legs, order.ref)
+            entry = self.ledger.post(self.env.now, order.kind, legs, order.ref)
         except LedgerError as refused:
             answering = payee if refused.account == order.credit else payer
             return self.refusal(answering, refused.problem, str(refused))

@@ -219,6 +219,28 @@ class OpenBankingBook(RecordBook):
         self.put("transfer", record.key, record)
         return record
 
+    def settle(
+        self,
+        record: TransferRecord,
+        entry_id: int,
+        bank_code_tran: str,
+        bank_rsp_code: str,
+        bank_rsp_message: str,
+    ) -> TransferRecord:
+        """A transfer the client was told had timed out ends at the banks after all:
+        keep its true outcome (entry_id 0: it did not go through)."""
+        record.moved = entry_id > 0
+        record.entry_id = entry_id
+        record.bank_code_tran = bank_code_tran
+        record.bank_rsp_code = bank_rsp_code
+        record.bank_rsp_message = bank_rsp_message
+        if record.moved:
+            record.fee, record.fee_type = self.fee_for(
+                record.client_use_code, record.api, record.bank_tran_date
+            )
+        self.put("transfer", record.key, record)
+        return record
+
     def find(self, client_use_code: str, bank_tran_id: str, date: str) -> TransferRecord | None:
         return self.transfers.get(record_key(client_use_code, date, bank_tran_id))
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
 
+from testbed.config import Latency
 from testbed.network.openbanking import Tariff
 from tests.api.conftest import BANK_BLOCK, ENVELOPE, Api, assert_envelope, assert_strings
 
@@ -457,3 +459,31 @@ async def test_fees_move_to_the_basic_rate_after_three_months_over_the_threshold
     assert bills["2026-06"]["fee"] == 50 and bills["2026-06"]["fee_type"] == "basic"
     resp = await api.http.get("/testbed/billing?month=2026-13", headers=api.admin)
     assert resp.status == 400
+
+
+@pytest.mark.parametrize(
+    ("balance", "moves", "bank_rsp_code"), [(100_000, True, "000"), (500, False, "401")]
+)
+async def test_a_bank_slower_than_the_centre_times_out_and_result_tells_the_truth(
+    api: Api, fintech: Bank, balance: int, moves: bool, bank_rsp_code: str
+) -> None:
+    user = await api.user([{"bank_code": "088", "balance": balance}])
+    fin, num = user["accounts"][0]["fintech_use_num"], user["accounts"][0]["account_num"]
+    bank = api.runtime.world.banks["088"]
+    bank.institution = dataclasses.replace(bank.institution, latency=Latency("fixed", value=25.0))
+    body = await fintech.withdraw(user["access_token"], fin, 1000)
+    assert body["rsp_code"] == "A0017" and body["bank_code_tran"] == "088"
+    assert await balance_of(api, "088", num) == balance  # the centre gave up at 20 s
+    sent = {**body, "tran_amt": "1000"}
+    token = await api.token()
+    assert (await fintech.result(token, "withdraw", sent))["res_list"][0]["bank_rsp_code"] == ""
+    await api.advance(shift="30s")  # the bank finishes at 25 s, whatever the centre said
+    assert await balance_of(api, "088", num) == balance - (1000 if moves else 0)
+    result = await fintech.result(token, "withdraw", sent)
+    assert result["res_list"][0]["bank_rsp_code"] == bank_rsp_code
+    retry = await fintech.withdraw(
+        user["access_token"], fin, 1000, bank_tran_id=body["bank_tran_id"]
+    )
+    assert retry["rsp_code"] == "A0326"  # the same transfer cannot be sent twice
+    check = await (await api.http.get("/testbed/ledger/check", headers=api.admin)).json()
+    assert check["ok"], check["problems"]
