@@ -2,19 +2,37 @@
 
 Everything that can be wrong with the inputs (a bad banks file, a database made
 for another network, a bad start time) fails here, before any server starts.
+
+A running testbed can swap its world for another (`reset` to the seeded world,
+`restore` a snapshot): `Runtime.replace_world` rewrites the database to the new world,
+moves the clock's stepping task over and tells `world_listeners`. The event log goes on
+across worlds: the new log takes over the old one's events and sequence numbers, so a
+reader following `since` or `Last-Event-ID` never sees a number twice.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
-from testbed.clock import SimClock, iso_kst, make_clock, parse_kst
+from testbed.clock import RealtimeClock, SimClock, iso_kst, make_clock, parse_kst
 from testbed.config import NetworkConfig, load_network
 from testbed.config.settings import DEFAULT_VIRTUAL_START, Settings
 from testbed.network.seed import WorldSize, populate
-from testbed.network.world import World
+from testbed.network.world import EventLog, World
 from testbed.resources import network_path
 from testbed.store import Store
+from testbed.store.sqlite import decode_snapshot, encode_snapshot, restore_snapshot, snapshot_state
+
+#: called with (old, new) once a new world has taken over
+WorldListener = Callable[[World, World], None]
+#: wall seconds a replaced world's clock keeps stepping for requests that began on it:
+#: at least RETIRE_GRACE (a handler may start its model call a moment after the swap),
+#: then while any is still waiting on it, up to RETIRE_WITHIN in all
+RETIRE_GRACE = 5.0
+RETIRE_WITHIN = 60.0
 
 
 @dataclass
@@ -25,10 +43,87 @@ class Runtime:
     store: Store
     created: bool  # True: generated from the seed now; False: restored from the database
     notes: list[str] = field(default_factory=list)
+    world_listeners: list[WorldListener] = field(default_factory=list, compare=False, repr=False)
+    _stepping: bool = field(default=False, init=False, compare=False, repr=False)
+    _swap: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, compare=False, repr=False)
+    _retiring: set[asyncio.Task[None]] = field(
+        default_factory=set, init=False, compare=False, repr=False
+    )
 
     @property
     def clock(self) -> SimClock:
         return self.world.clock
+
+    @contextlib.asynccontextmanager
+    async def stepping(self) -> AsyncIterator[None]:
+        """Run the current world's clock; on the way out, stop whichever clock is current then."""
+        await self.clock.__aenter__()
+        self._stepping = True
+        try:
+            yield
+        finally:
+            self._stepping = False
+            for task in list(self._retiring):
+                task.cancel()
+            await asyncio.gather(*self._retiring, return_exceptions=True)
+            await self.clock.__aexit__(None, None, None)
+
+    async def replace_world(self, world: World) -> None:
+        """Make `world` (new, not yet stepped) the testbed's world, on disk and in memory.
+
+        The database's world tables are rewritten to it in one transaction and the store
+        follows its changes from now on; the old world is detached first, so nothing it
+        still does reaches the disk. If the clock is stepping, the new clock starts before
+        `self.world` changes, and the old one stops in the background once the requests
+        still waiting on it have their answers (see `_retire`), so no handler that began
+        on the old world waits forever on a clock that no longer moves.
+        """
+        async with self._swap:
+            old = self.world
+            _continue_log(old.events, world.events)
+            self.store.detach(old)
+            self.store.replace_world(world)
+            self.store.attach(world)
+            if self._stepping:
+                await world.clock.__aenter__()
+                retire = asyncio.create_task(_retire(old.clock), name="retire-clock")
+                self._retiring.add(retire)
+                retire.add_done_callback(self._retiring.discard)
+            self.world = world
+            for listener in list(self.world_listeners):
+                listener(old, world)
+            await self.store.durable()
+
+    async def reset(self) -> World:
+        """Back to the world the seed makes, the clock at the settings' start."""
+        seed = self.world.seed
+        world = await asyncio.to_thread(seeded_world, self.settings, self.network, seed)
+        await self.replace_world(world)
+        world.events.emit(world.clock.now(), "reset", seed=seed)
+        return world
+
+    async def snapshot(self, label: str) -> tuple[int, float]:
+        """Save the whole world as it is now; returns the snapshot's id and simulated time."""
+        self.clock.sync()
+        state = snapshot_state(self.world)
+        data = await asyncio.to_thread(encode_snapshot, state)
+        time = float(state["clock"]["time"])
+        snapshot_id = self.store.save_snapshot(label, time, data)
+        await self.store.durable()
+        return snapshot_id, time
+
+    async def restore(self, snapshot_id: int) -> tuple[World, str, float] | None:
+        """The world of a snapshot, clock included, with the snapshot's label and time;
+        None if there is no such snapshot."""
+        await self.store.durable()
+        found = self.store.snapshot(snapshot_id)
+        if found is None:
+            return None
+        label, time, data = found
+        world = await asyncio.to_thread(world_from_snapshot, self.network, data)
+        await self.replace_world(world)
+        world.events.emit(world.clock.now(), "restore", snapshot=snapshot_id, label=label)
+        return world, label, time
 
     def close(self) -> None:
         self.store.put_meta("clock", repr(self.clock.now()))
@@ -57,6 +152,7 @@ def open_runtime(settings: Settings) -> Runtime:
                 notes.append(f"the database was seeded with {stored_seed}; --seed is ignored")
             world = World(network, clock, int(stored_seed or settings.seed))
             store.load(world)
+            world.after_load()
         else:
             world = World(network, clock, settings.seed)
             populate(world, WorldSize(users=settings.users, history_days=settings.history_days))
@@ -66,3 +162,59 @@ def open_runtime(settings: Settings) -> Runtime:
     except BaseException:
         store.close()
         raise
+
+
+def seeded_world(settings: Settings, network: NetworkConfig, seed: int) -> World:
+    """The world `seed` makes at the settings' start (a realtime clock without one: now)."""
+    if settings.start:
+        start: float | None = parse_kst(settings.start)
+    elif settings.clock == "virtual":
+        start = parse_kst(DEFAULT_VIRTUAL_START)
+    else:
+        start = None
+    world = World(network, make_clock(settings.clock, start, settings.speed), seed)
+    populate(world, WorldSize(users=settings.users, history_days=settings.history_days))
+    return world
+
+
+def world_from_snapshot(network: NetworkConfig, data: bytes) -> World:
+    """A new world holding a snapshot (`Store.snapshot` data), on a clock like the one it had."""
+    state = decode_snapshot(data)
+    saved = state["clock"]
+    at = float(saved["time"])
+    if saved["mode"] == "realtime" and saved["frozen"]:
+        # all but still until frozen, so it freezes at the very moment it was saved at
+        clock: SimClock = RealtimeClock(at, speed=1e-9)
+        clock.freeze()
+        clock.set_speed(float(saved["speed"]))
+    elif saved["mode"] == "realtime":
+        clock = RealtimeClock(at, float(saved["speed"]))
+    else:
+        clock = make_clock(saved["mode"], at)
+    world = World(network, clock, int(state["seed"]))
+    restore_snapshot(world, state)
+    world.after_load()
+    return world
+
+
+def _continue_log(old: EventLog, new: EventLog) -> None:
+    """The new world's log carries on the old one: its events first, then the numbers go on."""
+    fresh = list(new.items)  # a world that has not run yet has none; renumber any it has
+    new.items.clear()
+    new.items.extend(old.items)
+    for seq, event in enumerate(fresh, start=old.seq + 1):
+        event["seq"] = seq
+        new.items.append(event)
+    new.seq = old.seq + len(fresh)
+
+
+async def _retire(clock: SimClock) -> None:
+    """Keep a replaced world's clock stepping while requests may still wait on it, then stop."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + RETIRE_WITHIN
+    try:
+        await asyncio.sleep(RETIRE_GRACE)
+        while clock.demand > 0 and loop.time() < deadline:
+            await asyncio.sleep(0.05)
+    finally:
+        await clock.__aexit__(None, None, None)

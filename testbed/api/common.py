@@ -94,9 +94,10 @@ def refusal_from_bank(
     )
 
 
-async def ask_bank(call: Call, bank_code: str, bank_tran_id: str, date: str) -> None:
-    """An inquiry the account's bank must answer: its queue, latency and opening hours."""
-    outcome = await call.world.clock.run(call.world.centre.inquire(bank_code))
+async def ask_bank(call: Call, bank_code: str, bank_tran_id: str, date: str, api: str = "") -> None:
+    """An inquiry the account's bank must answer: its queue, latency, hours and faults."""
+    client = call.client.client_use_code if call.client else ""
+    outcome = await call.world.clock.run(call.world.centre.inquire(bank_code, api, client))
     if outcome is not None:
         raise refusal_from_bank(call, outcome, bank_tran_id, date)
 
@@ -242,6 +243,6 @@ async def inquire(call: Call, bank_tran_id: str, api: str, account: Account) -> 
     account's state. Returns the bank_tran_date."""
     assert call.client is not None
     date = call.world.openbanking.claim(call.client, bank_tran_id, api, call.now)
-    await ask_bank(call, account.bank_code, bank_tran_id, date)
+    await ask_bank(call, account.bank_code, bank_tran_id, date, api)
     account_state_refusal(call, account, bank_tran_id, date)
     return date

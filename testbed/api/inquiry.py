@@ -38,7 +38,7 @@ async def real_name(request: web.Request) -> web.Response:
     except BankCodeError as e:
         raise Refusal("A0004", f"bank_code_std: {e.message}") from None
     date = call.world.openbanking.claim(call.client, data["bank_tran_id"], "real_name", call.now)
-    await ask_bank(call, institution.code, data["bank_tran_id"], date)
+    await ask_bank(call, institution.code, data["bank_tran_id"], date, "real_name")
     bank = call.world.banks[institution.code]
     account = call.world.ledger.accounts.get((institution.code, data["account_num"]))
     problem = ""

@@ -147,7 +147,7 @@ async def receive(request: web.Request) -> web.Response:
     bank_tran_id = data["bank_tran_id"]
     date = call.world.openbanking.claim(call.client, bank_tran_id, "receive", call.now)
     answering = account.bank_code if account is not None else candidates[0].code
-    await ask_bank(call, answering, bank_tran_id, date)
+    await ask_bank(call, answering, bank_tran_id, date, "receive")
     if account is None:
         raise bank_says(call, answering, "account_not_found", bank_tran_id, date)
     account_state_refusal(call, account, bank_tran_id, date)
@@ -218,7 +218,7 @@ async def remit_list(request: web.Request) -> web.Response:
         account = _contract_account(call, code, q["account_num"])
         bank_tran_id = q["bank_tran_id"]
         date = call.world.openbanking.claim(call.client, bank_tran_id, "remit_list", call.now)
-        await ask_bank(call, account.bank_code, bank_tran_id, date)
+        await ask_bank(call, account.bank_code, bank_tran_id, date, "remit_list")
         account_state_refusal(call, account, bank_tran_id, date)
 
     lines, next_position = history_page(account.history, window, "I", q["sort_order"] == "D")
@@ -279,7 +279,7 @@ async def return_claim(request: web.Request) -> web.Response:
     bank_tran_id = data["bank_tran_id"]
     date = call.world.openbanking.claim(call.client, bank_tran_id, "return_claim", call.now)
     dps_bank = record.dps.get("bank_code_std", "")
-    await ask_bank(call, dps_bank, bank_tran_id, date)
+    await ask_bank(call, dps_bank, bank_tran_id, date, "return_claim")
     claims.file(
         ReturnClaim(
             client_use_code=code,

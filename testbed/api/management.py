@@ -129,7 +129,7 @@ async def _through_bank(call: Call, tran_id: str, bank_code: str, api: str) -> s
     """Claim the bank_tran_id and have the account's bank answer; the bank_tran_date."""
     assert call.client is not None
     date = call.world.openbanking.claim(call.client, tran_id, api, call.now)
-    await ask_bank(call, bank_code, tran_id, date)
+    await ask_bank(call, bank_code, tran_id, date, api)
     return date
 
 

@@ -151,7 +151,16 @@ async def _move(
     """Move the money through the network and keep the record, whatever the outcome."""
     assert call.client is not None
     outcome = await call.world.transfer(
-        TransferOrder(payer.key, payee.key, amount, wd_print, dps_print, ref=bank_tran_id)
+        TransferOrder(
+            payer.key,
+            payee.key,
+            amount,
+            wd_print,
+            dps_print,
+            ref=bank_tran_id,
+            api=api,
+            client_use_code=call.client.client_use_code,
+        )
     )
     if outcome.ok:
         rsp, bank_code, bank_rsp, bank_msg = "A0000", payer.bank_code, "000", ""
@@ -159,7 +168,8 @@ async def _move(
         rsp, bank_code, bank_rsp, bank_msg = "A0020", call.world.config.centre.code, "", ""
     elif outcome.problem == "timeout":
         # the client hears "time-out"; the banks may still finish (see _settle_later)
-        rsp, bank_code, bank_rsp, bank_msg = "A0017", outcome.bank_code, "", ""
+        rsp = outcome.response.rsp_code if outcome.response else "A0017"
+        bank_code, bank_rsp, bank_msg = outcome.bank_code, "", ""
     else:
         assert outcome.response is not None
         rsp, bank_code = outcome.response.rsp_code, outcome.bank_code
@@ -188,7 +198,7 @@ async def _move(
         _settle_later(call, record, outcome.pending)
     await call.runtime.store.durable()  # a success the client sees is on disk first
     if outcome.problem == "timeout":
-        raise Refusal("A0017", **bank_block(bank_tran_id, date, outcome.bank_code, "", ""))
+        raise Refusal(rsp, **bank_block(bank_tran_id, date, outcome.bank_code, "", ""))
     if not outcome.ok:
         raise refusal_from_bank(call, outcome, bank_tran_id, date)
     return record
@@ -223,7 +233,10 @@ def _settle_later(call: Call, record: TransferRecord, work: simpy.Process) -> No
                 outcome.response.message,
             )
 
-    work.callbacks.append(ended)
+    if work.processed:  # already over (the bank finished before the centre gave up)
+        ended(work)
+    else:
+        work.callbacks.append(ended)
 
 
 async def withdraw(request: web.Request) -> web.Response:

@@ -1,6 +1,6 @@
 """The SimPy model of the bank network: centre, banks, ledger, parties, seeded world."""
 
-from testbed.network.bank import Bank, BankState, StateOverride
+from testbed.network.bank import Bank, BankState
 from testbed.network.centre import Centre, TransferOrder, TransferOutcome
 from testbed.network.ledger import (
     EXTERNAL,
@@ -34,7 +34,6 @@ __all__ = [
     "LedgerError",
     "Posting",
     "Registration",
-    "StateOverride",
     "TransferOrder",
     "TransferOutcome",
     "User",

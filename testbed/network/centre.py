@@ -18,7 +18,8 @@ import simpy
 from testbed.clock import second_of_day
 from testbed.config import Centre as CentreConfig
 from testbed.config import ResponseCode
-from testbed.network.bank import Bank
+from testbed.network.bank import Bank, BankState
+from testbed.network.faults import Fault, FaultBook, magic
 from testbed.network.ledger import (
     AccountKey,
     Entry,
@@ -38,6 +39,8 @@ class TransferOrder:
     credit_print: str = ""  # what the payee's statement shows
     ref: str = ""
     kind: str = "transfer"
+    api: str = ""  # which API asked (faults may target one)
+    client_use_code: str = ""  # which institution asked
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,61 +59,137 @@ class TransferOutcome:
 
 class Centre:
     def __init__(
-        self, env: simpy.Environment, config: CentreConfig, banks: dict[str, Bank], ledger: Ledger
+        self,
+        env: simpy.Environment,
+        config: CentreConfig,
+        banks: dict[str, Bank],
+        ledger: Ledger,
+        faults: FaultBook,
     ) -> None:
         self.env = env
         self.config = config
         self.banks = banks
         self.ledger = ledger
+        self.faults = faults
 
-    def is_open(self, t: float) -> bool:
-        return self.config.is_open(second_of_day(t))
+    def is_open(self, t: float, api: str = "", client_use_code: str = "") -> bool:
+        """Within operating hours, and no `centre_closed` fault in force."""
+        return self.config.is_open(second_of_day(t)) and not self.faults.centre_closed(
+            t, api, client_use_code
+        )
 
     def refusal(self, bank: Bank, problem: str, detail: str = "") -> TransferOutcome:
         return TransferOutcome(None, problem, bank.code, bank.response(problem), detail)
 
-    def inquire(self, bank_code: str) -> Generator[simpy.Event, Any, TransferOutcome | None]:
+    def _closed(self) -> TransferOutcome:
+        return TransferOutcome(None, "centre_closed", self.config.code, None, "centre closed")
+
+    def _timed_out(
+        self, bank: Bank, fault: Fault | None, work: simpy.Process | None
+    ) -> TransferOutcome:
+        rsp_code = fault.params.get("rsp_code", "A0017") if fault else "A0017"
+        detail = f"no answer in {self.config.bank_timeout:g}s"
+        return TransferOutcome(
+            None, "timeout", bank.code, ResponseCode(rsp_code, "", ""), detail, work
+        )
+
+    def _reachable(
+        self, banks: tuple[Bank, ...]
+    ) -> Generator[simpy.Event, Any, TransferOutcome | None]:
+        """None when every bank takes business; else the refusal, after the centre's
+        timeout for a bank that answers nothing."""
+        now = self.env.now
+        for bank in banks:
+            state = bank.state_at(now)
+            if state is BankState.DOWN:
+                yield self.env.timeout(self.config.bank_timeout)
+                return self.refusal(bank, "bank_error", f"{bank.code} answered nothing")
+            if not state.takes_business:
+                return self.refusal(bank, "bank_closed", f"{bank.code} {state.value}")
+        return None
+
+    def _draw(self, kind: str, banks: tuple[Bank, ...], api: str, client: str) -> Fault | None:
+        for bank in banks:
+            fault = self.faults.drawn(kind, bank.code, api, client)
+            if fault is not None:
+                return fault
+        return None
+
+    def inquire(
+        self, bank_code: str, api: str = "", client: str = ""
+    ) -> Generator[simpy.Event, Any, TransferOutcome | None]:
         """An inquiry that a bank must answer (balance, history, real name): None when it did."""
         bank = self.banks[bank_code]
-        if not self.is_open(self.env.now):
-            return TransferOutcome(None, "centre_closed", self.config.code, None, "centre closed")
-        if not bank.state_at(self.env.now).takes_business:
-            return self.refusal(bank, "bank_closed", f"{bank.code} {bank.state_at(self.env.now)}")
-        yield from bank.process()
+        if not self.is_open(self.env.now, api, client):
+            return self._closed()
+        refused = yield from self._reachable((bank,))
+        if refused is not None:
+            return refused
+        if self._draw("timeout_before_commit", (bank,), api, client) or self._draw(
+            "timeout_after_commit", (bank,), api, client
+        ):
+            yield self.env.timeout(self.config.bank_timeout)
+            return self._timed_out(bank, None, None)
+        yield from bank.process(api, client)
+        error = self._draw("error", (bank,), api, client)
+        if error is not None:
+            problem = error.params.get("problem", "")
+            if problem:
+                return self.refusal(bank, problem, error.label)
+            return TransferOutcome(None, "fault", bank.code, error.response(), error.label)
         return None
 
     def transfer(self, order: TransferOrder) -> Generator[simpy.Event, Any, TransferOutcome]:
         """The centre's side: checks, then the banks' work, waited for up to `bank_timeout`.
 
-        When the banks take longer, the centre answers `timeout` and the work goes on:
-        it may still commit (the outcome the client must learn from transfer/result).
-        `TransferOutcome.pending` is then the still-running work.
+        When the banks take longer, or a timeout fault says so, the centre answers
+        `timeout` and the work goes on: it may still commit (the outcome the client must
+        learn from transfer/result). `TransferOutcome.pending` is then that work.
         """
         env = self.env
         payer = self.banks[order.debit[0]]
         payee = self.banks[order.credit[0]]
-        now = env.now
-        if not self.is_open(now):
-            return TransferOutcome(None, "centre_closed", self.config.code, None, "centre closed")
-        for bank in (payer, payee):
-            if not bank.state_at(now).takes_business:
-                return self.refusal(bank, "bank_closed", f"{bank.code} {bank.state_at(now)}")
-        work = env.process(self._execute(order, payer, payee))
+        banks = (payer,) if payee is payer else (payer, payee)
+        api, client = order.api, order.client_use_code
+        if not self.is_open(env.now, api, client):
+            return self._closed()
+        refused = yield from self._reachable(banks)
+        if refused is not None:
+            return refused
+        special = magic(order.amount)
+        before = special if special and special.kind == "timeout_before_commit" else None
+        before = before or self._draw("timeout_before_commit", banks, api, client)
+        after = special if special and special.kind == "timeout_after_commit" else None
+        after = after or (
+            None if before else self._draw("timeout_after_commit", banks, api, client)
+        )
+        error = special if special and special.kind == "error" else None
+        error = error or self._draw("error", banks, api, client)
+        work = env.process(self._execute(order, payer, payee, error, commit=before is None))
         deadline = env.timeout(self.config.bank_timeout)
+        if before or after:
+            yield deadline  # the centre hears nothing in time, whatever the banks do
+            return self._timed_out(payer, before or after, work)
         yield work | deadline
         if work.triggered:
             return cast(TransferOutcome, work.value)
-        return TransferOutcome(
-            None, "timeout", payer.code, None, f"no answer in {self.config.bank_timeout:g}s", work
-        )
+        return self._timed_out(payer, None, work)
 
     def _execute(
-        self, order: TransferOrder, payer: Bank, payee: Bank
+        self, order: TransferOrder, payer: Bank, payee: Bank, error: Fault | None, commit: bool
     ) -> Generator[simpy.Event, Any, TransferOutcome]:
         """The banks' side: queue, process, and post the entry at the moment of commit."""
-        yield from payer.process()
+        yield from payer.process(order.api, order.client_use_code)
         if payee is not payer:
-            yield from payee.process()
+            yield from payee.process(order.api, order.client_use_code)
+        if not commit:
+            return self.refusal(payer, "bank_error", "not committed")
+        if error is not None:
+            problem = error.params.get("problem", "")
+            if problem:  # a magic amount: the bank that would say it
+                side = payee if problem in ("account_not_found", "name_mismatch") else payer
+                return self.refusal(side, problem, error.label)
+            return TransferOutcome(None, "fault", payer.code, error.response(), error.label)
         legs = [
             Posting(order.debit, -order.amount, order.debit_print, _tran_type(payer, payee)),
             Posting(order.credit, order.amount, order.credit_print, _tran_type(payer, payee)),

@@ -8,18 +8,22 @@ from __future__ import annotations
 
 import hashlib
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from typing import Any
+
+import simpy
 
 from testbed.clock import SimClock, iso_kst
 from testbed.config import BankCodeResolver, NetworkConfig
 from testbed.network.auth import Grants
 from testbed.network.bank import Bank, BankState
 from testbed.network.centre import Centre, TransferOrder, TransferOutcome
+from testbed.network.faults import Fault, FaultBook
 from testbed.network.ledger import EXTERNAL, AccountKey, Entry, Ledger, Posting
 from testbed.network.openbanking import OpenBankingBook, ReturnClaimBook
 from testbed.network.parties import Directory
 from testbed.network.records import RecordBook
+from testbed.network.settlement import start_settlement
 from testbed.rng import SeededSource
 
 EventListener = Callable[[dict[str, Any]], None]
@@ -61,16 +65,68 @@ class World:
         self.openbanking = OpenBankingBook()
         self.books: list[RecordBook] = [self.directory, self.auth, self.openbanking]
         self.return_claims = ReturnClaimBook.attach(self.books)
+        self.faults = FaultBook(self.env, self.source.stream("faults"))
+        self.books.append(self.faults)
+        self.faults.changed.append(self._faults_changed)
+        self._fault_watchers: dict[str, simpy.Process] = {}
         self.events = EventLog()
         self.banks: dict[str, Bank] = {
-            inst.code: Bank(self.env, inst, self.source.stream(f"latency:{inst.code}"))
+            inst.code: Bank(self.env, inst, self.source.stream(f"latency:{inst.code}"), self.faults)
             for inst in config.institutions
             if inst.member
         }
-        self.centre = Centre(self.env, config.centre, self.banks, self.ledger)
+        self.centre = Centre(self.env, config.centre, self.banks, self.ledger, self.faults)
+        start_settlement(self)
         for bank in self.banks.values():
             bank.listeners.append(self._bank_changed)
-            self.env.process(bank.watch())
+            bank.start_watching()
+
+    def _faults_changed(self, fault: Fault) -> None:
+        """A fault came or went: the banks it touches look again at their schedule, and
+        the fault's own watcher announces when it starts and ends."""
+        for bank in self.banks.values():
+            if not fault.banks or bank.code in fault.banks:
+                bank.reschedule()
+        watcher = self._fault_watchers.get(fault.id)
+        if watcher is not None and watcher.is_alive:
+            watcher.interrupt()
+        else:
+            self._fault_watchers[fault.id] = self.env.process(self._watch_fault(fault))
+
+    def _watch_fault(self, fault: Fault) -> Generator[simpy.Event, Any, None]:
+        active = False
+        while True:
+            now = float(self.env.now)
+            if fault.active(now) != active:
+                active = not active
+                self.events.emit(
+                    now,
+                    "fault_start" if active else "fault_end",
+                    fault=fault.id,
+                    kind=fault.kind,
+                    banks=fault.banks,
+                    label=fault.label,
+                )
+            if fault.end is not None and now >= fault.end:
+                return
+            upcoming = [b for b in fault.boundaries(now) if b > now]
+            try:
+                if upcoming:
+                    yield self.env.timeout(min(upcoming) - now)
+                else:
+                    yield self.env.event()  # until the fault changes
+            except simpy.Interrupt:
+                continue
+
+    def after_load(self) -> None:
+        """State was restored into this world (store, snapshot): faults apply again."""
+        for bank in self.banks.values():
+            bank.reschedule()
+        for fault in self.faults.faults.values():
+            if fault.id not in self._fault_watchers and (
+                fault.end is None or fault.end > self.env.now
+            ):
+                self._fault_watchers[fault.id] = self.env.process(self._watch_fault(fault))
 
     def _bank_changed(self, bank: Bank, state: BankState, at: float) -> None:
         self.events.emit(at, "bank_state", bank=bank.code, state=state.value)

@@ -14,7 +14,8 @@ import itertools
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+import zlib
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from testbed.network.ledger import (
@@ -51,7 +52,14 @@ CREATE TABLE IF NOT EXISTS postings (
 CREATE TABLE IF NOT EXISTS records (
     kind TEXT NOT NULL, key TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (kind, key)
 );
+-- whole-world snapshots: zlib-compressed JSON (see snapshot_state); not world tables
+CREATE TABLE IF NOT EXISTS snapshots (
+    id INTEGER PRIMARY KEY, label TEXT NOT NULL, time REAL NOT NULL, data BLOB NOT NULL
+);
 """
+#: the tables that hold the world (not meta, not snapshots): what replace_world rewrites
+WORLD_TABLES = ("accounts", "entries", "postings", "records")
+SNAPSHOT_FORMAT = 1
 
 _ACCOUNT_COLUMNS = (
     "bank_code, account_num, holder_name, holder_info, holder_type, account_type, product_name,"
@@ -123,6 +131,9 @@ class Store:
             # FULL: a commit is on disk (fsync) before the writer reports it durable
             self._conn.execute("PRAGMA synchronous=FULL")
             self._conn.executescript(_SCHEMA)
+            (self._last_snapshot,) = self._conn.execute(
+                "SELECT coalesce(max(id), 0) FROM snapshots"
+            ).fetchone()
         except sqlite3.Error as e:
             raise StoreError(f"cannot open the database {path}: {e}") from None
         self._pending: list[Statement] = []
@@ -134,6 +145,7 @@ class Store:
         self._closing = False
         self._failure: BaseException | None = None
         self.commits = 0  # batches committed, for benchmarks and tests
+        self._attached: dict[int, tuple[World, _Listeners]] = {}
         self._thread = threading.Thread(target=self._write_forever, name="store-writer")
         self._thread.daemon = True
         self._thread.start()
@@ -240,12 +252,41 @@ class Store:
         world.ledger.account_listeners.append(account_changed)
         for book in world.books:
             book.listeners.append(record_changed)
+        self._attached[id(world)] = (world, (entry_posted, account_changed, record_changed))
+
+    def detach(self, world: World) -> None:
+        """Stop queueing `world`'s changes (a world the runtime has replaced by another)."""
+        found = self._attached.pop(id(world), None)
+        if found is None:
+            return
+        entry_posted, account_changed, record_changed = found[1]
+        _discard(world.ledger.listeners, entry_posted)
+        _discard(world.ledger.account_listeners, account_changed)
+        for book in world.books:
+            _discard(book.listeners, record_changed)
 
     def put_meta(self, key: str, value: str) -> None:
         self.submit(_PUT_META, (key, value))
 
     def save_world(self, world: World) -> None:
         """Write a freshly generated world in one transaction, and wait for it."""
+        self._queue_world(world)
+        self.flush()
+
+    def replace_world(self, world: World) -> None:
+        """Rewrite the world tables to hold `world` instead, in one transaction.
+
+        Queued like any change: await `durable()` (or `flush()`) for it to be on disk.
+        The clock's meta row moves to the new world's time, backwards included, so a
+        restart resumes the new world where it stands. Snapshots are left alone.
+        """
+        with self._cv:  # held throughout: the writer takes all of it as one batch
+            for table in WORLD_TABLES:
+                self.submit(f"DELETE FROM {table}", ())
+            self._queue_world(world)
+            self.put_meta("clock", repr(world.clock.now()))
+
+    def _queue_world(self, world: World) -> None:
         ledger = world.ledger
         self.submit_many(_PUT_ACCOUNT, [_account_row(a) for a in ledger.accounts.values()])
         self.submit_many(_PUT_ENTRY, [(e.id, e.time, e.kind, e.ref) for e in ledger.entries])
@@ -262,7 +303,34 @@ class Store:
             _PUT_META,
             [("schema", SCHEMA_VERSION), ("seed", str(world.seed)), ("world", "1")],
         )
-        self.flush()
+
+    # --- snapshots ---------------------------------------------------------------------
+    def save_snapshot(self, label: str, time: float, data: bytes) -> int:
+        """Queue a snapshot (`encode_snapshot` data); returns its id. Await `durable()`."""
+        with self._cv:
+            self._last_snapshot += 1
+            snapshot_id: int = self._last_snapshot
+            self.submit(
+                "INSERT INTO snapshots (id, label, time, data) VALUES (?, ?, ?, ?)",
+                (snapshot_id, label, time, data),
+            )
+        return snapshot_id
+
+    def snapshots(self) -> list[tuple[int, str, float, int]]:
+        """(id, label, simulated time, stored bytes) of every committed snapshot, oldest first."""
+        with self._cv:
+            rows = self._conn.execute(
+                "SELECT id, label, time, length(data) FROM snapshots ORDER BY id"
+            ).fetchall()
+        return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+    def snapshot(self, snapshot_id: int) -> tuple[str, float, bytes] | None:
+        """(label, simulated time, data) of a committed snapshot, or None."""
+        with self._cv:
+            row = self._conn.execute(
+                "SELECT label, time, data FROM snapshots WHERE id = ?", (snapshot_id,)
+            ).fetchone()
+        return None if row is None else (row[0], row[1], bytes(row[2]))
 
     # --- reading -----------------------------------------------------------------------
     def meta(self) -> dict[str, str]:
@@ -310,6 +378,20 @@ class Store:
         return max(moments) if moments else None
 
 
+_Listeners = tuple[
+    Callable[[Entry, list[Account]], None],
+    Callable[[Account], None],
+    Callable[[str, str, dict[str, Any]], None],
+]
+
+
+def _discard(listeners: list[Any], listener: Any) -> None:
+    for i, found in enumerate(listeners):
+        if found is listener:
+            del listeners[i]
+            return
+
+
 def _resolve(ready: list[tuple[int, asyncio.Future[None]]], failure: BaseException | None) -> None:
     for _, future in ready:
         if future.done():
@@ -351,3 +433,89 @@ def _entries_from_rows(rows: Iterable[Sequence[Any]]) -> Iterable[Entry]:
             postings=tuple(Posting((r[4], r[5]), r[6], r[8], r[9]) for r in legs),
             balances_after=tuple(r[7] for r in legs),
         )
+
+
+# --- snapshots: a whole world as data -----------------------------------------------------
+
+
+def snapshot_state(world: World) -> dict[str, Any]:
+    """Everything the world is, as JSON-able data built from copies (safe to encode elsewhere).
+
+    The ledger (accounts as stored, every entry with its postings), every record of every
+    record book in `world.books`, the clock (mode, time, speed, frozen) and the state of
+    every stream of the seeded source, so that a restored world goes on drawing the same
+    ids and latencies the original would have. Work in flight in the SimPy model (a
+    transfer between its banks) is not part of it.
+    """
+    clock = world.clock
+    ledger = world.ledger
+    return {
+        "format": SNAPSHOT_FORMAT,
+        "seed": world.seed,
+        "clock": {
+            "mode": clock.mode,
+            "time": clock.now(),
+            "speed": clock.speed,
+            "frozen": clock.frozen,
+        },
+        "accounts": [list(_account_row(a)) for a in ledger.accounts.values()],
+        "entries": [
+            [e.id, e.time, e.kind, e.ref, [list(row[2:]) for row in _posting_rows(e)]]
+            for e in ledger.entries
+        ],
+        "records": [[k, key, r] for book in world.books for k, key, r in book.records()],
+        "random": {name: _rng_state(state) for name, state in world.source.states().items()},
+    }
+
+
+def restore_snapshot(world: World, state: dict[str, Any]) -> None:
+    """Fill `world` (new and empty, made with the snapshot's seed) from `snapshot_state` data."""
+    if state.get("format") != SNAPSHOT_FORMAT:
+        raise StoreError(f"a snapshot of format {state.get('format')!r} cannot be restored here")
+    accounts = [_account_from_row(r) for r in state["accounts"]]
+    unknown = sorted({a.bank_code for a in accounts} - set(world.banks))
+    if unknown:
+        raise StoreError(
+            f"the snapshot holds accounts at bank code(s) {', '.join(unknown)} that this"
+            " network file does not have"
+        )
+    owners = {kind: book for book in world.books for kind in book.KINDS}
+    kinds = sorted({r[0] for r in state["records"]} - set(owners))
+    if kinds:
+        raise StoreError(f"the snapshot holds records of unknown kind(s) {', '.join(kinds)}")
+    entries = (
+        Entry(
+            id=e[0],
+            time=e[1],
+            kind=e[2],
+            ref=e[3],
+            postings=tuple(Posting((p[0], p[1]), p[2], p[4], p[5]) for p in e[4]),
+            balances_after=tuple(p[3] for p in e[4]),
+        )
+        for e in state["entries"]
+    )
+    world.ledger.restore(accounts, entries)
+    for kind, key, record in state["records"]:
+        owners[kind].load(kind, key, record)
+    for name, (version, internal, gauss) in state["random"].items():
+        world.source.stream(name).setstate((version, tuple(internal), gauss))
+
+
+def encode_snapshot(state: dict[str, Any]) -> bytes:
+    text = json.dumps(state, ensure_ascii=False, separators=(",", ":"))
+    return zlib.compress(text.encode(), 6)
+
+
+def decode_snapshot(data: bytes) -> dict[str, Any]:
+    try:
+        state = json.loads(zlib.decompress(data).decode())
+    except (zlib.error, UnicodeDecodeError, ValueError) as e:
+        raise StoreError(f"the snapshot cannot be read: {e}") from None
+    if not isinstance(state, dict):
+        raise StoreError("the snapshot cannot be read: not an object")
+    return state
+
+
+def _rng_state(state: tuple[Any, ...]) -> list[Any]:
+    version, internal, gauss = state
+    return [version, list(internal), gauss]

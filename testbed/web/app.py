@@ -44,7 +44,9 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
 
 async def _world_lifetime(app: web.Application) -> AsyncIterator[None]:
     runtime = app[RUNTIME]
-    async with runtime.clock:
+    # not `async with runtime.clock`: reset and restore swap the world, and its clock,
+    # while the app runs; stepping() stops whichever clock is current at shutdown
+    async with runtime.stepping():
         yield
     runtime.close()
 

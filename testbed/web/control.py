@@ -305,15 +305,6 @@ async def cash(request: web.Request) -> web.Response:
     )
 
 
-async def events(request: web.Request) -> web.Response:
-    try:
-        since = int(request.query.get("since", "0"))
-    except ValueError:
-        raise BadRequest("since takes an event sequence number") from None
-    world = _runtime(request).world
-    return json_response({"events": world.events.since(since, request.query.get("type"))})
-
-
 def _field(body: dict[str, Any], name: str, kind: type, default: Any = None) -> Any:
     value = body.get(name, default)
     wrong_bool = isinstance(value, bool) and kind is not bool

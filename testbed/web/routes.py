@@ -10,7 +10,7 @@ from aiohttp import web
 from testbed.api import openapi
 from testbed.api import routes as kftc
 from testbed.api.context import kftc_errors
-from testbed.web import control, pages
+from testbed.web import control, events, faults, pages, state
 from testbed.web.render import json_response
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -49,6 +49,17 @@ ROUTES: list[tuple[str, str, Handler, str]] = [
         control.banks,
         "the centre and every bank: state now and next change",
     ),
+    (
+        "POST",
+        "/testbed/banks/{code}",
+        faults.change_bank,
+        "open or close a bank, or change its windows",
+    ),
+    ("GET", "/testbed/faults", faults.listing, "faults active now or to come (?all=1: every one)"),
+    ("POST", "/testbed/faults", faults.create, "inject a fault"),
+    ("DELETE", "/testbed/faults", faults.clear, "end every fault"),
+    ("GET", "/testbed/faults/{id}", faults.get, "one fault"),
+    ("DELETE", "/testbed/faults/{id}", faults.delete, "end a fault"),
     ("GET", "/testbed/ledger/check", control.ledger_check, "prove money is conserved"),
     ("GET", "/testbed/users", control.users, "users with their accounts and fintech_use_nums"),
     (
@@ -65,7 +76,18 @@ ROUTES: list[tuple[str, str, Handler, str]] = [
         "one account and its latest postings",
     ),
     ("POST", "/testbed/accounts/{bank}/{num}/cash", control.cash, "cash in (+) or out (-)"),
-    ("GET", "/testbed/events", control.events, "the event log"),
+    ("GET", "/testbed/events", state.events, "the event log (JSON), or its live stream (SSE)"),
+    ("GET", "/testbed/settlement", state.settlement, "each bank's net position for a day"),
+    ("POST", "/testbed/reset", state.reset, "back to the seeded world and the start time"),
+    ("POST", "/testbed/snapshots", state.create_snapshot, "save the whole network state"),
+    ("GET", "/testbed/snapshots", state.snapshots, "the saved snapshots"),
+    ("POST", "/testbed/snapshots/{id}/restore", state.restore_snapshot, "back to a snapshot"),
+    (
+        "POST",
+        "/testbed/accounts/{bank}/{num}/status",
+        state.account_status,
+        "normal, suspended, closed or accident",
+    ),
 ]
 
 
@@ -89,4 +111,5 @@ def setup_routes(app: web.Application) -> None:
     for method, path, handler, _ in ROUTES:
         app.router.add_route(method, path, handler)
     app.middlewares.append(kftc_errors)
+    events.install(app)  # api events (after kftc_errors); event streams end on shutdown
     app.middlewares.append(control.admin_only)

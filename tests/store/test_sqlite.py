@@ -148,3 +148,29 @@ async def test_tokens_and_transfer_records_survive_a_restart(
     with pytest.raises(Refusal) as duplicate:
         again.openbanking.claim(client, client.client_use_code + "U000000001", "withdraw", 0.0)
     assert duplicate.value.rsp_code == "A0326"
+
+
+async def test_faults_survive_a_restart_and_keep_acting(
+    tmp_path: Path, make_world: WorldFactory, network: NetworkConfig
+) -> None:
+    from testbed.network.bank import BankState
+    from testbed.network.fault_specs import fault_from_spec
+
+    world = make_world(seed=7)
+    store = Store(str(tmp_path / "w.db"))
+    store.save_world(world)
+    store.attach(world)
+    world.faults.add(fault_from_spec(world, {"kind": "bank_down", "banks": ["088"], "for": "10m"}))
+    await store.durable()
+    store.close()
+    again = reopen(tmp_path / "w.db", network)
+    again.after_load()
+    assert again.banks["088"].state_at(again.clock.now()) is BankState.DOWN
+    again.clock.shift(601)
+    assert again.banks["088"].state_at(again.clock.now()) is BankState.OPEN
+    announced = [
+        (e["type"], e.get("state"))
+        for e in again.events.since(0)
+        if e.get("bank") == "088" or e["type"] == "fault_end"
+    ]
+    assert ("bank_state", "open") in announced and ("fault_end", None) in announced

@@ -1,0 +1,119 @@
+"""Settlement: each bank's net position against the centre for one KST business day.
+
+An interbank transfer posts the centre's clearing pair (payer bank -, payee bank +),
+so a day's positions are the sum of the clearing postings of the entries that fall on
+that date: + the bank receives from the centre, - it pays. They always sum to zero.
+
+The ledger's entries are in time order, so the day is found by binary search:
+`positions()` costs O(log n + that day's entries), however long the history.
+
+`start_settlement(world)` runs a daily SimPy process that, at the centre's close
+(`centre.close` in the network file, 23:55 KST for KFTC), emits a `settlement` event
+with the day's positions.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Generator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import simpy
+
+from testbed.clock import DAY, KST, kst_midnight, yyyymmdd
+from testbed.network.ledger import CLEARING, Entry, Ledger
+
+if TYPE_CHECKING:
+    from testbed.network.world import World
+
+_DATE = re.compile(r"\d{8}")
+
+
+class SettlementError(ValueError):
+    """A date that is not a KST calendar day as YYYYMMDD."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settlement:
+    date: str  # YYYYMMDD (KST)
+    positions: dict[str, int]  # bank code -> net won (+ to receive, - to pay)
+    transfers: int  # entries of the day that crossed banks
+
+    @property
+    def total(self) -> int:
+        return sum(self.positions.values())
+
+    def view(self) -> dict[str, Any]:
+        return {
+            "date": self.date,
+            "positions": dict(self.positions),
+            "total": self.total,
+            "transfers": self.transfers,
+        }
+
+
+def day_start(date: str) -> float:
+    """Epoch seconds of 00:00 KST on `date` (YYYYMMDD); SettlementError if it is no date."""
+    if not isinstance(date, str) or not _DATE.fullmatch(date):
+        raise SettlementError(f"date takes YYYYMMDD, not {date!r}")
+    try:
+        day = datetime.strptime(date, "%Y%m%d").replace(tzinfo=KST)
+    except ValueError:
+        raise SettlementError(f"{date} is not a calendar date") from None
+    return day.timestamp()
+
+
+def day_entries(ledger: Ledger, date: str) -> list[Entry]:
+    """The entries posted on `date` (KST), found by binary search on their times."""
+    start = day_start(date)
+    entries = ledger.entries
+    lo = bisect.bisect_left(entries, start, key=_time)
+    hi = bisect.bisect_left(entries, start + DAY, lo=lo, key=_time)
+    return entries[lo:hi]
+
+
+def settle(ledger: Ledger, date: str) -> Settlement:
+    positions: dict[str, int] = {}
+    transfers = 0
+    for entry in day_entries(ledger, date):
+        crossed = False
+        for leg in entry.postings:
+            if leg.account[0] == CLEARING:
+                bank = leg.account[1]
+                positions[bank] = positions.get(bank, 0) + leg.amount
+                crossed = True
+        transfers += crossed
+    return Settlement(date, dict(sorted(positions.items())), transfers)
+
+
+def positions(ledger: Ledger, date: str) -> dict[str, int]:
+    """Each bank's net position on `date`: + to receive, - to pay; they sum to zero."""
+    return settle(ledger, date).positions
+
+
+def _time(entry: Entry) -> float:
+    return entry.time
+
+
+# --- the daily process ------------------------------------------------------------------
+
+
+def start_settlement(world: World) -> simpy.Process:
+    """Settle every day at the centre's close, from the world's start onwards."""
+    return world.env.process(_settle_daily(world))
+
+
+def _settle_daily(world: World) -> Generator[simpy.Event, Any, None]:
+    env = world.env
+    close = world.config.centre.close  # seconds after KST midnight
+    midnight = kst_midnight(float(env.now))
+    if midnight + close < env.now:  # today's close has passed: tomorrow's is next
+        midnight += DAY
+    while True:
+        yield env.timeout(midnight + close - env.now)
+        done = settle(world.ledger, yyyymmdd(midnight))
+        world.events.emit(float(env.now), "settlement", **done.view())
+        midnight += DAY

@@ -1,0 +1,240 @@
+"""The event log on the web: KFTC API calls become `api` events; readers follow a live stream.
+
+- `api_events`, a middleware: every call under `/v2.0/` and `/oauth/2.0/` becomes an
+  event `api` with `method`, `path` (never the query string), HTTP `status`, `rsp_code`
+  (read from the JSON answer; null for a page or a redirect), `client_use_code` (null
+  when the call never said who it was) and `elapsed` (simulated seconds). Tokens,
+  client secrets and account numbers never get into it.
+- `stream()`: the event log as server-sent events. Each reader is a `Subscription`: a
+  listener on the current world's log feeding a bounded asyncio.Queue. The runtime
+  tells its `world_listeners` when reset or restore swaps the world, and the
+  subscription moves its listener to the new world's log (whose numbers carry on the
+  old one's). A reader too slow for its queue loses the oldest events and is told by
+  an event `gap` (no id, so a reconnect with Last-Event-ID replays from the log).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from testbed.api.context import kftc_errors
+from testbed.api.context import start as start_call
+from testbed.network.world import World
+from testbed.runtime import Runtime
+from testbed.web.keys import RUNTIME
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+Event = dict[str, Any]
+
+API_PREFIXES = ("/v2.0/", "/oauth/2.0/")
+#: wall seconds between `: keep-alive` comments on a quiet stream
+KEEPALIVE = 15.0
+#: wall seconds between looks at whether the reader is still there
+POLL = 0.5
+#: events a reader may fall behind by before the oldest are dropped
+QUEUE_SIZE = 1000
+
+STREAMS: web.AppKey[set[Subscription]] = web.AppKey("event_streams")
+
+
+def install(app: web.Application) -> None:
+    """The api-event middleware (to go after `kftc_errors`), and streams that end on shutdown."""
+    app.middlewares.append(api_events)
+    app[STREAMS] = set()
+    app.on_shutdown.append(_end_streams)
+
+
+# --- api events ---------------------------------------------------------------------------
+
+
+@web.middleware
+async def api_events(request: web.Request, handler: Handler) -> web.StreamResponse:
+    if not request.path.startswith(API_PREFIXES):
+        return await handler(request)
+    runtime = request.app[RUNTIME]
+    clock = runtime.clock
+    began = clock.now()
+
+    async def tell(status: int, rsp_code: str | None) -> None:
+        world = runtime.world  # the world now: a reset during the call has replaced it
+        world.events.emit(
+            world.clock.now(),
+            "api",
+            method=request.method,
+            path=request.path,
+            status=status,
+            rsp_code=rsp_code,
+            client_use_code=await _client_use_code(request, world),
+            elapsed=round(clock.now() - began, 3),
+        )
+
+    try:
+        # kftc_errors again, inside: the answer exactly as the client will get it, refusals
+        # included (the outer kftc_errors then sees an answer and passes it on)
+        response = await kftc_errors(request, handler)
+    except web.HTTPException as e:  # a redirect from the consent pages, ...
+        await tell(e.status, None)
+        raise
+    except Exception:
+        await tell(500, None)
+        raise
+    await tell(response.status, _rsp_code(response))
+    return response
+
+
+def _rsp_code(response: web.StreamResponse) -> str | None:
+    if not isinstance(response, web.Response) or response.content_type != "application/json":
+        return None
+    try:
+        body = json.loads(response.text or "null")
+    except ValueError:
+        return None
+    code = body.get("rsp_code") if isinstance(body, dict) else None
+    return code if isinstance(code, str) else None
+
+
+async def _client_use_code(request: web.Request, world: World) -> str | None:
+    """Who called: the token's institution, else the client_id the call named."""
+    call = start_call(request)
+    if call.client is not None:
+        return call.client.client_use_code
+    if call.grant is not None:
+        return call.grant.client_use_code
+    client_id = request.query.get("client_id", "")
+    form = request.content_type == "application/x-www-form-urlencoded"
+    if not client_id and request.method == "POST" and form:
+        try:
+            value = (await request.post()).get("client_id", "")  # read already: cached
+        except (web.HTTPException, ValueError):
+            value = ""
+        client_id = value if isinstance(value, str) else ""
+    client = world.directory.clients_by_id.get(client_id) if client_id else None
+    return client.client_use_code if client is not None else None
+
+
+# --- the stream ---------------------------------------------------------------------------
+
+
+class Subscription:
+    """One reader: the current world's events (of one type, or all), in a bounded queue."""
+
+    def __init__(self, runtime: Runtime, type_: str | None = None, size: int | None = None):
+        self.runtime = runtime
+        self.type = type_
+        self.queue: asyncio.Queue[Event] = asyncio.Queue(size or QUEUE_SIZE)
+        self.lost: list[int] = []  # seq of the events dropped since the last gap was told
+        self.ended = asyncio.Event()
+        self._log = runtime.world.events
+        self._log.listeners.append(self.deliver)
+        runtime.world_listeners.append(self.follow)
+
+    def deliver(self, event: Event) -> None:
+        if self.type is not None and event["type"] != self.type:
+            return
+        if self.queue.full():
+            self.lost.append(self.queue.get_nowait()["seq"])
+        self.queue.put_nowait(event)
+
+    def follow(self, old: World, new: World) -> None:
+        """The runtime swapped its world: listen to the new one's log from now on."""
+        _remove(self._log.listeners, self.deliver)
+        self._log = new.events
+        self._log.listeners.append(self.deliver)
+
+    def take_gap(self) -> Event | None:
+        if not self.lost:
+            return None
+        gap = {"dropped": len(self.lost), "first": self.lost[0], "last": self.lost[-1]}
+        self.lost = []
+        return gap
+
+    def close(self) -> None:
+        _remove(self._log.listeners, self.deliver)
+        _remove(self.runtime.world_listeners, self.follow)
+
+
+def _remove(listeners: list[Any], listener: Any) -> None:
+    with contextlib.suppress(ValueError):
+        listeners.remove(listener)
+
+
+def frame(event: Event) -> bytes:
+    """One server-sent event: `id`, `event` (the type), `data` (the event as JSON)."""
+    data = json.dumps(event, ensure_ascii=False)
+    return f"id: {event['seq']}\nevent: {event['type']}\ndata: {data}\n\n".encode()
+
+
+def _gap_frame(gap: Event) -> bytes:
+    return f"event: gap\ndata: {json.dumps(gap)}\n\n".encode()
+
+
+async def stream(request: web.Request, since: int, type_: str | None) -> web.StreamResponse:
+    """The events after `since` that the log still holds, then live ones, until the reader goes."""
+    runtime = request.app[RUNTIME]
+    response = web.StreamResponse(
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+    response.content_type = "text/event-stream"
+    response.charset = "utf-8"
+    await response.prepare(request)
+    subscription = Subscription(runtime, type_)
+    streams = request.app[STREAMS]
+    streams.add(subscription)
+    try:
+        log = runtime.world.events
+        oldest = log.items[0]["seq"] if log.items else log.seq + 1
+        if 0 < since < oldest - 1:  # the bounded log has let some of them go
+            let_go = {"dropped": oldest - 1 - since, "first": since + 1, "last": oldest - 1}
+            await response.write(_gap_frame(let_go))
+        last = since
+        for event in log.since(since, type_):
+            await response.write(frame(event))
+            last = event["seq"]
+        while True:
+            live = await _next(request, response, subscription)
+            if live is None:
+                break
+            gap = subscription.take_gap()
+            if gap is not None:
+                await response.write(_gap_frame(gap))
+            if live["seq"] > last:
+                await response.write(frame(live))
+                last = live["seq"]
+    except ConnectionError:
+        pass  # the reader went away while we wrote (a closing transport)
+    finally:
+        subscription.close()
+        streams.discard(subscription)
+    return response
+
+
+async def _next(
+    request: web.Request, response: web.StreamResponse, subscription: Subscription
+) -> Event | None:
+    """The next event; a keep-alive comment every KEEPALIVE s; None once the reader is gone."""
+    loop = asyncio.get_running_loop()
+    quiet_until = loop.time() + KEEPALIVE
+    while True:
+        if subscription.ended.is_set() or request.transport is None:
+            return None
+        wait = max(0.0, min(POLL, quiet_until - loop.time()))
+        try:
+            return await asyncio.wait_for(subscription.queue.get(), wait)
+        except TimeoutError:
+            pass
+        if loop.time() >= quiet_until and request.transport is not None:
+            await response.write(b": keep-alive\n\n")
+            quiet_until = loop.time() + KEEPALIVE
+
+
+async def _end_streams(app: web.Application) -> None:
+    """Shutting down: every stream ends now, so the server need not wait for them."""
+    streams = app[STREAMS]
+    for subscription in streams:
+        subscription.ended.set()

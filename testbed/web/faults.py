@@ -1,0 +1,142 @@
+"""The control plane's faults and bank states: `/testbed/faults`, `POST /testbed/banks/{code}`.
+
+Thin: specs are read by `testbed.network.fault_specs`, the model keeps the faults.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from testbed.network.fault_specs import FaultSpecError, describe, fault_from_spec
+from testbed.network.faults import Fault
+from testbed.runtime import Runtime
+from testbed.web.control import BadRequest, _body
+from testbed.web.keys import RUNTIME
+from testbed.web.render import json_response
+
+
+def _runtime(request: web.Request) -> Runtime:
+    return request.app[RUNTIME]
+
+
+async def _add(runtime: Runtime, spec: Any) -> Fault:
+    world = runtime.world
+    world.clock.sync()
+    try:
+        fault = fault_from_spec(world, spec)
+    except FaultSpecError as e:
+        raise BadRequest(str(e)) from None
+    world.faults.add(fault)
+    world.events.emit(world.clock.now(), "fault", fault=fault.id, action="added", kind=fault.kind)
+    world.clock.sync()  # the watchers it woke announce now, not at the next request
+    await runtime.store.durable()
+    return fault
+
+
+async def create(request: web.Request) -> web.Response:
+    runtime = _runtime(request)
+    fault = await _add(runtime, await _body(request))
+    return json_response(describe(fault, runtime.world.clock.now()), 201)
+
+
+async def listing(request: web.Request) -> web.Response:
+    """Faults active now or to come (`?all=1`: ended ones too)."""
+    world = _runtime(request).world
+    faults = world.faults.faults.values() if request.query.get("all") else world.faults.live()
+    now = world.clock.now()
+    return json_response({"faults": [describe(f, now) for f in faults]})
+
+
+def _fault(request: web.Request) -> Fault:
+    fault = _runtime(request).world.faults.faults.get(request.match_info["id"])
+    if fault is None:
+        raise BadRequest(f"no fault {request.match_info['id']}", 404)
+    return fault
+
+
+async def get(request: web.Request) -> web.Response:
+    return json_response(describe(_fault(request), _runtime(request).world.clock.now()))
+
+
+async def delete(request: web.Request) -> web.Response:
+    runtime = _runtime(request)
+    world = runtime.world
+    world.clock.sync()
+    fault = world.faults.remove(_fault(request).id)
+    assert fault is not None
+    world.events.emit(world.clock.now(), "fault", fault=fault.id, action="removed", kind=fault.kind)
+    world.clock.sync()
+    await runtime.store.durable()
+    return json_response(describe(fault, world.clock.now()))
+
+
+async def clear(request: web.Request) -> web.Response:
+    runtime = _runtime(request)
+    world = runtime.world
+    world.clock.sync()
+    removed = [f.id for f in world.faults.live()]
+    for fault_id in removed:
+        world.faults.remove(fault_id)
+    world.events.emit(world.clock.now(), "fault", action="cleared", faults=removed)
+    world.clock.sync()
+    await runtime.store.durable()
+    return json_response({"removed": removed})
+
+
+_BANK_FIELDS = {"state", "for", "cutover", "label"}
+_STATES = {
+    "open": "open",
+    "closed": "cutover",
+    "cutover": "cutover",
+    "maintenance": "maintenance",
+    "down": "down",
+}
+
+
+async def change_bank(request: web.Request) -> web.Response:
+    """Open or close a bank now (`{"state": "open"|"closed"|"maintenance"|"down", "for": "10m"}`),
+    give it back to its schedule (`{"state": "scheduled"}`), or change its nightly windows
+    (`{"cutover": [{"start": "23:30", "end": "24:30"}]}`)."""
+    runtime = _runtime(request)
+    world = runtime.world
+    try:
+        bank = world.banks[world.resolver.resolve(request.match_info["code"]).code]
+    except (ValueError, KeyError) as e:
+        raise BadRequest(str(e), 404) from None
+    body = await _body(request)
+    unknown = sorted(set(body) - _BANK_FIELDS)
+    if unknown or ("state" in body) == ("cutover" in body):
+        raise BadRequest(
+            (f"unknown field(s) {', '.join(unknown)}; " if unknown else "")
+            + "expected state (open, closed, maintenance, down, scheduled) with an optional"
+            " 'for', or cutover (a list of windows)"
+        )
+    world.clock.sync()
+    kind = "state" if "state" in body else "cutover"
+    replacement = None
+    if body.get("state") != "scheduled":
+        spec: dict[str, Any] = {"kind": kind, "banks": [bank.code], "label": body.get("label", "")}
+        if kind == "state":
+            if body["state"] not in _STATES:
+                raise BadRequest("state: open, closed, maintenance, down or scheduled")
+            spec["state"] = _STATES[body["state"]]
+            if "for" in body:
+                spec["for"] = body["for"]
+        else:
+            spec["windows"] = body["cutover"]
+        try:  # check it whole before anything changes
+            replacement = fault_from_spec(world, spec)
+        except FaultSpecError as e:
+            raise BadRequest(str(e)) from None
+    for fault in world.faults.live():  # a new order replaces the previous one of its kind
+        if fault.banks == [bank.code] and fault.kind == kind:
+            world.faults.remove(fault.id)
+    if replacement is not None:
+        world.faults.add(replacement)
+        world.events.emit(
+            world.clock.now(), "fault", fault=replacement.id, action="added", kind=kind
+        )
+    await runtime.store.durable()
+    return json_response(next(b for b in world.bank_states() if b["code"] == bank.code))
