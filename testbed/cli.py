@@ -8,6 +8,7 @@ import os
 import secrets
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from aiohttp import web
 
@@ -40,7 +41,88 @@ def _parser() -> argparse.ArgumentParser:
         help="control plane token (default: $TESTBED_ADMIN_TOKEN, else generated and printed)",
     )
     serve.add_argument("--users", type=int, default=100, help="users in a newly seeded world")
+    check = sub.add_parser("check", help="validate scenario files without running them")
+    check.add_argument("files", nargs="+", metavar="FILE")
+    replay = sub.add_parser("replay", help="run scenario files on a virtual clock and report")
+    replay.add_argument("files", nargs="+", metavar="FILE")
+    replay.add_argument("--junit", metavar="PATH", help="write a JUnit XML report")
+    replay.add_argument("--json", metavar="PATH", help="write a JSON report")
+    replay.add_argument("--html", metavar="PATH", help="write an HTML report")
+    replay.add_argument("--transcript", metavar="DIR", help="write each scenario's transcript")
+    replay.add_argument("-k", dest="keyword", help="only scenarios whose name or file has this")
     return parser
+
+
+def check(args: argparse.Namespace) -> int:
+    from testbed.scenario.model import ScenarioError, load_scenario
+
+    bad = 0
+    for file in args.files:
+        try:
+            scenario = load_scenario(file)
+        except ScenarioError as e:
+            bad += 1
+            for problem in e.problems:
+                print(problem, file=sys.stderr)
+            continue
+        print(f"ok  {file}: {scenario.name}")
+    return 1 if bad else 0
+
+
+def replay(args: argparse.Namespace) -> int:
+    import asyncio
+    from pathlib import Path
+
+    from testbed.scenario import report
+    from testbed.scenario.model import ScenarioError, load_scenario
+    from testbed.scenario.runner import run_scenario
+
+    scenarios = []
+    for file in args.files:
+        try:
+            scenarios.append(load_scenario(file))
+        except ScenarioError as e:
+            for problem in e.problems:
+                print(problem, file=sys.stderr)
+            return 2  # a scenario with an error runs nothing
+    if args.keyword:
+        scenarios = [s for s in scenarios if args.keyword in s.name or args.keyword in s.file]
+        if not scenarios:
+            print(f"testbed: no scenario matches -k {args.keyword}", file=sys.stderr)
+            return 2
+    results = []
+    for scenario in scenarios:
+        steps = _count_steps(scenario.data.get("steps", []))
+        progress = report.Progress(sys.stdout, steps, scenario.name)
+        if not progress.tty:
+            print(f"{scenario.file}: {scenario.name}")
+        result = asyncio.run(run_scenario(scenario, progress.step))
+        progress.finish()
+        results.append(result)
+        if args.transcript:
+            folder = Path(args.transcript)
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / (Path(scenario.file).stem + ".jsonl")).write_text(
+                result.transcript(), encoding="utf-8"
+            )
+    for result in results:
+        report.explain(result, sys.stdout)
+    report.summary(results, sys.stdout)
+    for path, render in (
+        (args.json, report.to_json),
+        (args.junit, report.to_junit),
+        (args.html, report.to_html),
+    ):
+        if path:
+            Path(path).write_text(render(results), encoding="utf-8")
+    return 0 if all(r.passed for r in results) else 1
+
+
+def _count_steps(steps: list[Any]) -> int:
+    total = 0
+    for step in steps:
+        total += step["repeat"] * _count_steps(step["steps"]) if "repeat" in step else 1
+    return total
 
 
 def _is_loopback(host: str) -> bool:
@@ -114,6 +196,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "serve":
         return serve(args)
+    if args.command == "check":
+        return check(args)
+    if args.command == "replay":
+        return replay(args)
     return 2  # pragma: no cover - argparse refuses unknown commands
 
 

@@ -131,8 +131,9 @@ class Runtime:
         self.store.close()
 
 
-def open_runtime(settings: Settings) -> Runtime:
-    network = load_network(network_path(settings.banks))
+def open_runtime(settings: Settings, network: NetworkConfig | None = None) -> Runtime:
+    """`network`: a network already loaded (a scenario's, with its overrides)."""
+    network = network or load_network(network_path(settings.banks))
     requested = parse_kst(settings.start) if settings.start else None
     store = Store(settings.db)
     try:

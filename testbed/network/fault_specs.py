@@ -280,3 +280,54 @@ def describe(fault: Fault, now: float) -> dict[str, Any]:
             for s, e in fault.params["windows"]
         ]
     return view
+
+
+_BANK_ORDERS: Final = {"state", "for", "cutover", "label"}
+_STATES: Final = {
+    "open": "open",
+    "closed": "cutover",
+    "cutover": "cutover",
+    "maintenance": "maintenance",
+    "down": "down",
+}
+
+
+def order_bank(world: World, code: str, order: Any) -> list[Fault]:
+    """Open or close a bank now (`{"state": "open"|"closed"|"maintenance"|"down", "for": "10m"}`),
+    give it back to its schedule (`{"state": "scheduled"}`), or change its nightly windows
+    (`{"cutover": [{"start": "23:30", "end": "24:30"}]}`). The new order replaces the
+    previous one of its kind. Checked whole before anything changes; returns the faults
+    it added (none for `scheduled`)."""
+    try:
+        bank = world.banks[world.resolver.resolve(code).code]
+    except (BankCodeError, KeyError) as e:
+        raise FaultSpecError("code", str(e)) from None
+    if not isinstance(order, dict):
+        raise FaultSpecError("", "an object with state or cutover")
+    unknown = sorted(set(order) - _BANK_ORDERS)
+    if unknown or ("state" in order) == ("cutover" in order):
+        raise FaultSpecError(
+            unknown[0] if unknown else "",
+            "expected state (open, closed, maintenance, down, scheduled) with an optional"
+            " 'for', or cutover (a list of windows)",
+        )
+    kind = "state" if "state" in order else "cutover"
+    replacement = None
+    if order.get("state") != "scheduled":
+        spec: dict[str, Any] = {"kind": kind, "banks": [bank.code], "label": order.get("label", "")}
+        if kind == "state":
+            if order["state"] not in _STATES:
+                raise FaultSpecError("state", "open, closed, maintenance, down or scheduled")
+            spec["state"] = _STATES[order["state"]]
+            if "for" in order:
+                spec["for"] = order["for"]
+        else:
+            spec["windows"] = order["cutover"]
+        replacement = fault_from_spec(world, spec)
+    for fault in world.faults.live():
+        if fault.banks == [bank.code] and fault.kind == kind:
+            world.faults.remove(fault.id)
+    if replacement is None:
+        return []
+    world.faults.add(replacement)
+    return [replacement]

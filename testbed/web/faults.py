@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
-from testbed.network.fault_specs import FaultSpecError, describe, fault_from_spec
+from testbed.network.fault_specs import FaultSpecError, describe, fault_from_spec, order_bank
 from testbed.network.faults import Fault
 from testbed.runtime import Runtime
 from testbed.web.control import BadRequest, _body
@@ -85,58 +85,22 @@ async def clear(request: web.Request) -> web.Response:
     return json_response({"removed": removed})
 
 
-_BANK_FIELDS = {"state", "for", "cutover", "label"}
-_STATES = {
-    "open": "open",
-    "closed": "cutover",
-    "cutover": "cutover",
-    "maintenance": "maintenance",
-    "down": "down",
-}
-
-
 async def change_bank(request: web.Request) -> web.Response:
-    """Open or close a bank now (`{"state": "open"|"closed"|"maintenance"|"down", "for": "10m"}`),
-    give it back to its schedule (`{"state": "scheduled"}`), or change its nightly windows
-    (`{"cutover": [{"start": "23:30", "end": "24:30"}]}`)."""
+    """Open or close a bank now, give it back to its schedule, or change its windows
+    (see `order_bank`)."""
     runtime = _runtime(request)
     world = runtime.world
-    try:
-        bank = world.banks[world.resolver.resolve(request.match_info["code"]).code]
-    except (ValueError, KeyError) as e:
-        raise BadRequest(str(e), 404) from None
     body = await _body(request)
-    unknown = sorted(set(body) - _BANK_FIELDS)
-    if unknown or ("state" in body) == ("cutover" in body):
-        raise BadRequest(
-            (f"unknown field(s) {', '.join(unknown)}; " if unknown else "")
-            + "expected state (open, closed, maintenance, down, scheduled) with an optional"
-            " 'for', or cutover (a list of windows)"
+    world.clock.sync()
+    try:
+        added = order_bank(world, request.match_info["code"], body)
+    except FaultSpecError as e:
+        raise BadRequest(str(e), 404 if e.field == "code" else 400) from None
+    for fault in added:
+        world.events.emit(
+            world.clock.now(), "fault", fault=fault.id, action="added", kind=fault.kind
         )
     world.clock.sync()
-    kind = "state" if "state" in body else "cutover"
-    replacement = None
-    if body.get("state") != "scheduled":
-        spec: dict[str, Any] = {"kind": kind, "banks": [bank.code], "label": body.get("label", "")}
-        if kind == "state":
-            if body["state"] not in _STATES:
-                raise BadRequest("state: open, closed, maintenance, down or scheduled")
-            spec["state"] = _STATES[body["state"]]
-            if "for" in body:
-                spec["for"] = body["for"]
-        else:
-            spec["windows"] = body["cutover"]
-        try:  # check it whole before anything changes
-            replacement = fault_from_spec(world, spec)
-        except FaultSpecError as e:
-            raise BadRequest(str(e)) from None
-    for fault in world.faults.live():  # a new order replaces the previous one of its kind
-        if fault.banks == [bank.code] and fault.kind == kind:
-            world.faults.remove(fault.id)
-    if replacement is not None:
-        world.faults.add(replacement)
-        world.events.emit(
-            world.clock.now(), "fault", fault=replacement.id, action="added", kind=kind
-        )
     await runtime.store.durable()
-    return json_response(next(b for b in world.bank_states() if b["code"] == bank.code))
+    code = world.resolver.resolve(request.match_info["code"]).code
+    return json_response(next(b for b in world.bank_states() if b["code"] == code))

@@ -1,0 +1,1 @@
+"""YAML scenarios: the format, the checks, the runner and its reports."""

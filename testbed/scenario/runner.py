@@ -1,0 +1,680 @@
+"""Running a scenario: a fresh world on the virtual clock, its steps through the real HTTP layer.
+
+The world is built from the scenario's seed, start and banks; fixtures are made through
+the control plane; timeline entries become SimPy processes that act at their moment;
+steps are HTTP calls to the same aiohttp app, served on loopback in this process.
+Nothing reads the wall clock, so the same file gives the same transcript, byte for byte.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, field
+from typing import Any
+
+import simpy
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from testbed.api.routes import OPERATIONS
+from testbed.clock import (
+    DAY,
+    iso_kst,
+    kst_midnight,
+    parse_kst,
+    yyyymmdd,
+    yyyymmddhhmmss,
+)
+from testbed.config import parse_duration, parse_time_of_day
+from testbed.config.settings import Settings
+from testbed.network.centre import TransferOrder
+from testbed.network.fault_specs import FaultSpecError, fault_from_spec, order_bank
+from testbed.network.ledger import AccountKey, AccountStatus, AccountType, LedgerError
+from testbed.network.settlement import positions
+from testbed.network.world import World
+from testbed.runtime import Runtime, open_runtime
+from testbed.scenario.model import Scenario
+from testbed.web.app import init_app
+
+ADMIN = "scenario-admin-token"
+MISSING = object()
+_TEMPLATE = re.compile(r"\{\{\s*([A-Za-z0-9_.\[\]]+)\s*\}\}")
+_PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+@dataclass
+class StepResult:
+    index: str
+    name: str
+    kind: str  # call, wait, do
+    time: str  # simulated time when it ended
+    request: dict[str, Any] | None = None
+    response: dict[str, Any] | None = None
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+    def record(self) -> dict[str, Any]:
+        return {
+            "step": self.index,
+            "name": self.name,
+            "kind": self.kind,
+            "time": self.time,
+            "request": self.request,
+            "response": self.response,
+            "result": "pass" if self.passed else "fail",
+            "failures": self.failures,
+        }
+
+
+@dataclass
+class ScenarioResult:
+    file: str
+    name: str
+    steps: list[StepResult] = field(default_factory=list)
+    assertions: list[tuple[str, str]] = field(default_factory=list)  # (what, failure or "")
+    errors: list[str] = field(default_factory=list)  # setup and timeline problems
+    simulated: float = 0.0  # simulated seconds the scenario spanned
+
+    @property
+    def passed(self) -> bool:
+        return (
+            not self.errors
+            and all(s.passed for s in self.steps)
+            and not any(f for _, f in self.assertions)
+        )
+
+    @property
+    def failures(self) -> list[str]:
+        out = list(self.errors)
+        out += [f"step {s.index} ({s.name}): {f}" for s in self.steps for f in s.failures]
+        out += [f"assert {what}: {f}" for what, f in self.assertions if f]
+        return out
+
+    def transcript(self) -> str:
+        """Every step and assertion as JSON lines: the same file gives the same bytes."""
+        lines = [json.dumps({"scenario": self.name, "file": self.file}, ensure_ascii=False)]
+        lines += [json.dumps(s.record(), ensure_ascii=False, sort_keys=True) for s in self.steps]
+        lines += [
+            json.dumps(
+                {"assert": what, "result": "fail" if f else "pass", "failure": f},
+                ensure_ascii=False,
+            )
+            for what, f in self.assertions
+        ]
+        lines += [json.dumps({"error": e}, ensure_ascii=False) for e in self.errors]
+        return "\n".join(lines) + "\n"
+
+
+# --- values, paths, matchers ---------------------------------------------------------------
+
+
+def lookup(data: Any, path: str) -> Any:
+    """`res_list[0].bank_code_std` in an answer, or MISSING."""
+    current = data
+    for name, index in _PATH_PART.findall(path):
+        if name:
+            if not isinstance(current, dict) or name not in current:
+                return MISSING
+            current = current[name]
+        else:
+            if not isinstance(current, list) or int(index) >= len(current):
+                return MISSING
+            current = current[int(index)]
+    return current
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _equal(expected: Any, actual: Any) -> bool:
+    if isinstance(expected, int | float) and not isinstance(expected, bool):
+        number = _number(actual)
+        return number is not None and number == float(expected)
+    return bool(expected == actual)
+
+
+def mismatch(expected: Any, actual: Any) -> str:
+    """ "" when `actual` meets `expected` (a value, or an object of checks), else why not."""
+    shown = "absent" if actual is MISSING else json.dumps(actual, ensure_ascii=False)
+    if not isinstance(expected, dict):
+        return (
+            ""
+            if actual is not MISSING and _equal(expected, actual)
+            else f"expected {json.dumps(expected, ensure_ascii=False)}, got {shown}"
+        )
+    for check, wanted in expected.items():
+        if check == "absent":
+            if (actual is MISSING) != bool(wanted):
+                return f"expected {'absent' if wanted else 'present'}, got {shown}"
+            continue
+        if actual is MISSING:
+            return f"expected {check} {json.dumps(wanted, ensure_ascii=False)}, got absent"
+        if check == "eq" and not _equal(wanted, actual):
+            return f"expected {json.dumps(wanted, ensure_ascii=False)}, got {shown}"
+        if check == "ne" and _equal(wanted, actual):
+            return f"expected anything but {json.dumps(wanted, ensure_ascii=False)}"
+        if check == "matches" and not (isinstance(actual, str) and re.search(wanted, actual)):
+            return f"expected to match /{wanted}/, got {shown}"
+        if check == "contains" and not (isinstance(actual, str | list) and wanted in actual):
+            return f"expected to contain {json.dumps(wanted, ensure_ascii=False)}, got {shown}"
+        sized = isinstance(actual, list | str | dict)
+        if check == "length" and not (sized and len(actual) == wanted):
+            return f"expected length {wanted}, got {len(actual) if sized else shown}"
+        if check in ("gt", "ge", "lt", "le"):
+            number = _number(actual)
+            ok = (
+                number is not None
+                and {
+                    "gt": number > wanted,
+                    "ge": number >= wanted,
+                    "lt": number < wanted,
+                    "le": number <= wanted,
+                }[check]
+            )
+            if not ok:
+                return f"expected {check} {wanted}, got {shown}"
+    return ""
+
+
+class TemplateError(ValueError):
+    pass
+
+
+# --- the runner --------------------------------------------------------------------------
+
+
+class Runner:
+    def __init__(
+        self, scenario: Scenario, on_step: Callable[[StepResult], None] | None = None
+    ) -> None:
+        self.scenario = scenario
+        self.data = scenario.data
+        self.on_step = on_step
+        self.result = ScenarioResult(scenario.file, scenario.name)
+        self.values: dict[str, Any] = {}  # what templates can name
+        self.step_ids: dict[str, int] = {}  # next bank_tran_id number per institution
+        self.runtime: Runtime
+        self.client: TestClient[web.Request, web.Application]
+
+    @property
+    def world(self) -> World:
+        return self.runtime.world
+
+    async def run(self) -> ScenarioResult:
+        world_spec = self.data.get("world", {})
+        settings = Settings(
+            db=":memory:",
+            clock="virtual",
+            start=self.scenario.start,
+            seed=self.scenario.seed,
+            admin_token=ADMIN,
+            users=world_spec.get("users", 10),
+            history_days=world_spec.get("history_days", 30),
+        )
+        self.runtime = open_runtime(settings, self.scenario.network)
+        app = init_app(settings, self.runtime)
+        started = self.world.clock.now()
+        async with TestClient(TestServer(app, host="127.0.0.1")) as client:
+            self.client = client
+            try:
+                await self._fixtures()
+                self._timeline()
+                await self._steps(self.data.get("steps", []), "")
+                self._assertions()
+            except TemplateError as e:
+                self.result.errors.append(str(e))
+            self.result.simulated = self.world.clock.now() - started
+        return self.result
+
+    # --- fixtures ---------------------------------------------------------------------------
+    async def _admin(self, method: str, path: str, body: Any = None) -> Any:
+        resp = await self.client.request(
+            method, path, json=body, headers={"Authorization": f"Bearer {ADMIN}"}
+        )
+        answer = await resp.json()
+        if resp.status >= 400:
+            raise TemplateError(f"fixtures: {method} {path}: {answer.get('error', answer)}")
+        return answer
+
+    async def _fixtures(self) -> None:
+        fixtures = self.data.get("fixtures", {})
+        clients = (await self._admin("GET", "/testbed/clients"))["clients"]
+        institutions = fixtures.get("institutions") or {"fintech": {}}
+        for name, spec in institutions.items():
+            client = clients[spec.get("seeded", 0)]
+            terms = {
+                k: spec[k]
+                for k in ("limits", "ip_allow", "self_auth", "wd_pass_phrase")
+                if k in spec
+            }
+            if terms:
+                client = await self._admin(
+                    "POST", f"/testbed/clients/{client['client_use_code']}", terms
+                )
+            contract = {a["purpose"]: a for a in client["contract_accounts"]}
+            self.values[name] = {
+                "client_use_code": client["client_use_code"],
+                "client_id": client["client_id"],
+                "client_secret": client["client_secret"],
+                "contract": {p: a["account_num"] for p, a in contract.items()},
+                "contract_bank": {p: a["bank_code"] for p, a in contract.items()},
+                "kind": "institution",
+                "tokens": {},
+            }
+            for scope in ("oob", "sa") if client["self_auth"] else ("oob",):
+                resp = await self.client.post(
+                    "/oauth/2.0/token",
+                    data={
+                        "client_id": client["client_id"],
+                        "client_secret": client["client_secret"],
+                        "scope": scope,
+                        "grant_type": "client_credentials",
+                    },
+                )
+                self.values[name]["tokens"][scope] = (await resp.json())["access_token"]
+            self.values[name]["token"] = self.values[name]["tokens"]["oob"]
+        default = next(iter(institutions))
+        for name, spec in fixtures.get("users", {}).items():
+            institution = spec.get("institution", default)
+            accounts = spec.get("accounts", [])
+            made = await self._admin(
+                "POST",
+                "/testbed/users",
+                {
+                    "name": spec["name"],
+                    "birth_date": spec["birth_date"],
+                    "gender": spec.get("gender", "M"),
+                    "client_use_code": self.values[institution]["client_use_code"],
+                    "scope": spec.get("scope", "login inquiry transfer"),
+                    "accounts": [
+                        {
+                            "bank_code": a["bank"],
+                            "balance": a.get("balance", 0),
+                            "account_type": a.get("type", "1"),
+                            "product_name": a.get("product", ""),
+                            "status": a.get("status", "normal"),
+                            "account_num": a.get("number", ""),
+                            "inquiry": a.get("inquiry", True),
+                            "transfer": a.get("transfer", True),
+                            "alias": a.get("alias", ""),
+                        }
+                        for a in accounts
+                    ],
+                },
+            )
+            user: dict[str, Any] = {
+                "kind": "user",
+                "institution": institution,
+                "user_seq_no": made["user_seq_no"],
+                "name": made["name"],
+                "access_token": made.get("access_token", ""),
+                "refresh_token": made.get("refresh_token", ""),
+            }
+            for i, (spec_account, account) in enumerate(
+                zip(accounts, made["accounts"], strict=True)
+            ):
+                view = {
+                    "bank": account["bank_code"],
+                    "account_num": account["account_num"],
+                    "fintech_use_num": account["fintech_use_num"],
+                    "holder": account["holder_name"],
+                }
+                user[str(i)] = view
+                if spec_account.get("name"):
+                    user[spec_account["name"]] = view
+                if i == 0:
+                    user.update({k: v for k, v in view.items()})
+            self.values[name] = user
+
+    def account_key(self, ref: str) -> AccountKey:
+        user, _, account = ref.partition(".")
+        view = self.values.get(user, {}).get(account or "0")
+        if not isinstance(view, dict):
+            raise TemplateError(f"no account {ref}: user.account (the account's name or index)")
+        return (view["bank"], view["account_num"])
+
+    # --- the timeline ---------------------------------------------------------------------
+    def moment(self, text: str) -> float:
+        now = self.world.clock.now()
+        start = parse_kst(self.scenario.start)
+        if text.startswith("+"):
+            return start + parse_duration(text[1:])
+        if re.fullmatch(r"\d{1,2}:\d{2}(:\d{2})?", text):
+            t = kst_midnight(now) + parse_time_of_day(text)
+            return t if t >= now else t + DAY
+        return parse_kst(text)
+
+    def _timeline(self) -> None:
+        for i, entry in enumerate(self.data.get("timeline", [])):
+            at = self.moment(entry["at"])
+            action = {k: v for k, v in entry.items() if k != "at"}
+            self.world.env.process(self._at(at, action, f"timeline[{i}]"))
+
+    def _at(
+        self, at: float, action: dict[str, Any], where: str
+    ) -> Generator[simpy.Event, Any, None]:
+        delay = at - self.world.env.now
+        if delay > 0:
+            yield self.world.env.timeout(delay)
+        try:
+            self.act(action)
+        except (FaultSpecError, LedgerError, TemplateError, ValueError) as e:
+            self.result.errors.append(f"{where}: {e}")
+
+    def act(self, action: dict[str, Any]) -> str:
+        """Do one timeline action now; returns what it did, in words."""
+        world = self.world
+        ((kind, spec),) = action.items()
+        if kind == "fault":
+            fault = world.faults.add(fault_from_spec(world, spec))
+            return f"fault {fault.id} {fault.kind}"
+        if kind == "bank":
+            order = {k: v for k, v in spec.items() if k != "code"}
+            order_bank(world, spec["code"], order)
+            return f"bank {spec['code']} {order}"
+        if kind == "clear_faults":
+            for fault in world.faults.live():
+                world.faults.remove(fault.id)
+            return "faults cleared"
+        if kind == "cash":
+            world.cash(self.account_key(spec["account"]), spec["amount"])
+            return f"cash {spec['amount']} {spec['account']}"
+        if kind == "status":
+            world.ledger.set_status(
+                self.account_key(spec["account"]), AccountStatus(spec["status"])
+            )
+            return f"status {spec['account']} {spec['status']}"
+        if kind == "clock":
+            return (
+                "clock settings apply to a realtime clock (serve --scenario); replay ignores them"
+            )
+        if kind == "traffic":
+            world.env.process(self._traffic(spec))
+            return f"traffic {spec['transfers']} transfers over {spec['for']}"
+        raise TemplateError(f"unknown action {kind}")
+
+    def _traffic(self, spec: dict[str, Any]) -> Generator[simpy.Event, Any, None]:
+        """Synthetic customers paying each other between banks, seeded (like PaySim)."""
+        world = self.world
+        rng: random.Random = world.source.stream("traffic")
+        banks = {world.resolver.resolve(b).code for b in spec.get("banks", [])} or {
+            b.code for b in world.participants
+        }
+        accounts = sorted(
+            k
+            for k, a in world.ledger.accounts.items()
+            if a.owner.startswith("user:")
+            and k[0] in banks
+            and a.account_type is AccountType.DEMAND
+        )
+        if len(accounts) < 2:
+            self.result.errors.append("traffic: fewer than two demand accounts at those banks")
+            return
+        customers = rng.sample(accounts, min(len(accounts), spec.get("customers", len(accounts))))
+        amounts = spec.get("amount", {})
+        median, cap = amounts.get("median", 30_000), amounts.get("max", 2_000_000)
+        gap = parse_duration(spec["for"]) / spec["transfers"]
+        for n in range(spec["transfers"]):
+            yield world.env.timeout(rng.expovariate(1 / gap))
+            debit, credit = rng.sample(customers, 2)
+            amount = max(1, min(cap, int(rng.lognormvariate(0, 1) * median) // 10 * 10))
+            world.env.process(
+                world.centre.transfer(
+                    TransferOrder(
+                        debit, credit, amount, "이체", "이체", ref=f"BG{n:07d}", api="traffic"
+                    )
+                )
+            )
+
+    # --- steps ------------------------------------------------------------------------------
+    async def _steps(self, steps: list[dict[str, Any]], prefix: str) -> None:
+        for i, step in enumerate(steps, start=1):
+            index = f"{prefix}{i}"
+            if "repeat" in step:
+                for k in range(1, step["repeat"] + 1):
+                    self.values["i"] = k
+                    await self._steps(step["steps"], f"{index}.{k}.")
+                self.values.pop("i", None)
+                continue
+            result = await self._step(step, index)
+            self.result.steps.append(result)
+            if self.on_step is not None:
+                self.on_step(result)
+
+    async def _step(self, step: dict[str, Any], index: str) -> StepResult:
+        name = step.get("name", "")
+        clock = self.world.clock
+        try:
+            if "wait" in step:
+                failures = self._wait(step["wait"])
+                label = name or "wait " + json.dumps(step["wait"], ensure_ascii=False)
+                return StepResult(index, label, "wait", iso_kst(clock.now()), failures=failures)
+            if "do" in step:
+                done = self.act(self.expand(step["do"], step))
+                clock.sync()
+                return StepResult(index, name or done, "do", iso_kst(clock.now()))
+            return await self._call(step, index, name)
+        except (TemplateError, FaultSpecError, LedgerError, ValueError) as e:
+            return StepResult(
+                index, name or "step", "error", iso_kst(clock.now()), failures=[str(e)]
+            )
+
+    def _wait(self, wait: dict[str, Any]) -> list[str]:
+        clock = self.world.clock
+        if "until" in wait:
+            target = self.moment(self.expand(wait["until"], {}))
+            if target < clock.now():
+                return [f"{iso_kst(target)} has passed (now {iso_kst(clock.now())})"]
+            clock.set(target)
+        if "for" in wait:
+            clock.shift(parse_duration(wait["for"]))
+        if "event" in wait:
+            where = wait.get("where", {})
+            seen = self.world.events.seq
+            horizon = clock.now() + 30 * DAY
+            while True:
+                for event in self.world.events.since(seen):
+                    if event["type"] == wait["event"] and all(
+                        event.get(k) == v for k, v in where.items()
+                    ):
+                        return []
+                seen = self.world.events.seq
+                nxt = self.world.env.peek()
+                if nxt > horizon:
+                    return [f"no {wait['event']} event {where or ''} within 30 simulated days"]
+                clock.set(max(nxt, clock.now()))
+        return []
+
+    def _resolve_call(self, step: dict[str, Any]) -> tuple[str, str]:
+        if "path" in step:
+            return step["method"], step["path"]
+        call = step["call"]
+        if call in ("token", "revoke"):
+            return "POST", f"/oauth/2.0/{call}"
+        path = call if call.startswith("/") else f"/v2.0/{call}"
+        for op in OPERATIONS:
+            if op.path == path:
+                return op.method, op.path
+        raise TemplateError(f"call {call!r}: no such API (see GET /openapi.json for the paths)")
+
+    def _institution_of(self, step: dict[str, Any]) -> dict[str, Any]:
+        who = step.get("as")
+        entry = self.values.get(who) if who else None
+        if isinstance(entry, dict) and entry.get("kind") == "user":
+            entry = self.values[entry["institution"]]
+        if not isinstance(entry, dict) or entry.get("kind") != "institution":
+            entry = next(
+                v
+                for v in self.values.values()
+                if isinstance(v, dict) and v.get("kind") == "institution"
+            )
+        return entry
+
+    async def _call(self, step: dict[str, Any], index: str, name: str) -> StepResult:
+        method, path = self._resolve_call(step)
+        institution = self._institution_of(step)
+        self._step_values = {"bank_tran_id": self._new_tran_id(institution["client_use_code"])}
+        headers = dict(self.expand(step.get("headers", {}), step))
+        who = step.get("as")
+        if who == "admin" or (who is None and path.startswith("/testbed/")):
+            headers.setdefault("Authorization", f"Bearer {ADMIN}")
+        elif who != "nobody" and path.startswith("/v2.0/"):
+            entry = self.values.get(who) if who else institution
+            token = entry.get("access_token") if entry and entry.get("kind") == "user" else None
+            if token is None:
+                token = institution["tokens"].get(step.get("scope", "oob"), institution["token"])
+            headers.setdefault("Authorization", f"Bearer {token}")
+        request: dict[str, Any] = {"method": method, "path": path}
+        kwargs: dict[str, Any] = {"headers": headers}
+        if "query" in step:
+            request["query"] = kwargs["params"] = {
+                k: str(v) for k, v in self.expand(step["query"], step).items()
+            }
+        if path.startswith("/oauth/2.0/") and (
+            "form" in step or step.get("call") in ("token", "revoke")
+        ):
+            form = {
+                "client_id": institution["client_id"],
+                "client_secret": institution["client_secret"],
+                **(
+                    {"grant_type": "client_credentials", "scope": step.get("scope", "oob")}
+                    if step.get("call") == "token"
+                    else {}
+                ),
+                **self.expand(step.get("form", {}), step),
+            }
+            request["form"] = kwargs["data"] = {k: str(v) for k, v in form.items()}
+        elif "body" in step:
+            request["body"] = kwargs["json"] = self.expand(step["body"], step)
+        resp = await self.client.request(method, path, **kwargs)
+        text = await resp.text()
+        try:
+            body: Any = json.loads(text)
+        except ValueError:
+            body = text
+        response = {"status": resp.status, "body": body}
+        if resp.headers.get("X-Testbed-Warning"):
+            response["warning"] = resp.headers["X-Testbed-Warning"]
+        failures = []
+        for field_path, expected in step.get("expect", {}).items():
+            actual = resp.status if field_path == "status" else lookup(body, field_path)
+            problem = mismatch(self.expand(expected, step), actual)
+            if problem:
+                failures.append(f"{field_path}: {problem}")
+        for saved, field_path in step.get("save", {}).items():
+            value = lookup(body, field_path)
+            if value is MISSING:
+                failures.append(f"save {saved}: no {field_path} in the answer")
+            else:
+                self.values[saved] = value
+        return StepResult(
+            index,
+            name or f"{method} {path}",
+            "call",
+            iso_kst(self.world.clock.now()),
+            request,
+            response,
+            failures,
+        )
+
+    def _new_tran_id(self, client_use_code: str) -> str:
+        n = self.step_ids.get(client_use_code, 0) + 1
+        self.step_ids[client_use_code] = n
+        return f"{client_use_code}U{n:09d}"
+
+    # --- templates ----------------------------------------------------------------------------
+    def expand(self, value: Any, step: dict[str, Any]) -> Any:
+        """Fill `{{name}}` in strings (a string that is only a template keeps the value's type)."""
+        if isinstance(value, dict):
+            return {k: self.expand(v, step) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.expand(v, step) for v in value]
+        if not isinstance(value, str) or "{{" not in value:
+            return value
+        whole = _TEMPLATE.fullmatch(value.strip())
+        if whole:
+            return self._value(whole.group(1))
+        return _TEMPLATE.sub(lambda m: str(self._value(m.group(1))), value)
+
+    def _value(self, name: str) -> Any:
+        now = self.world.clock.now()
+        builtins = {"now": yyyymmddhhmmss(now), "today": yyyymmdd(now), "time": now}
+        if name in builtins:
+            return builtins[name]
+        step_values = getattr(self, "_step_values", {})
+        if name in step_values:
+            return step_values[name]
+        found = lookup(self.values, name)
+        if found is MISSING or isinstance(found, dict):
+            known = ", ".join(sorted(k for k in self.values if k != "i")) or "nothing yet"
+            raise TemplateError(
+                f"{{{{{name}}}}}: unknown (saved and fixture names: {known};"
+                " built-ins: now, today, bank_tran_id, i)"
+            )
+        return found
+
+    # --- assertions ---------------------------------------------------------------------------
+    def _assertions(self) -> None:
+        spec = self.data.get("assert", {})
+        world = self.world
+        add = self.result.assertions.append
+        if spec.get("ledger") == "balanced":
+            report = world.ledger.check()
+            add(("ledger balanced", "" if report["ok"] else "; ".join(report["problems"][:5])))
+        for ref, expected in spec.get("balances", {}).items():
+            account = world.ledger.accounts[self.account_key(ref)]
+            add(
+                (
+                    f"balance {ref}",
+                    ""
+                    if account.balance == expected
+                    else f"expected {expected}, got {account.balance}",
+                )
+            )
+        if "settlement" in spec:
+            date = str(spec["settlement"]["date"])
+            found = positions(world.ledger, date)
+            total = sum(found.values())
+            problem = "" if total == 0 else f"positions sum to {total}"
+            for code, expected in spec["settlement"].get("positions", {}).items():
+                if found.get(str(code), 0) != expected:
+                    problem = (
+                        problem or f"{code}: expected {expected}, got {found.get(str(code), 0)}"
+                    )
+            add((f"settlement {date}", problem))
+        counts = {
+            "transfers": len(world.openbanking.transfers),
+            "transfers_moved": sum(1 for r in world.openbanking.transfers.values() if r.moved),
+            "entries": len(world.ledger.entries),
+            "users": len(world.directory.users),
+            "tokens": len(world.auth.tokens),
+            "faults": len(world.faults.faults),
+            "background_transfers": sum(1 for e in world.ledger.entries if e.ref.startswith("BG")),
+        }
+        for what, expected in spec.get("records", {}).items():
+            if what not in counts:
+                add((f"records {what}", f"one of {', '.join(counts)}"))
+                continue
+            add((f"records {what}", mismatch(expected, counts[what])))
+
+
+async def run_scenario(
+    scenario: Scenario, on_step: Callable[[StepResult], None] | None = None
+) -> ScenarioResult:
+    return await Runner(scenario, on_step).run()
