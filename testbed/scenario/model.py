@@ -9,6 +9,7 @@ collects them all so that a QA engineer fixes a file in one pass.
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from dataclasses import dataclass
@@ -107,8 +108,20 @@ def _schema_problems(doc: SourceDoc) -> list[SourceError]:
     ):
         path = _json_path(error.absolute_path)
         message = error.message
-        if error.validator == "additionalProperties":
-            message = f"{message}; see docs/scenarios.md for the fields this place takes"
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            allowed = (
+                sorted(error.schema.get("properties", {})) if isinstance(error.schema, dict) else []
+            )
+            for key in sorted(set(error.instance) - set(allowed)):
+                close = difflib.get_close_matches(str(key), allowed, n=1)
+                hint = f"did you mean '{close[0]}'? " if close else ""
+                problems.append(
+                    doc.error(
+                        f"{path}.{key}" if path else str(key),
+                        f"unknown field; {hint}this place takes {', '.join(allowed)}",
+                    )
+                )
+            continue
         elif error.validator in ("oneOf", "anyOf") and isinstance(error.schema, dict):
             message = f"{message}: expected {error.schema.get('description', 'another form')}"
         elif error.validator == "enum":
