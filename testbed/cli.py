@@ -41,6 +41,9 @@ def _parser() -> argparse.ArgumentParser:
         help="control plane token (default: $TESTBED_ADMIN_TOKEN, else generated and printed)",
     )
     serve.add_argument("--users", type=int, default=100, help="users in a newly seeded world")
+    serve.add_argument(
+        "--scenario", metavar="FILE", help="load a scenario's world and timeline (not its steps)"
+    )
     check = sub.add_parser("check", help="validate scenario files without running them")
     check.add_argument("files", nargs="+", metavar="FILE")
     replay = sub.add_parser("replay", help="run scenario files on a virtual clock and report")
@@ -175,6 +178,16 @@ def serve(args: argparse.Namespace) -> int:
         admin_token=args.admin_token or secrets.token_urlsafe(24),
         users=args.users,
     )
+    scenario = None
+    if args.scenario:
+        from testbed.scenario.model import ScenarioError, load_scenario
+
+        try:
+            scenario = load_scenario(args.scenario)
+        except ScenarioError as e:
+            for problem in e.problems:
+                print(f"testbed: {problem}", file=sys.stderr)
+            return 2
     try:
         runtime = open_runtime(settings)
     except (SourceError, StoreError, ClockError) as e:
@@ -187,6 +200,20 @@ def serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     app = init_app(settings, runtime)
+    if scenario is not None:
+        from testbed.scenario.live import load_into
+
+        loaded = scenario
+
+        async def load_scenario_world(_: web.Application) -> None:
+            made = await load_into(runtime, loaded)
+            print(f"  scenario        {loaded.name} loaded at {made['now']}", flush=True)
+            for name, value in made["fixtures"].items():
+                token = value.get("access_token") or value.get("token", "")
+                who = value.get("client_use_code") or value.get("user_seq_no")
+                print(f"    {name:<13} {who} token {token}")
+
+        app.on_startup.append(load_scenario_world)
     print(_banner(runtime, settings), flush=True)
     web.run_app(app, host=settings.host, port=settings.port, print=None)
     return 0

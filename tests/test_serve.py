@@ -163,3 +163,40 @@ def test_bad_banks_file_is_refused_before_the_server_starts(tmp_path: Path) -> N
     assert "institutions[0].cutover[0].end" in result.stderr
     assert "24:30" in result.stderr  # says how to write a window past midnight
     assert not (tmp_path / "never.db").exists()  # nothing was created
+
+
+def test_serve_with_a_scenario_loads_its_world(tmp_path: Path) -> None:
+    scenario = Path(__file__).resolve().parent.parent / "scenarios" / "happy_path.yaml"
+    with serving(tmp_path / "s.db", "--scenario", str(scenario), "--clock", "virtual") as (
+        port,
+        proc,
+    ):
+        clock = call(port, "GET", "/testbed/clock")
+        users = call(port, "GET", "/testbed/users")["users"]
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=20)
+        out = proc.stdout.read() if proc.stdout else ""
+    assert clock["now"] == "2026-03-02T10:00:00.000+09:00"
+    assert any(u["name"] == "김영희" for u in users)
+    assert "scenario        happy path loaded" in out
+
+
+def test_serve_refuses_a_bad_scenario_before_starting(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nstart: never\n", encoding="utf-8")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "testbed",
+            "serve",
+            "--scenario",
+            str(bad),
+            "--db",
+            str(tmp_path / "n.db"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2 and f"{bad}:2: start:" in result.stderr

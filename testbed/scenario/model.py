@@ -30,6 +30,7 @@ from testbed.config import (
     parse_duration,
     parse_network,
     parse_time_of_day,
+    parse_yaml,
 )
 from testbed.resources import network_path
 
@@ -285,6 +286,19 @@ def load_scenario(path: str | Path) -> Scenario:
         doc = load_yaml(path)
     except SourceError as e:
         raise ScenarioError([e]) from None
+    return _scenario(doc)
+
+
+def parse_scenario(text: str, file: str = "<request>") -> Scenario:
+    """The same, from text (a scenario posted to a running server)."""
+    try:
+        doc = parse_yaml(text, file)
+    except SourceError as e:
+        raise ScenarioError([e]) from None
+    return _scenario(doc)
+
+
+def _scenario(doc: SourceDoc) -> Scenario:
     doc.data = _plain(doc.data)
     problems = _schema_problems(doc)
     if problems:
@@ -296,4 +310,4 @@ def load_scenario(path: str | Path) -> Scenario:
     problems = _Checker(doc, network).run()
     if problems:
         raise ScenarioError(problems)
-    return Scenario(str(path), doc, network)
+    return Scenario(doc.file, doc, network)

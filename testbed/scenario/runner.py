@@ -9,13 +9,11 @@ Nothing reads the wall clock, so the same file gives the same transcript, byte f
 from __future__ import annotations
 
 import json
-import random
 import re
-from collections.abc import Callable, Generator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import simpy
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
@@ -23,19 +21,18 @@ from testbed.api.routes import OPERATIONS
 from testbed.clock import (
     DAY,
     iso_kst,
-    kst_midnight,
-    parse_kst,
     yyyymmdd,
     yyyymmddhhmmss,
 )
-from testbed.config import parse_duration, parse_time_of_day
+from testbed.config import parse_duration
 from testbed.config.settings import Settings
-from testbed.network.centre import TransferOrder
-from testbed.network.fault_specs import FaultSpecError, fault_from_spec, order_bank
-from testbed.network.ledger import AccountKey, AccountStatus, AccountType, LedgerError
+from testbed.network.fault_specs import FaultSpecError
+from testbed.network.fixtures import FixtureError
+from testbed.network.ledger import AccountKey, LedgerError
 from testbed.network.settlement import positions
 from testbed.network.world import World
 from testbed.runtime import Runtime, open_runtime
+from testbed.scenario.loader import Loader, ScenarioRunError
 from testbed.scenario.model import Scenario
 from testbed.web.app import init_app
 
@@ -230,217 +227,28 @@ class Runner:
         self.runtime = open_runtime(settings, self.scenario.network)
         app = init_app(settings, self.runtime)
         started = self.world.clock.now()
+        self.loader = Loader(self.world, self.scenario)
         async with TestClient(TestServer(app, host="127.0.0.1")) as client:
             self.client = client
             try:
-                await self._fixtures()
-                self._timeline()
+                self.values = self.loader.apply_fixtures()
+                self.loader.schedule_timeline()
                 await self._steps(self.data.get("steps", []), "")
                 self._assertions()
-            except TemplateError as e:
+            except (TemplateError, ScenarioRunError, FixtureError) as e:
                 self.result.errors.append(str(e))
+            self.result.errors[:0] = self.loader.errors
             self.result.simulated = self.world.clock.now() - started
         return self.result
 
-    # --- fixtures ---------------------------------------------------------------------------
-    async def _admin(self, method: str, path: str, body: Any = None) -> Any:
-        resp = await self.client.request(
-            method, path, json=body, headers={"Authorization": f"Bearer {ADMIN}"}
-        )
-        answer = await resp.json()
-        if resp.status >= 400:
-            raise TemplateError(f"fixtures: {method} {path}: {answer.get('error', answer)}")
-        return answer
-
-    async def _fixtures(self) -> None:
-        fixtures = self.data.get("fixtures", {})
-        clients = (await self._admin("GET", "/testbed/clients"))["clients"]
-        institutions = fixtures.get("institutions") or {"fintech": {}}
-        for name, spec in institutions.items():
-            client = clients[spec.get("seeded", 0)]
-            terms = {
-                k: spec[k]
-                for k in ("limits", "ip_allow", "self_auth", "wd_pass_phrase")
-                if k in spec
-            }
-            if terms:
-                client = await self._admin(
-                    "POST", f"/testbed/clients/{client['client_use_code']}", terms
-                )
-            contract = {a["purpose"]: a for a in client["contract_accounts"]}
-            self.values[name] = {
-                "client_use_code": client["client_use_code"],
-                "client_id": client["client_id"],
-                "client_secret": client["client_secret"],
-                "contract": {p: a["account_num"] for p, a in contract.items()},
-                "contract_bank": {p: a["bank_code"] for p, a in contract.items()},
-                "kind": "institution",
-                "tokens": {},
-            }
-            for scope in ("oob", "sa") if client["self_auth"] else ("oob",):
-                resp = await self.client.post(
-                    "/oauth/2.0/token",
-                    data={
-                        "client_id": client["client_id"],
-                        "client_secret": client["client_secret"],
-                        "scope": scope,
-                        "grant_type": "client_credentials",
-                    },
-                )
-                self.values[name]["tokens"][scope] = (await resp.json())["access_token"]
-            self.values[name]["token"] = self.values[name]["tokens"]["oob"]
-        default = next(iter(institutions))
-        for name, spec in fixtures.get("users", {}).items():
-            institution = spec.get("institution", default)
-            accounts = spec.get("accounts", [])
-            made = await self._admin(
-                "POST",
-                "/testbed/users",
-                {
-                    "name": spec["name"],
-                    "birth_date": spec["birth_date"],
-                    "gender": spec.get("gender", "M"),
-                    "client_use_code": self.values[institution]["client_use_code"],
-                    "scope": spec.get("scope", "login inquiry transfer"),
-                    "accounts": [
-                        {
-                            "bank_code": a["bank"],
-                            "balance": a.get("balance", 0),
-                            "account_type": a.get("type", "1"),
-                            "product_name": a.get("product", ""),
-                            "status": a.get("status", "normal"),
-                            "account_num": a.get("number", ""),
-                            "inquiry": a.get("inquiry", True),
-                            "transfer": a.get("transfer", True),
-                            "alias": a.get("alias", ""),
-                        }
-                        for a in accounts
-                    ],
-                },
-            )
-            user: dict[str, Any] = {
-                "kind": "user",
-                "institution": institution,
-                "user_seq_no": made["user_seq_no"],
-                "name": made["name"],
-                "access_token": made.get("access_token", ""),
-                "refresh_token": made.get("refresh_token", ""),
-            }
-            for i, (spec_account, account) in enumerate(
-                zip(accounts, made["accounts"], strict=True)
-            ):
-                view = {
-                    "bank": account["bank_code"],
-                    "account_num": account["account_num"],
-                    "fintech_use_num": account["fintech_use_num"],
-                    "holder": account["holder_name"],
-                }
-                user[str(i)] = view
-                if spec_account.get("name"):
-                    user[spec_account["name"]] = view
-                if i == 0:
-                    user.update({k: v for k, v in view.items()})
-            self.values[name] = user
-
     def account_key(self, ref: str) -> AccountKey:
-        user, _, account = ref.partition(".")
-        view = self.values.get(user, {}).get(account or "0")
-        if not isinstance(view, dict):
-            raise TemplateError(f"no account {ref}: user.account (the account's name or index)")
-        return (view["bank"], view["account_num"])
+        return self.loader.account_key(ref)
 
-    # --- the timeline ---------------------------------------------------------------------
     def moment(self, text: str) -> float:
-        now = self.world.clock.now()
-        start = parse_kst(self.scenario.start)
-        if text.startswith("+"):
-            return start + parse_duration(text[1:])
-        if re.fullmatch(r"\d{1,2}:\d{2}(:\d{2})?", text):
-            t = kst_midnight(now) + parse_time_of_day(text)
-            return t if t >= now else t + DAY
-        return parse_kst(text)
-
-    def _timeline(self) -> None:
-        for i, entry in enumerate(self.data.get("timeline", [])):
-            at = self.moment(entry["at"])
-            action = {k: v for k, v in entry.items() if k != "at"}
-            self.world.env.process(self._at(at, action, f"timeline[{i}]"))
-
-    def _at(
-        self, at: float, action: dict[str, Any], where: str
-    ) -> Generator[simpy.Event, Any, None]:
-        delay = at - self.world.env.now
-        if delay > 0:
-            yield self.world.env.timeout(delay)
-        try:
-            self.act(action)
-        except (FaultSpecError, LedgerError, TemplateError, ValueError) as e:
-            self.result.errors.append(f"{where}: {e}")
+        return self.loader.moment(text)
 
     def act(self, action: dict[str, Any]) -> str:
-        """Do one timeline action now; returns what it did, in words."""
-        world = self.world
-        ((kind, spec),) = action.items()
-        if kind == "fault":
-            fault = world.faults.add(fault_from_spec(world, spec))
-            return f"fault {fault.id} {fault.kind}"
-        if kind == "bank":
-            order = {k: v for k, v in spec.items() if k != "code"}
-            order_bank(world, spec["code"], order)
-            return f"bank {spec['code']} {order}"
-        if kind == "clear_faults":
-            for fault in world.faults.live():
-                world.faults.remove(fault.id)
-            return "faults cleared"
-        if kind == "cash":
-            world.cash(self.account_key(spec["account"]), spec["amount"])
-            return f"cash {spec['amount']} {spec['account']}"
-        if kind == "status":
-            world.ledger.set_status(
-                self.account_key(spec["account"]), AccountStatus(spec["status"])
-            )
-            return f"status {spec['account']} {spec['status']}"
-        if kind == "clock":
-            return (
-                "clock settings apply to a realtime clock (serve --scenario); replay ignores them"
-            )
-        if kind == "traffic":
-            world.env.process(self._traffic(spec))
-            return f"traffic {spec['transfers']} transfers over {spec['for']}"
-        raise TemplateError(f"unknown action {kind}")
-
-    def _traffic(self, spec: dict[str, Any]) -> Generator[simpy.Event, Any, None]:
-        """Synthetic customers paying each other between banks, seeded (like PaySim)."""
-        world = self.world
-        rng: random.Random = world.source.stream("traffic")
-        banks = {world.resolver.resolve(b).code for b in spec.get("banks", [])} or {
-            b.code for b in world.participants
-        }
-        accounts = sorted(
-            k
-            for k, a in world.ledger.accounts.items()
-            if a.owner.startswith("user:")
-            and k[0] in banks
-            and a.account_type is AccountType.DEMAND
-        )
-        if len(accounts) < 2:
-            self.result.errors.append("traffic: fewer than two demand accounts at those banks")
-            return
-        customers = rng.sample(accounts, min(len(accounts), spec.get("customers", len(accounts))))
-        amounts = spec.get("amount", {})
-        median, cap = amounts.get("median", 30_000), amounts.get("max", 2_000_000)
-        gap = parse_duration(spec["for"]) / spec["transfers"]
-        for n in range(spec["transfers"]):
-            yield world.env.timeout(rng.expovariate(1 / gap))
-            debit, credit = rng.sample(customers, 2)
-            amount = max(1, min(cap, int(rng.lognormvariate(0, 1) * median) // 10 * 10))
-            world.env.process(
-                world.centre.transfer(
-                    TransferOrder(
-                        debit, credit, amount, "이체", "이체", ref=f"BG{n:07d}", api="traffic"
-                    )
-                )
-            )
+        return self.loader.act(action)
 
     # --- steps ------------------------------------------------------------------------------
     async def _steps(self, steps: list[dict[str, Any]], prefix: str) -> None:
@@ -470,7 +278,7 @@ class Runner:
                 clock.sync()
                 return StepResult(index, name or done, "do", iso_kst(clock.now()))
             return await self._call(step, index, name)
-        except (TemplateError, FaultSpecError, LedgerError, ValueError) as e:
+        except (TemplateError, ScenarioRunError, FaultSpecError, LedgerError, ValueError) as e:
             return StepResult(
                 index, name or "step", "error", iso_kst(clock.now()), failures=[str(e)]
             )

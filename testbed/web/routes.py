@@ -10,7 +10,7 @@ from aiohttp import web
 from testbed.api import openapi
 from testbed.api import routes as kftc
 from testbed.api.context import kftc_errors
-from testbed.web import control, events, faults, pages, state
+from testbed.web import control, events, faults, pages, scenarios, state
 from testbed.web.render import json_response
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -79,6 +79,12 @@ ROUTES: list[tuple[str, str, Handler, str]] = [
     ("GET", "/testbed/events", state.events, "the event log (JSON), or its live stream (SSE)"),
     ("GET", "/testbed/settlement", state.settlement, "each bank's net position for a day"),
     ("POST", "/testbed/reset", state.reset, "back to the seeded world and the start time"),
+    (
+        "POST",
+        "/testbed/scenarios",
+        scenarios.load,
+        "load a scenario's world and timeline (not its steps)",
+    ),
     ("POST", "/testbed/snapshots", state.create_snapshot, "save the whole network state"),
     ("GET", "/testbed/snapshots", state.snapshots, "the saved snapshots"),
     ("POST", "/testbed/snapshots/{id}/restore", state.restore_snapshot, "back to a snapshot"),

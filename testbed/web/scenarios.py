@@ -1,0 +1,35 @@
+"""`POST /testbed/scenarios`: load a scenario's world and timeline into this server."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from testbed.resources import data_path
+from testbed.scenario.live import load_into
+from testbed.scenario.model import ScenarioError, load_scenario, parse_scenario
+from testbed.web.keys import RUNTIME
+from testbed.web.render import json_response
+
+
+async def load(request: web.Request) -> web.Response:
+    """The body is a scenario (YAML), or `?name=happy_path` loads one of the shipped library."""
+    name = request.query.get("name")
+    try:
+        if name:
+            path = data_path("scenarios") / f"{name}.yaml"
+            if "/" in name or not path.exists():
+                return json_response({"error": f"no scenario {name!r} in the library"}, 404)
+            scenario = load_scenario(path)
+        else:
+            text = await request.text()
+            if not text.strip():
+                return json_response(
+                    {"error": "post a scenario (YAML) or ?name=<library file>"}, 400
+                )
+            scenario = parse_scenario(text)
+    except ScenarioError as e:
+        return json_response(
+            {"error": "the scenario has errors", "problems": [str(p) for p in e.problems]}, 400
+        )
+    loaded = await load_into(request.app[RUNTIME], scenario)
+    return json_response(loaded, 201)

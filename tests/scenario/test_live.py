@@ -1,0 +1,67 @@
+"""A scenario loaded into a running server: its world and timeline meet the developer's client."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tests.api.conftest import Api
+
+SCENARIO = """\
+name: live
+seed: 5
+start: "2026-03-02T23:00:00+09:00"
+fixtures:
+  users:
+    dana: {name: 다나, birth_date: "19880808", accounts: [{name: pay, bank: "088", balance: 70000}]}
+timeline:
+  - {at: "+10m", fault: {kind: bank_down, banks: ["088"], for: 5m}}
+steps:
+  - wait: {for: 1h}
+"""
+
+
+async def test_post_a_scenario_then_meet_its_conditions(api: Api) -> None:
+    resp = await api.http.post("/testbed/scenarios", data=SCENARIO, headers=api.admin)
+    assert resp.status == 201, await resp.text()
+    loaded: dict[str, Any] = await resp.json()
+    assert loaded["scenario"] == "live" and loaded["now"] == "2026-03-02T23:00:00.000+09:00"
+    dana = loaded["fixtures"]["dana"]
+    clock = (await (await api.http.get("/testbed/clock", headers=api.admin)).json())["now"]
+    assert clock == "2026-03-02T23:00:00.000+09:00"  # its steps did not run (no 1h wait)
+    headers = {"Authorization": f"Bearer {dana['access_token']}"}
+    demo = loaded["fixtures"]["fintech"]
+    query = {
+        "bank_tran_id": f"{demo['client_use_code']}U000000001",
+        "fintech_use_num": dana["fintech_use_num"],
+        "tran_dtime": "20260302230000",
+    }
+    body = await (
+        await api.http.get("/v2.0/account/balance/fin_num", params=query, headers=headers)
+    ).json()
+    assert body["rsp_code"] == "A0000" and body["balance_amt"] == "70000"
+    await api.advance(shift="11m")  # the timeline's fault is on now
+    query["bank_tran_id"] = f"{demo['client_use_code']}U000000002"
+    body = await (
+        await api.http.get("/v2.0/account/balance/fin_num", params=query, headers=headers)
+    ).json()
+    assert (body["rsp_code"], body["bank_rsp_code"]) == ("A0002", "499")
+
+
+async def test_a_bad_scenario_is_refused_and_changes_nothing(api: Api) -> None:
+    before = (await (await api.http.get("/testbed/clock", headers=api.admin)).json())["now"]
+    resp = await api.http.post(
+        "/testbed/scenarios", data="name: x\nstart: never\n", headers=api.admin
+    )
+    assert resp.status == 400
+    problems = (await resp.json())["problems"]
+    assert any("<request>:2: start:" in p for p in problems)
+    assert (await (await api.http.get("/testbed/clock", headers=api.admin)).json())["now"] == before
+    missing = await api.http.post("/testbed/scenarios?name=nothing_here", headers=api.admin)
+    assert missing.status == 404
+
+
+async def test_a_library_scenario_by_name(api: Api, tmp_path: Path) -> None:
+    resp = await api.http.post("/testbed/scenarios?name=happy_path", headers=api.admin)
+    assert resp.status == 201
+    assert "alice" in (await resp.json())["fixtures"]
