@@ -44,6 +44,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--scenario", metavar="FILE", help="load a scenario's world and timeline (not its steps)"
     )
+    serve.add_argument(
+        "--record", metavar="PATH", help="write the traffic received as a scenario to replay"
+    )
     check = sub.add_parser("check", help="validate scenario files without running them")
     check.add_argument("files", nargs="+", metavar="FILE")
     replay = sub.add_parser("replay", help="run scenario files on a virtual clock and report")
@@ -214,6 +217,10 @@ def serve(args: argparse.Namespace) -> int:
                 print(f"    {name:<13} {who} token {token}")
 
         app.on_startup.append(load_scenario_world)
+    if args.record:
+        from testbed.scenario.recorder import install
+
+        install(app, args.record)
     print(_banner(runtime, settings), flush=True)
     web.run_app(app, host=settings.host, port=settings.port, print=None)
     return 0
