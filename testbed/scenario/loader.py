@@ -205,10 +205,28 @@ class Loader:
             if spec.get("resume"):
                 clock.resume()
             return f"clock {spec}"
+        if kind == "authorize":
+            return self._authorize(spec)
         if kind == "traffic":
             world.env.process(self._traffic(spec))
             return f"traffic {spec['transfers']} transfers over {spec['for']}"
         raise ScenarioRunError(f"unknown action {kind}")
+
+    def _authorize(self, spec: dict[str, Any]) -> str:
+        """What the consent pages end with (the user signed in and agreed): a code for the
+        user's institution, kept as `{{user.code}}` for a `token` call to redeem."""
+        user = self.values.get(spec["user"])
+        if not isinstance(user, dict) or user.get("kind") != "user":
+            raise ScenarioRunError(f"authorize: no user {spec['user']!r} in the fixtures")
+        client = self.world.directory.clients[self.values[user["institution"]]["client_use_code"]]
+        scopes = spec.get("scope", "login inquiry transfer").split()
+        redirect = spec.get("redirect_uri", client.redirect_uris[0])
+        code = self.world.auth.new_code(
+            client.client_use_code, user["user_seq_no"], scopes, redirect, self.world.clock.now()
+        )
+        user["code"] = code.code
+        user["redirect_uri"] = redirect
+        return f"authorize {spec['user']} for {' '.join(scopes)}"
 
     def _traffic(self, spec: dict[str, Any]) -> Generator[simpy.Event, Any, None]:
         """Synthetic customers paying each other between banks, seeded (like PaySim)."""
