@@ -39,6 +39,7 @@ def test_wheel_ships_banks_templates_networks_and_scenarios(tmp_path: Path) -> N
         "testbed/_data/templates/index.html",
         "testbed/_data/scenarios/README.md",
         "testbed/cli.py",
+        "testbed/scenario/scenario.schema.json",
         "testbed/py.typed",
     ):
         assert required in names, f"{required} missing from the wheel"
