@@ -360,13 +360,11 @@ class Runner:
             form = {
                 "client_id": institution["client_id"],
                 "client_secret": institution["client_secret"],
-                **(
-                    {"grant_type": "client_credentials", "scope": step.get("scope", "oob")}
-                    if step.get("call") == "token"
-                    else {}
-                ),
+                **({"grant_type": "client_credentials"} if step.get("call") == "token" else {}),
                 **self.expand(step.get("form", {}), step),
             }
+            if form.get("grant_type") == "client_credentials":  # only this grant takes oob/sa
+                form.setdefault("scope", step.get("scope", "oob"))
             request["form"] = kwargs["data"] = {k: str(v) for k, v in form.items()}
         elif "body" in step:
             request["body"] = kwargs["json"] = self.expand(step["body"], step)

@@ -28,7 +28,15 @@ def test_every_library_scenario_checks_and_passes(path: Path) -> None:
 
 
 def test_the_library_has_what_the_issue_asks() -> None:
-    assert len(LIBRARY) >= 1
+    assert len(LIBRARY) >= 15
+    names = {p.stem for p in LIBRARY}
+    assert {
+        "happy_path",
+        "busy_day",
+        "cutover_notorious_banks",
+        "timeout_after_commit",
+        "fee_tier",
+    } <= names
 
 
 WRONG = """\
@@ -203,3 +211,34 @@ def test_unknown_template_names_say_what_is_known(tmp_path: Path) -> None:
     result = asyncio.run(run_scenario(load_scenario(path)))
     assert not result.passed
     assert "{{fintehc.token}}: unknown" in result.failures[0] and "fintech" in result.failures[0]
+
+
+def test_a_token_refresh_step_sends_no_institution_scope(tmp_path: Path) -> None:
+    path = tmp_path / "refresh.yaml"
+    path.write_text(
+        """\
+name: refresh
+fixtures:
+  users:
+    amy: {name: 에이미, birth_date: "19930303", accounts: [{bank: "004"}]}
+steps:
+  - call: token
+    as: fintech
+    form: {grant_type: refresh_token, refresh_token: "{{amy.refresh_token}}"}
+    expect: {scope: login inquiry transfer, user_seq_no: "{{amy.user_seq_no}}"}
+  - call: token
+    as: fintech
+    expect: {scope: oob, client_use_code: "{{fintech.client_use_code}}"}
+""",
+        encoding="utf-8",
+    )
+    result = asyncio.run(run_scenario(load_scenario(path)))
+    assert result.passed, "\n".join(result.failures)
+    assert "scope" not in result.steps[0].request["form"]  # type: ignore[index]
+
+
+def test_two_replays_of_the_busy_day_are_identical() -> None:
+    path = ROOT / "scenarios" / "busy_day.yaml"
+    first = asyncio.run(run_scenario(load_scenario(path)))
+    second = asyncio.run(run_scenario(load_scenario(path)))
+    assert first.passed and first.transcript() == second.transcript()
