@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
+CHROMIUM := /usr/bin/chromium
+
 .PHONY: serve test lint install clean
 
 $(BIN)/python:
@@ -28,7 +30,11 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff format --check testbed tests
 	$(BIN)/mypy testbed
 
-test: lint
+# The browser tests drive Debian's Chromium (Playwright's own download does not work here).
+$(CHROMIUM):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+test: lint $(CHROMIUM)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:

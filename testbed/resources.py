@@ -39,3 +39,7 @@ def network_path(name_or_path: str) -> Path:
 
 def templates_path() -> Path:
     return data_path("templates")
+
+
+def static_path() -> Path:
+    return data_path("static")

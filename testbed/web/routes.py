@@ -11,6 +11,7 @@ from testbed.api import openapi
 from testbed.api import routes as kftc
 from testbed.api.context import kftc_errors
 from testbed.web import control, events, faults, pages, scenarios, state
+from testbed.resources import static_path
 from testbed.web.render import json_response
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -116,6 +117,7 @@ def setup_routes(app: web.Application) -> None:
         app.router.add_route(method, path, handler)
     for method, path, handler, _ in ROUTES:
         app.router.add_route(method, path, handler)
+    app.router.add_static("/static/", static_path(), name="static")
     app.middlewares.append(kftc_errors)
     events.install(app)  # api events (after kftc_errors); event streams end on shutdown
     app.middlewares.append(control.admin_only)
