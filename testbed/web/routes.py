@@ -10,8 +10,8 @@ from aiohttp import web
 from testbed.api import openapi
 from testbed.api import routes as kftc
 from testbed.api.context import kftc_errors
-from testbed.web import control, events, faults, pages, scenarios, state
 from testbed.resources import static_path
+from testbed.web import control, events, faults, pages, scenarios, state
 from testbed.web.render import json_response
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
