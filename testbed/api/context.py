@@ -135,6 +135,7 @@ def begin(request: web.Request, scopes: tuple[str, ...], transfer: bool = False)
         raise ApiError("O0002")
     if transfer and client.ip_allow and call.remote not in client.ip_allow:
         raise ApiError("O0006", call.remote)
+    call.world.rate_limiter.admit(client, request.path, call.now)
     call.grant, call.client = grant, client
     return call
 

@@ -52,6 +52,9 @@ class FintechClient:
     #: 차등 운영: this institution's limits in won; a missing key takes DEFAULT_LIMITS
     limits: dict[str, int] = field(default_factory=dict)
     wd_pass_phrase: str = "NONE"  # 입금이체암호문구 (the testbed's value is NONE)
+    #: requests per simulated second: "per_second" for all of its calls (O0008), "per_api"
+    #: for each API (O0009), "burst" extra; empty = no limit (the default)
+    rate_limit: dict[str, int] = field(default_factory=dict)
 
     def contract_account(self, purpose: str) -> ContractAccount | None:
         for account in self.contract_accounts:

@@ -22,6 +22,7 @@ from testbed.network.faults import Fault, FaultBook
 from testbed.network.ledger import EXTERNAL, AccountKey, Entry, Ledger, Posting
 from testbed.network.openbanking import OpenBankingBook, ReturnClaimBook
 from testbed.network.parties import Directory
+from testbed.network.ratelimit import RateLimiter
 from testbed.network.records import RecordBook
 from testbed.network.settlement import start_settlement
 from testbed.rng import SeededSource
@@ -70,6 +71,7 @@ class World:
         self.faults.changed.append(self._faults_changed)
         self._fault_watchers: dict[str, simpy.Process] = {}
         self.events = EventLog()
+        self.rate_limiter = RateLimiter()
         self.banks: dict[str, Bank] = {
             inst.code: Bank(self.env, inst, self.source.stream(f"latency:{inst.code}"), self.faults)
             for inst in config.institutions

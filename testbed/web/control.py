@@ -129,6 +129,7 @@ def _client_view(c: FintechClient) -> dict[str, Any]:
         ],
         "ip_allow": c.ip_allow,
         "limits": {name: c.limit(name) for name in DEFAULT_LIMITS},
+        "rate_limit": c.rate_limit,
         "wd_pass_phrase": c.wd_pass_phrase,
     }
 
@@ -138,7 +139,8 @@ async def clients(request: web.Request) -> web.Response:
     return json_response({"clients": [_client_view(c) for c in directory.clients.values()]})
 
 
-_CLIENT_TERMS = {"limits", "ip_allow", "self_auth", "wd_pass_phrase", "redirect_uris"}
+_CLIENT_TERMS = {"limits", "ip_allow", "self_auth", "wd_pass_phrase", "redirect_uris", "rate_limit"}
+_RATE_KEYS = {"per_second", "per_api", "burst"}
 
 
 async def update_client(request: web.Request) -> web.Response:
@@ -164,6 +166,12 @@ async def update_client(request: web.Request) -> web.Response:
     uris = _field(body, "redirect_uris", list, client.redirect_uris)
     if not all(isinstance(x, str) and x for x in [*ip_allow, *uris]):
         raise BadRequest("ip_allow and redirect_uris: lists of non-empty strings")
+    rate = _field(body, "rate_limit", dict, client.rate_limit)
+    for name, value in rate.items():
+        if name not in _RATE_KEYS:
+            raise BadRequest(f"rate_limit.{name}: expected one of {', '.join(sorted(_RATE_KEYS))}")
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise BadRequest(f"rate_limit.{name}: a whole number of requests, 0 for none")
     self_auth = _field(body, "self_auth", bool, client.self_auth)
     phrase = _field(body, "wd_pass_phrase", str, client.wd_pass_phrase)
     if not phrase or len(phrase) > 128:
@@ -175,6 +183,7 @@ async def update_client(request: web.Request) -> web.Response:
         phrase,
     )
     client.self_auth = self_auth
+    client.rate_limit = {k: v for k, v in rate.items() if v}
     if self_auth and "sa" not in client.scopes:
         client.scopes.append("sa")
     if not self_auth and "sa" in client.scopes:
