@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiohttp import web
 
 from testbed.clock import iso_kst
@@ -23,5 +25,69 @@ async def index(request: web.Request) -> web.Response:
             banks=world.bank_states(),
             base_url=f"{request.scheme}://{request.host}",
         )
+    )
+    return web.Response(text=html, content_type="text/html", charset="utf-8")
+
+
+def _field(name: str, schema: dict[str, Any], required: bool) -> dict[str, Any]:
+    values = ", ".join(schema.get("enum", []))
+    return {
+        "name": name,
+        "type": schema.get("description", schema.get("type", "")),
+        "required": required,
+        "values": values,
+    }
+
+
+def _docs_operations(document: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for path, ops in document["paths"].items():
+        for method, op in ops.items():
+            fields: list[dict[str, Any]] = []
+            where = ""
+            for param in op.get("parameters", []):
+                fields.append(
+                    _field(param["name"], param.get("schema", {}), param.get("required", False))
+                )
+                where = param["in"]
+            for media, content in op.get("requestBody", {}).get("content", {}).items():
+                schema = content.get("schema", {})
+                required = set(schema.get("required", []))
+                fields += [
+                    _field(n, s, n in required) for n, s in schema.get("properties", {}).items()
+                ]
+                where = media
+            answer: list[str] = []
+            items: list[str] = []
+            content = op["responses"].get("200", {}).get("content", {}).get("application/json", {})
+            props = content.get("schema", {}).get("properties", {})
+            if path.startswith(("/v2.0", "/oauth/2.0/token", "/oauth/2.0/revoke")):
+                answer = list(props)
+                items = list(props.get("res_list", {}).get("items", {}).get("properties", {}))
+            groups.setdefault(op["tags"][0], []).append(
+                {
+                    "id": op["operationId"],
+                    "method": method,
+                    "path": path,
+                    "summary": op["summary"],
+                    "description": op.get("description", ""),
+                    "fields": fields,
+                    "where": where,
+                    "answer": answer,
+                    "items": items,
+                }
+            )
+    return list(groups.items())
+
+
+async def docs(request: web.Request) -> web.Response:
+    """The OpenAPI document as a page people read (no external script or style)."""
+    from testbed.web.routes import document  # here: routes imports this module
+
+    doc = document()
+    html = (
+        request.app[TEMPLATES]
+        .get_template("docs.html")
+        .render(info=doc["info"], openapi=doc["openapi"], groups=_docs_operations(doc))
     )
     return web.Response(text=html, content_type="text/html", charset="utf-8")
