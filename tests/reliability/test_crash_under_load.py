@@ -1,0 +1,225 @@
+"""Nothing acknowledged is lost: concurrent transfers under faults, SIGKILL at random moments.
+
+A real server (a child process, realtime clock) takes withdrawals and deposits from many
+concurrent connections of this process, with random faults on. At a seeded random
+moment it is killed with SIGKILL, restarted on the same database, and then:
+the ledger check passes, no account went negative, and every transfer that was
+answered A0000 before the kill is in the ledger exactly once (transfer/result says 000).
+Repeated at several moments in one run; bounded in time, loopback only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import signal
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from tests.test_serve import call, serving
+
+pytestmark = pytest.mark.subprocess
+
+DTIME = "20260302100000"
+
+
+async def load(
+    port: int,
+    demo: dict[str, Any],
+    users: list[dict[str, Any]],
+    oob: str,
+    rng: random.Random,
+    seconds: float,
+) -> list[dict[str, Any]]:
+    """Withdrawals and deposits from 48 connections until `seconds` pass or the server dies."""
+    base = f"http://127.0.0.1:{port}"
+    contract = {a["purpose"]: a["account_num"] for a in demo["contract_accounts"]}
+    code = demo["client_use_code"]
+    told: list[dict[str, Any]] = []
+    counter = iter(range(1, 10**9))
+    deadline = asyncio.get_running_loop().time() + seconds
+
+    async def worker(session: aiohttp.ClientSession, w: int) -> None:
+        while asyncio.get_running_loop().time() < deadline:
+            user = users[rng.randrange(len(users))]
+            fin = user["accounts"][0]["fintech_use_num"]
+            tran_id = f"{code}U{next(counter):09d}"
+            amount = rng.choice((1000, 2500, 7000))
+            if rng.random() < 0.6:
+                path, token = "/v2.0/transfer/withdraw/fin_num", user["access_token"]
+                body: dict[str, Any] = {
+                    "bank_tran_id": tran_id,
+                    "cntr_account_type": "N",
+                    "cntr_account_num": contract["withdraw"],
+                    "dps_print_content": "load",
+                    "fintech_use_num": fin,
+                    "tran_amt": str(amount),
+                    "tran_dtime": DTIME,
+                    "req_client_name": "부하",
+                    "req_client_fintech_use_num": fin,
+                    "req_client_num": "L",
+                    "transfer_purpose": "TR",
+                }
+                kind = "withdraw"
+            else:
+                path, token = "/v2.0/transfer/deposit/fin_num", oob
+                body = {
+                    "cntr_account_type": "N",
+                    "cntr_account_num": contract["deposit"],
+                    "wd_pass_phrase": "NONE",
+                    "wd_print_content": "load",
+                    "tran_dtime": DTIME,
+                    "req_cnt": "1",
+                    "req_list": [
+                        {
+                            "tran_no": "1",
+                            "bank_tran_id": tran_id,
+                            "fintech_use_num": fin,
+                            "print_content": "load",
+                            "tran_amt": str(amount),
+                            "req_client_name": "부하",
+                            "req_client_fintech_use_num": fin,
+                            "req_client_num": "L",
+                            "transfer_purpose": "TR",
+                        }
+                    ],
+                }
+                kind = "deposit"
+            try:
+                async with session.post(
+                    base + path, json=body, headers={"Authorization": f"Bearer {token}"}
+                ) as resp:
+                    answer = await resp.json()
+            except (TimeoutError, aiohttp.ClientError, ConnectionError):
+                return  # the server is gone
+            told.append(
+                {
+                    "kind": kind,
+                    "tran_id": tran_id,
+                    "amount": amount,
+                    "rsp_code": answer.get("rsp_code"),
+                }
+            )
+
+    timeout = aiohttp.ClientTimeout(total=30)
+    async with aiohttp.ClientSession(timeout=timeout) as session:
+        await asyncio.gather(*(worker(session, w) for w in range(48)))
+    return told
+
+
+async def confirmed(port: int, oob: str, told: list[dict[str, Any]]) -> dict[str, str]:
+    """transfer/result's bank_rsp_code for every transfer the client was told succeeded."""
+    out: dict[str, str] = {}
+    async with aiohttp.ClientSession() as session:
+        for t in (t for t in told if t["rsp_code"] == "A0000"):
+            body = {
+                "check_type": "1" if t["kind"] == "withdraw" else "2",
+                "tran_dtime": DTIME,
+                "req_cnt": "1",
+                "req_list": [
+                    {
+                        "tran_no": "1",
+                        "org_bank_tran_id": t["tran_id"],
+                        "org_bank_tran_date": "20260302",
+                        "org_tran_amt": str(t["amount"]),
+                    }
+                ],
+            }
+            async with session.post(
+                f"http://127.0.0.1:{port}/v2.0/transfer/result",
+                json=body,
+                headers={"Authorization": f"Bearer {oob}"},
+            ) as resp:
+                answer = await resp.json()
+            out[t["tran_id"]] = (
+                answer["res_list"][0]["bank_rsp_code"]
+                if answer.get("res_list")
+                else answer["rsp_code"]
+            )
+    return out
+
+
+def test_acknowledged_transfers_survive_sigkill_under_load(tmp_path: Path) -> None:
+    rng = random.Random(20191218)
+    db = tmp_path / "load.db"
+    start = ("--start", "2026-03-02T10:00:00", "--users", "5")
+    acknowledged: list[dict[str, Any]] = []
+    with serving(db, *start) as (port, proc):
+        demo = call(port, "GET", "/testbed/clients")["clients"][0]
+        call(
+            port,
+            "POST",
+            f"/testbed/clients/{demo['client_use_code']}",
+            {"limits": {"user_withdraw_per_tx": 0, "user_withdraw_day": 0}},
+        )
+        users = [
+            call(
+                port,
+                "POST",
+                "/testbed/users",
+                {
+                    "name": f"부하{i}",
+                    "birth_date": "19900101",
+                    "scope": "login inquiry transfer",
+                    "accounts": [
+                        {
+                            "bank_code": rng.choice(["004", "088", "090", "081"]),
+                            "balance": 10_000_000,
+                        }
+                    ],
+                },
+            )
+            for i in range(8)
+        ]
+        for spec in (
+            {"kind": "error", "problem": "bank_error", "probability": 0.15},
+            {"kind": "timeout_after_commit", "probability": 0.05, "api": "withdraw"},
+            {
+                "kind": "latency",
+                "latency": {"distribution": "uniform", "low": "0s", "high": "0.05s"},
+            },
+        ):
+            call(port, "POST", "/testbed/faults", spec)
+        form = urllib.parse.urlencode(
+            {
+                "client_id": demo["client_id"],
+                "client_secret": demo["client_secret"],
+                "scope": "oob",
+                "grant_type": "client_credentials",
+            }
+        ).encode()
+        with urllib.request.urlopen(
+            f"http://127.0.0.1:{port}/oauth/2.0/token", data=form, timeout=10
+        ) as r:
+            oob = json.loads(r.read())["access_token"]
+        told = asyncio.run(load(port, demo, users, oob, rng, seconds=1.5))
+        acknowledged += [t for t in told if t["rsp_code"] == "A0000"]
+        assert len(told) > 100 and acknowledged  # a real load, and successes among it
+
+    for kill in range(3):  # restart, load again, kill at a random moment while under load
+        with serving(db, *start) as (port, proc):
+
+            async def load_then_kill() -> list[dict[str, Any]]:
+                loading = asyncio.create_task(load(port, demo, users, oob, rng, seconds=5))
+                await asyncio.sleep(rng.uniform(0.3, 1.5))
+                os.kill(proc.pid, signal.SIGKILL)  # no flush, no shutdown
+                return await loading
+
+            told = asyncio.run(load_then_kill())
+            proc.wait(timeout=10)
+            acknowledged += [t for t in told if t["rsp_code"] == "A0000"]
+        with serving(db, *start) as (port, proc):
+            check = call(port, "GET", "/testbed/ledger/check")
+            assert check["ok"], check["problems"]
+            assert check["negative_accounts"] == 0
+            results = asyncio.run(confirmed(port, oob, acknowledged))
+            lost = [t for t, code in results.items() if code != "000"]
+            assert not lost, f"kill {kill}: acknowledged but not in the ledger: {lost[:5]}"
+    assert len(acknowledged) > 100
