@@ -62,8 +62,11 @@ class Call:
             charset="utf-8",
         )
         if self.warnings:
-            response.headers[WARNING_HEADER] = "; ".join(self.warnings)
-            for text in self.warnings:
+            # A client's field names can hold anything, control characters included: the
+            # header (and the log) carry them escaped, or the answer could not be sent.
+            safe = [_printable(text) for text in self.warnings]
+            response.headers[WARNING_HEADER] = "; ".join(safe)
+            for text in safe:
                 log.warning("%s %s: %s", self.request.method, self.request.path, text)
         return response
 
@@ -95,6 +98,11 @@ class Call:
 
 
 _CALL = web.RequestKey("kftc_call", Call)
+
+
+def _printable(text: str) -> str:
+    """ASCII with JSON escapes: safe in an HTTP header and a log line."""
+    return json.dumps(text, ensure_ascii=True)[1:-1]
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -487,3 +487,21 @@ async def test_a_bank_slower_than_the_centre_times_out_and_result_tells_the_trut
     assert retry["rsp_code"] == "A0326"  # the same transfer cannot be sent twice
     check = await (await api.http.get("/testbed/ledger/check", headers=api.admin)).json()
     assert check["ok"], check["problems"]
+
+
+async def test_a_field_name_with_control_characters_still_gets_an_answer(api: Api) -> None:
+    """Found by the fuzzer: the warning header once carried the name raw and the answer was lost."""
+    user = await api.user(scope="login")
+    resp = await api.http.post(
+        "/v2.0/user/unlink",
+        json={
+            "\u008f\u001e": None,
+            "이름\n": 1,
+            "client_use_code": "0000000000",
+            "user_seq_no": "0",
+        },
+        headers={"Authorization": f"Bearer {user['access_token']}"},
+    )
+    assert resp.status == 200 and (await resp.json())["rsp_code"] == "A0004"
+    warning = resp.headers["X-Testbed-Warning"]
+    assert "\\u008f\\u001e" in warning and "\\uc774\\ub984\\n" in warning
