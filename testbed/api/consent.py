@@ -616,7 +616,11 @@ async def _flow_form(request: web.Request) -> tuple[MultiDict[str], Flow | None]
     """The posted form (text fields only) and the live flow it names."""
     form: MultiDict[str] = MultiDict()
     if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        for key, value in (await request.post()).items():
+        try:
+            posted = dict(await request.post())
+        except (ValueError, AssertionError, UnicodeDecodeError):
+            posted = {}  # a broken form (no multipart boundary...) names no flow
+        for key, value in posted.items():
             if isinstance(value, str):
                 form.add(key, value)
     runtime = _runtime(request)

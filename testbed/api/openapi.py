@@ -100,7 +100,9 @@ def _other_id(method: str, path: str) -> str:
 def build(
     operations: Iterable[Operation], others: Iterable[tuple[str, str, str, str]]
 ) -> dict[str, Any]:
-    """`others`: (method, path, summary, media type) of the pages and the testbed's own routes."""
+    """`others`: (method, path, summary, media type) of the pages and the testbed's own
+    routes; `text/html` ones are browser pages (the consent flow under /oauth/, else the
+    testbed's pages)."""
     paths: dict[str, dict[str, Any]] = {}
     for op in operations:
         paths.setdefault(op.path, {})[op.method.lower()] = _operation(op)
@@ -109,10 +111,15 @@ def build(
             paths.setdefault(path, {})[method.lower()] = {
                 "operationId": _other_id(method, path),
                 "summary": summary,
-                "tags": ["OAuth"],
+                "tags": ["OAuth" if path.startswith("/oauth/") else "pages"],
                 "responses": {
                     "200": {"description": "an HTML page", "content": {"text/html": {}}},
                     "302": {"description": "back to the redirect_uri with code or error"},
+                    "400": {
+                        "description": "an error page: an unknown client or an unregistered"
+                        " redirect_uri is never redirected to",
+                        "content": {"text/html": {}},
+                    },
                 },
             }
             continue
@@ -127,6 +134,16 @@ def build(
                     "description": "success",
                     "content": {"application/json": {"schema": {"type": "object"}}},
                 },
+                **(
+                    {
+                        "201": {
+                            "description": "created",
+                            "content": {"application/json": {"schema": {"type": "object"}}},
+                        }
+                    }
+                    if method == "POST"
+                    else {}
+                ),
                 "4XX": {
                     "description": "refused: {error}",
                     "content": {

@@ -11,7 +11,7 @@ from testbed.api import openapi
 from testbed.api import routes as kftc
 from testbed.api.context import kftc_errors
 from testbed.resources import static_path
-from testbed.web import control, events, faults, pages, scenarios, state
+from testbed.web import console, control, dashboard, events, faults, pages, scenarios, state
 from testbed.web.render import json_response
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -24,7 +24,11 @@ async def openapi_json(request: web.Request) -> web.Response:
 #: the testbed's own routes: (method, path, handler, summary)
 ROUTES: list[tuple[str, str, Handler, str]] = [
     ("GET", "/", pages.index, "landing page (HTML)"),
+    ("GET", "/console", console.page, "the API console (HTML)"),
+    ("GET", "/console/config", console.config, "what the API console pre-fills (public)"),
+    ("GET", "/console/callback", console.callback, "the console's OAuth callback (HTML)"),
     ("GET", "/openapi.json", openapi_json, "this document"),
+    ("GET", "/dashboard", dashboard.page, "the live network dashboard (HTML)"),
     (
         "GET",
         "/testbed/clients",
@@ -98,6 +102,14 @@ ROUTES: list[tuple[str, str, Handler, str]] = [
 ]
 
 
+#: the testbed's browser pages (HTML); its other routes answer JSON
+PAGES = frozenset({"/", "/docs", "/console", "/console/callback", "/dashboard"})
+
+
+def _media(path: str) -> str:
+    return "text/html" if path in PAGES else "application/json"
+
+
 def document() -> dict[str, Any]:
     """The OpenAPI document of everything this app serves."""
     return _DOCUMENT
@@ -107,7 +119,7 @@ _DOCUMENT = openapi.build(
     kftc.OPERATIONS,
     [
         *((p.method, p.path, p.summary, "text/html") for p in kftc.PAGES),
-        *((m, path, summary, "application/json") for m, path, _, summary in ROUTES),
+        *((m, path, summary, _media(path)) for m, path, _, summary in ROUTES),
     ],
 )
 
