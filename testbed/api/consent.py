@@ -617,10 +617,10 @@ async def _flow_form(request: web.Request) -> tuple[MultiDict[str], Flow | None]
     form: MultiDict[str] = MultiDict()
     if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
         try:
-            posted = dict(await request.post())
+            items = list((await request.post()).items())  # a key may come many times
         except (ValueError, AssertionError, UnicodeDecodeError):
-            posted = {}  # a broken form (no multipart boundary...) names no flow
-        for key, value in posted.items():
+            items = []  # a broken form (no multipart boundary...) names no flow
+        for key, value in items:
             if isinstance(value, str):
                 form.add(key, value)
     runtime = _runtime(request)
