@@ -24,6 +24,7 @@ async def openapi_json(request: web.Request) -> web.Response:
 #: the testbed's own routes: (method, path, handler, summary)
 ROUTES: list[tuple[str, str, Handler, str]] = [
     ("GET", "/", pages.index, "landing page (HTML)"),
+    ("GET", "/docs", pages.docs, "the API reference: this document for people (HTML)"),
     ("GET", "/console", console.page, "the API console (HTML)"),
     ("GET", "/console/config", console.config, "what the API console pre-fills (public)"),
     ("GET", "/console/callback", console.callback, "the console's OAuth callback (HTML)"),

@@ -1,0 +1,30 @@
+"""The pages: the landing page and /docs, the OpenAPI document for people."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from aiohttp import web
+from aiohttp.test_utils import TestClient
+
+from testbed.api.routes import OPERATIONS
+from testbed.config.settings import Settings
+from testbed.web.app import init_app
+
+Client = TestClient[web.Request, web.Application]
+
+
+async def test_docs_lists_every_operation_without_external_resources(
+    aiohttp_client: Any, settings: Settings
+) -> None:
+    client: Client = await aiohttp_client(init_app(settings))
+    resp = await client.get("/docs")
+    html = await resp.text()
+    assert resp.status == 200 and "text/html" in resp.headers["Content-Type"]
+    for op in OPERATIONS:
+        assert f"<code>{op.path}</code>" in html, op.path
+        assert op.name_ko in html
+    assert "bank_tran_id" in html and "wd_limit_remain_amt" in html  # request and answer fields
+    external = re.findall(r'(?:src|href)="(https?://[^"]+)"', html)
+    assert external == []  # no CDN, nothing from the internet
