@@ -74,7 +74,7 @@ def _docs_operations(document: dict[str, Any]) -> list[tuple[str, list[dict[str,
                     "fields": fields,
                     "where": where,
                     "answer": answer,
-                    "items": items,
+                    "list_fields": items,
                 }
             )
     return list(groups.items())
