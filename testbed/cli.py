@@ -163,6 +163,7 @@ def _banner(runtime: Runtime, settings: Settings) -> str:
     lines += [f"  note            {note}" for note in runtime.notes]
     auth = f"Authorization: Bearer {settings.admin_token}"
     lines.append(f"  try             curl -H '{auth}' {url}/testbed/banks")
+    lines.append(f"  dashboard       {url}/dashboard#token={settings.admin_token}")
     return "\n".join(lines)
 
 

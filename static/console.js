@@ -1,0 +1,795 @@
+// The API console (/console) and its OAuth callback (/console/callback). Plain ES2020,
+// nothing from the internet. What the forms know comes from GET /console/config, which
+// is built from the same catalogue as the router (testbed/api/routes.py OPERATIONS).
+"use strict";
+
+(() => {
+  const AUTHORIZE = "/oauth/2.0/authorize";
+  const TOKEN = "/oauth/2.0/token";
+  const USER_SCOPES = ["login", "inquiry", "transfer"];
+  const HISTORY_KEY = "console.history";
+  const HISTORY_MAX = 50;
+  const S = {  // sessionStorage keys: what lives as long as the tab
+    oob: "console.oob_token",
+    user: "console.user_token",
+    userSeq: "console.user_seq_no",
+    userFintech: "console.user_fintech_use_num",
+    userRefresh: "console.user_refresh_token",
+    oauth: "console.oauth",  // the authorize request under way: state, redirect_uri, api
+    pending: "console.pending",  // the callback's token call, for the console's history
+  };
+
+  const $ = (sel) => document.querySelector(sel);
+  const el = (tag, attrs = {}, ...children) => {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs)) {
+      if (v === undefined || v === null || v === false) continue;
+      if (k === "class") node.className = v;
+      else if (k === "text") node.textContent = v;
+      else if (k in node && typeof v !== "string") node[k] = v;
+      else node.setAttribute(k, v === true ? "" : v);
+    }
+    for (const c of children) node.append(c);
+    return node;
+  };
+  const pretty = (v) => JSON.stringify(v, null, 2);
+  const readJSON = (storage, key, fallback) => {
+    try {
+      const v = JSON.parse(storage.getItem(key) || "null");
+      return v === null ? fallback : v;
+    } catch (_) {
+      return fallback;
+    }
+  };
+  const randomHex = (bytes) =>
+    Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, "0")).join("");
+
+  async function fetchConfig() {
+    const resp = await fetch("/console/config", { cache: "no-store" });
+    if (!resp.ok) throw new Error(`/console/config: HTTP ${resp.status}`);
+    return resp.json();
+  }
+
+  // --- the callback page ------------------------------------------------------------------
+
+  async function callbackPage() {
+    const status = $("#callback-status");
+    const detail = $("#callback-detail");
+    const fail = (ko, en, data) => {
+      status.className = "status bad";
+      status.textContent = `${ko} · ${en}`;
+      if (data !== undefined) {
+        detail.hidden = false;
+        detail.textContent = typeof data === "string" ? data : pretty(data);
+      }
+    };
+    const params = new URLSearchParams(location.search);
+    const saved = readJSON(sessionStorage, S.oauth, null);
+    if (params.get("error")) {
+      sessionStorage.removeItem(S.oauth);
+      fail("사용자인증이 완료되지 않았습니다", "Authorization did not complete", Object.fromEntries(params));
+      return;
+    }
+    if (!saved || !params.get("state") || params.get("state") !== saved.state) {
+      fail("state가 이 콘솔이 보낸 값과 다릅니다: 콘솔에서 다시 시작하세요",
+        "state does not match the console's request: start again from the console",
+        Object.fromEntries(params));
+      return;
+    }
+    const code = params.get("code") || "";
+    let cfg;
+    try {
+      cfg = await fetchConfig();
+    } catch (e) {
+      fail("설정을 읽지 못했습니다", "Cannot read /console/config", String(e));
+      return;
+    }
+    const values = {
+      code,
+      client_id: saved.client_id || cfg.client_id,
+      client_secret: saved.client_secret || cfg.client_secret,
+      redirect_uri: saved.redirect_uri,
+      grant_type: "authorization_code",
+    };
+    const started = performance.now();
+    let resp, text, data;
+    try {
+      resp = await fetch(TOKEN, { method: "POST", body: new URLSearchParams(values) });
+      text = await resp.text();
+      data = JSON.parse(text);
+    } catch (e) {
+      fail("토큰 요청이 실패했습니다", "The token request failed", text || String(e));
+      return;
+    }
+    sessionStorage.removeItem(S.oauth);
+    sessionStorage.setItem(S.pending, JSON.stringify({
+      path: TOKEN, values, status: resp.status, ms: Math.round(performance.now() - started),
+      warning: resp.headers.get("X-Testbed-Warning") || "", response: data,
+    }));
+    if (!data.access_token) {
+      fail(`토큰을 받지 못했습니다 (${data.rsp_code || resp.status})`, "No token was issued", data);
+      return;
+    }
+    sessionStorage.setItem(S.user, data.access_token);
+    sessionStorage.setItem(S.userSeq, data.user_seq_no || "");
+    sessionStorage.setItem(S.userRefresh, data.refresh_token || "");
+    sessionStorage.removeItem(S.userFintech);  // the console asks account/list for this user's
+    status.className = "status ok";
+    status.textContent = "사용자 토큰을 받았습니다. 콘솔로 돌아갑니다… · Token received: back to the console…";
+    const back = saved.api ? `/console?api=${encodeURIComponent(saved.api)}` : "/console";
+    location.replace(back);
+  }
+
+  // --- the console ------------------------------------------------------------------------
+
+  let cfg = null;
+  let ops = new Map();  // path -> operation view
+  let current = null;  // the operation on the form
+  let lastExchange = null;  // what the request/response panels show
+
+  const tokenInputs = () => ({ oob: $("#oob-token"), user: $("#user-token") });
+
+  function status(node, text, kind) {
+    node.textContent = text;
+    node.className = `status${kind ? ` ${kind}` : ""}`;
+  }
+
+  // bank_tran_id = 이용기관코드 + "U" + 9 digits, a counter in localStorage that starts at a
+  // random point (a new browser must not repeat another's numbers on the same day)
+  function newBankTranId() {
+    const key = `console.seq.${cfg.client_use_code}`;
+    let n = parseInt(localStorage.getItem(key) || "", 10);
+    if (!Number.isFinite(n) || n < 0) {
+      n = crypto.getRandomValues(new Uint32Array(1))[0] % 900000000;
+    }
+    n = (n % 999999999) + 1;
+    localStorage.setItem(key, String(n));
+    return `${cfg.client_use_code}U${String(n).padStart(9, "0")}`;
+  }
+
+  function shiftDate(yyyymmdd, days) {
+    const d = new Date(Date.UTC(+yyyymmdd.slice(0, 4), +yyyymmdd.slice(4, 6) - 1, +yyyymmdd.slice(6, 8)));
+    d.setUTCDate(d.getUTCDate() + days);
+    return d.toISOString().slice(0, 10).replace(/-/g, "");
+  }
+
+  function tokenKind(op) {
+    if (op.path.startsWith("/oauth/")) return "none";
+    if (op.scopes.some((s) => USER_SCOPES.includes(s))) return "user";
+    return "oob";
+  }
+
+  function lastTransfer() {
+    return history().find((h) => /\/transfer\/(withdraw|deposit)\//.test(h.path) && h.bank_tran_id);
+  }
+
+  // a sensible value for a field of `op`; "" leaves it empty
+  function defaultValue(name, op, field) {
+    const reg = cfg.registered || {};
+    const user = tokenKind(op) === "user";
+    const userFintech = $("#user-fintech").value.trim();
+    const withdraw = op.path.includes("/withdraw/");
+    const contract = cfg.contract_accounts[withdraw ? "withdraw" : "deposit"] || {};
+    const today = cfg.now.date;
+    const last = lastTransfer();
+    const table = {
+      bank_tran_id: () => newBankTranId(),
+      tran_dtime: () => cfg.now.tran_dtime,
+      fintech_use_num: () => (user && userFintech) || reg.fintech_use_num || "",
+      cntr_account_type: () => "N",
+      cntr_account_num: () => contract.account_num || "",
+      wd_pass_phrase: () => cfg.wd_pass_phrase || "NONE",
+      name_check_option: () => "on",
+      req_cnt: () => "1",
+      user_seq_no: () => $("#user-seq-no").value.trim() || reg.user_seq_no || "",
+      client_use_code: () => cfg.client_use_code,
+      client_id: () => $("#client-id").value.trim(),
+      client_secret: () => $("#client-secret").value.trim(),
+      grant_type: () => "client_credentials",
+      scope: () => (op.path === TOKEN ? "oob" : ""),
+      access_token: () => $("#oob-token").value.trim(),
+      bank_code_std: () => reg.bank_code_std || "",
+      account_num: () => reg.account_num || "",
+      from_date: () => shiftDate(today, -30),
+      to_date: () => today,
+      from_time: () => (field.required ? "000000" : ""),
+      to_time: () => (field.required ? "235959" : ""),
+      inquiry_date: () => today,
+      inquiry_type: () => "A",
+      inquiry_base: () => "D",
+      sort_order: () => "D",
+      tran_amt: () => "1000",
+      print_content: () => "콘솔입금",
+      dps_print_content: () => "콘솔출금",
+      wd_print_content: () => (withdraw ? "" : "콘솔지급"),
+      req_client_name: () => reg.user_name || "홍길동",
+      req_client_fintech_use_num: () => (withdraw ? "" : reg.fintech_use_num || ""),
+      req_client_num: () => "CONSOLE0001",
+      transfer_purpose: () => "TR",
+      account_alias: () => "콘솔별명",
+      check_type: () => (last && last.path.includes("/deposit/") ? "2" : "1"),
+      // transfer/result items: the last transfer this browser made
+      tran_no: () => "1",
+      org_bank_tran_id: () => (last ? last.bank_tran_id : ""),
+      org_bank_tran_date: () => (last ? last.tran_date : today),
+      org_tran_amt: () => (last ? last.tran_amt : "1000"),
+      account_holder_name: () => reg.user_name || "",
+    };
+    if (table[name]) return table[name]();
+    if (field && field.required && field.choices.length) return field.choices[0];
+    return "";
+  }
+
+  function defaultItems(op) {
+    const item = {};
+    for (const f of op.items) {
+      const v = defaultValue(f.name, op, f);
+      if (v !== "") item[f.name] = v;
+    }
+    return [item];
+  }
+
+  // --- the form -------------------------------------------------------------------------
+
+  function fieldRow(op, f) {
+    const id = `f-${f.name}`;
+    const hintId = `${id}-hint`;
+    const label = el("label", { for: id },
+      f.label_ko, " ", el("span", { class: "en", text: f.label_en }), " ", el("code", { text: f.name }));
+    if (f.required) label.append(" ", el("span", { class: "req", "aria-hidden": "true", text: "*" }));
+    let input;
+    if (f.choices.length) {
+      input = el("select", { id, name: f.name });
+      if (!f.required) input.append(el("option", { value: "", text: "— (보내지 않음 · not sent)" }));
+      for (const c of f.choices) input.append(el("option", { value: c, text: c }));
+    } else {
+      input = el("input", { id, name: f.name, type: "text", maxlength: String(f.size), spellcheck: "false" });
+    }
+    if (f.required) input.setAttribute("aria-required", "true");
+    input.setAttribute("aria-describedby", hintId);
+    input.dataset.auto = "1";
+    input.addEventListener("input", () => { input.dataset.auto = "0"; });
+    input.value = defaultValue(f.name, op, f);
+    const kinds = { N: "숫자 digits", AN: "영문·숫자 letters, digits", aN: "영문·숫자 letters, digits",
+      A: "영문 letters", AH: "한글·문자 any text", aNS: "ASCII" };
+    const hint = el("p", { class: "hint", id: hintId,
+      text: `${f.kind}(${f.size})${f.exact ? " exact" : ""} · ${kinds[f.kind] || ""} · ${f.required ? "필수 required" : "선택 optional"}` });
+    return el("div", { class: "field" }, label, input, hint);
+  }
+
+  function selectOp(path, opts = {}) {
+    const op = ops.get(path) || ops.get(TOKEN);
+    current = op;
+    localStorage.setItem("console.api", op.path);
+    for (const b of document.querySelectorAll("button.api")) {
+      b.setAttribute("aria-pressed", String(b.dataset.path === op.path));
+    }
+    for (const a of document.querySelectorAll("a.flow[data-api]")) {
+      a.setAttribute("aria-current", String(a.dataset.api === op.path));
+    }
+    $("#api-select").value = op.path;
+    const title = $("#api-title");
+    title.replaceChildren(op.name_ko, " ", el("span", { class: "en", text: op.name_en }));
+    $("#api-meta").replaceChildren(
+      el("span", { class: `method method-${op.method.toLowerCase()}`, text: op.method }), " ",
+      el("code", { text: op.path }), ` · ${op.group}`,
+      op.scopes.length ? ` · scope: ${op.scopes.join(", ")}` : "",
+      ` · ${op.body === "query" ? "query string" : op.body === "form" ? "form (x-www-form-urlencoded)" : "JSON body"}`);
+    $("#token-choice").value = tokenKind(op);
+    const fields = $("#fields");
+    fields.replaceChildren(...op.fields.map((f) => fieldRow(op, f)));
+    if (!op.fields.length) {
+      fields.append(el("p", { class: "meta", text: "요청 항목이 없습니다. · This API takes no parameters." }));
+    }
+    const editor = $("#items-editor");
+    editor.hidden = !op.list;
+    $("#req-list-error").textContent = "";
+    if (op.list) {
+      $("#req-list").value = pretty(defaultItems(op));
+      $("#req-list").dataset.auto = "1";
+      $("#req-list-hint").textContent = "항목 필드 · item fields: " +
+        op.items.map((f) => `${f.name}${f.required ? "*" : ""} ${f.kind}(${f.size})`).join(", ");
+    }
+    if (opts.values) fillValues(opts.values, opts.items);
+    if (opts.url !== false) {
+      const url = new URL(location.href);
+      url.searchParams.set("api", op.path);
+      url.searchParams.delete("authorize");
+      history_replace(url);
+    }
+    if (opts.focus) $("#form-panel").focus();
+  }
+
+  function history_replace(url) {
+    window.history.replaceState(null, "", url.pathname + url.search);
+  }
+
+  function fillValues(values, items) {
+    for (const f of current.fields) {
+      const input = document.getElementById(`f-${f.name}`);
+      if (!input) continue;
+      input.value = values[f.name] ?? "";
+      input.dataset.auto = "0";
+    }
+    if (current.list && items !== undefined) {
+      $("#req-list").value = pretty(items);
+      $("#req-list").dataset.auto = "0";
+    }
+  }
+
+  function formValues() {
+    const values = {};
+    for (const f of current.fields) {
+      const v = document.getElementById(`f-${f.name}`).value.trim();
+      if (v !== "") values[f.name] = v;
+    }
+    return values;
+  }
+
+  // tran_dtime follows the simulated clock unless the user typed one
+  function refreshTimes() {
+    for (const f of current.fields) {
+      const input = document.getElementById(`f-${f.name}`);
+      if (f.name === "tran_dtime" && input.dataset.auto === "1") input.value = cfg.now.tran_dtime;
+    }
+  }
+
+  // after a send: new bank_tran_ids for the next one (the same one twice is A0326)
+  function renewIds(sent) {
+    const input = document.getElementById("f-bank_tran_id");
+    if (input && sent.values.bank_tran_id && input.value.trim() === sent.values.bank_tran_id) {
+      input.value = newBankTranId();
+    }
+    if (current.list && Array.isArray(sent.items)) {
+      try {
+        const items = JSON.parse($("#req-list").value);
+        let changed = false;
+        for (const item of items) {
+          if (item && sent.items.some((s) => s && s.bank_tran_id && s.bank_tran_id === item.bank_tran_id)) {
+            item.bank_tran_id = newBankTranId();
+            changed = true;
+          }
+        }
+        if (changed) $("#req-list").value = pretty(items);
+      } catch (_) { /* the user is editing: leave it */ }
+    }
+  }
+
+  // --- sending --------------------------------------------------------------------------
+
+  function buildRequest(op, values, items, tokenChoice) {
+    const origin = location.origin;
+    const headers = {};
+    const token = tokenChoice === "none" ? "" : (tokenInputs()[tokenChoice].value.trim());
+    if (tokenChoice !== "none") headers.Authorization = `Bearer ${token}`;
+    let url = origin + op.path;
+    let body = null;
+    let shown = values;
+    if (op.body === "query") {
+      const q = new URLSearchParams(values).toString();
+      if (q) url += `?${q}`;
+    } else if (op.body === "form") {
+      headers["Content-Type"] = "application/x-www-form-urlencoded";
+      body = new URLSearchParams(values).toString();
+    } else {
+      headers["Content-Type"] = "application/json; charset=UTF-8";
+      const data = { ...values };
+      if (op.list) data[op.list] = items;
+      shown = data;
+      body = JSON.stringify(data);
+    }
+    return { method: op.method, url, headers, body, shown };
+  }
+
+  const shellQuote = (s) => `'${String(s).replace(/'/g, "'\\''")}'`;
+
+  function curlOf(req) {
+    const lines = [`curl -sS -X ${req.method} ${shellQuote(req.url)}`];
+    for (const [k, v] of Object.entries(req.headers)) lines.push(`  -H ${shellQuote(`${k}: ${v}`)}`);
+    if (req.body !== null) lines.push(`  --data-raw ${shellQuote(req.body)}`);
+    return lines.join(" \\\n");
+  }
+
+  function abbreviate(token) {
+    return token.length > 24 ? `${token.slice(0, 12)}…${token.slice(-6)}` : token;
+  }
+
+  function requestText(req) {
+    const head = [`${req.method} ${req.url}`];
+    for (const [k, v] of Object.entries(req.headers)) {
+      head.push(`${k}: ${k === "Authorization" ? `Bearer ${abbreviate(v.slice(7))}` : v}`);
+    }
+    return `${head.join("\n")}\n\n${pretty(req.shown)}`;
+  }
+
+  function explain(code) {
+    if (!code) return { ko: "", en: "" };
+    const ko = cfg.codes[code];
+    let en = "refused by the centre or the bank";
+    if (code === "A0000") en = "success";
+    else if (code.startsWith("O")) en = "refused by the gateway: token, scope, method, IP or API";
+    else if (/^A01/.test(code)) en = "a transfer limit";
+    else if (/^A03/.test(code)) en = "registration, consent or request data";
+    else if (["A0001", "A0007", "A0017"].includes(code)) en = "outcome unknown: ask transfer/result";
+    return { ko: ko === undefined ? "알 수 없는 코드 (목록에 없음)" : ko, en: ko === undefined ? "not in the code table" : en };
+  }
+
+  function showSummary(ex) {
+    const box = $("#rsp-summary");
+    const data = ex.response;
+    const parts = [];
+    const head = el("p", {}, `HTTP ${ex.status} · ${ex.ms} ms · `, el("code", { text: `${ex.method} ${ex.path}` }));
+    parts.push(head);
+    let ok = ex.status === 200;
+    if (data && typeof data === "object") {
+      const code = data.rsp_code || "";
+      if (code) {
+        const { ko, en } = explain(code);
+        ok = code === "A0000";
+        parts.push(el("p", {}, "rsp_code ", el("span", { class: "rsp-code", id: "rsp-code", text: code }), " ",
+          el("span", { id: "rsp-explain", text: ko }), " ", el("span", { class: "en", text: `(${en})` })));
+        if (data.rsp_message && data.rsp_message !== ko) {
+          parts.push(el("p", {}, "rsp_message: ", el("span", { text: data.rsp_message })));
+        }
+      } else if (data.access_token) {
+        parts.push(el("p", {}, el("span", { class: "rsp-code", id: "rsp-code", text: "token" }), " ",
+          `토큰 발급됨 · token issued (scope ${data.scope || ""})`));
+      } else if (data.error) {
+        ok = false;
+        parts.push(el("p", {}, el("span", { class: "rsp-code", text: "error" }), " ", String(data.error)));
+      }
+      if (data.bank_rsp_code) {
+        parts.push(el("p", { id: "bank-rsp" }, "bank_rsp_code ", el("code", { text: data.bank_rsp_code }),
+          " ", data.bank_rsp_message || "", " ", el("span", { class: "en", text: "(참가은행 응답 · the bank's own answer)" })));
+      }
+      if (Array.isArray(data.res_list)) {
+        data.res_list.forEach((item, i) => {
+          if (item && item.bank_rsp_code) {
+            parts.push(el("p", {}, `res_list[${i}] bank_rsp_code `, el("code", { text: item.bank_rsp_code }),
+              " ", item.bank_rsp_message || ""));
+          }
+        });
+      }
+    } else {
+      ok = false;
+      parts.push(el("p", { text: "JSON이 아닌 응답 · not JSON" }));
+    }
+    if (ex.warning) parts.push(el("p", { class: "warn" }, "X-Testbed-Warning: ", ex.warning));
+    box.className = `summary ${ok ? "ok" : "bad"}`;
+    box.replaceChildren(...parts);
+  }
+
+  function showExchange(ex) {
+    lastExchange = ex;
+    $("#request-view").textContent = requestText(ex.request);
+    $("#curl").textContent = curlOf(ex.request);
+    $("#response-view").textContent =
+      ex.response === undefined ? ex.text || "" : pretty(ex.response);
+    showSummary(ex);
+  }
+
+  // no answer on show while a call is under way: the last one's would mislead
+  function showSending(op) {
+    $("#response-view").textContent = "보내는 중… · Sending…";
+    const box = $("#rsp-summary");
+    box.className = "summary";
+    box.replaceChildren(el("p", { class: "meta", text: `${op.method} ${op.path} 보내는 중… · sending…` }));
+  }
+
+  async function perform(op, values, items, tokenChoice) {
+    const req = buildRequest(op, values, items, tokenChoice);
+    showSending(op);
+    $("#request-view").textContent = requestText(req);
+    $("#curl").textContent = curlOf(req);
+    const started = performance.now();
+    const ex = { method: op.method, path: op.path, name_ko: op.name_ko, values, items, token: tokenChoice, request: req };
+    try {
+      const resp = await fetch(req.url, { method: req.method, headers: req.headers, body: req.body ?? undefined });
+      ex.status = resp.status;
+      ex.warning = resp.headers.get("X-Testbed-Warning") || "";
+      ex.text = await resp.text();
+      try { ex.response = JSON.parse(ex.text); } catch (_) { ex.response = undefined; }
+    } catch (e) {
+      ex.status = 0;
+      ex.text = `network error: ${e}`;
+    }
+    ex.ms = Math.round(performance.now() - started);
+    showExchange(ex);
+    remember(ex);
+    takeToken(op, values, ex.response);
+    return ex;
+  }
+
+  // a token answer fills the matching token field
+  function takeToken(op, values, data) {
+    if (op.path !== TOKEN || !data || !data.access_token) return;
+    if (data.user_seq_no) {
+      setUser(data.access_token, data.user_seq_no, data.refresh_token || "");
+    } else {
+      tokenInputs().oob.value = data.access_token;
+      sessionStorage.setItem(S.oob, data.access_token);
+    }
+  }
+
+  function setUser(token, seq, refresh) {
+    const t = tokenInputs();
+    t.user.value = token;
+    $("#user-seq-no").value = seq;
+    sessionStorage.setItem(S.user, token);
+    sessionStorage.setItem(S.userSeq, seq);
+    sessionStorage.setItem(S.userRefresh, refresh);
+  }
+
+  async function send(event) {
+    event.preventDefault();
+    const op = current;
+    const button = $("#send");
+    button.disabled = true;
+    showSending(op);
+    try {
+      try {
+        const fresh = await fetchConfig();
+        cfg.now = fresh.now;
+        showClock();
+      } catch (_) { /* keep the time we have */ }
+      refreshTimes();
+      let items;
+      if (op.list) {
+        try {
+          items = JSON.parse($("#req-list").value);
+          if (!Array.isArray(items)) throw new Error("not an array");
+          $("#req-list-error").textContent = "";
+        } catch (e) {
+          $("#req-list-error").textContent = `req_list: JSON 배열이어야 합니다 · must be a JSON array (${e.message})`;
+          $("#req-list").focus();
+          $("#rsp-summary").className = "summary bad";
+          $("#rsp-summary").replaceChildren(el("p", { text: "보내지 않았습니다: req_list를 고치세요 · Not sent: fix req_list" }));
+          $("#response-view").textContent = "—";
+          return;
+        }
+        const cnt = document.getElementById("f-req_cnt");
+        if (cnt && cnt.dataset.auto === "1") cnt.value = String(items.length);
+      }
+      const values = formValues();
+      await perform(op, values, items, $("#token-choice").value);
+      renewIds({ values, items });
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  // --- history --------------------------------------------------------------------------
+
+  function history() {
+    const h = readJSON(localStorage, HISTORY_KEY, []);
+    return Array.isArray(h) ? h : [];
+  }
+
+  function remember(ex) {
+    const data = ex.response && typeof ex.response === "object" ? ex.response : null;
+    const item = Array.isArray(ex.items) && ex.items[0] ? ex.items[0] : {};
+    const entry = {
+      id: randomHex(8),
+      at: new Date().toISOString(),
+      method: ex.method,
+      path: ex.path,
+      name_ko: ex.name_ko,
+      token: ex.token,
+      values: ex.values,
+      items: ex.items,
+      status: ex.status,
+      ms: ex.ms,
+      warning: ex.warning || "",
+      response: ex.response,
+      text: ex.response === undefined ? (ex.text || "").slice(0, 4000) : undefined,
+      rsp_code: data ? data.rsp_code || (data.access_token ? "token" : "") : "",
+      // what transfer/result needs later
+      bank_tran_id: ex.values.bank_tran_id || item.bank_tran_id || "",
+      tran_amt: ex.values.tran_amt || item.tran_amt || "",
+      tran_date: (data && (data.bank_tran_date || (data.res_list && data.res_list[0] && data.res_list[0].bank_tran_date))) ||
+        (ex.values.tran_dtime || cfg.now.tran_dtime).slice(0, 8),
+    };
+    const list = [entry, ...history()].slice(0, HISTORY_MAX);
+    try {
+      localStorage.setItem(HISTORY_KEY, JSON.stringify(list));
+    } catch (_) {
+      localStorage.setItem(HISTORY_KEY, JSON.stringify(list.slice(0, 10)));
+    }
+    renderHistory();
+  }
+
+  function renderHistory() {
+    const list = history();
+    const ol = $("#history");
+    ol.replaceChildren(...list.map((h) => {
+      const ok = h.rsp_code === "A0000" || h.rsp_code === "token";
+      const at = new Date(h.at);
+      const when = [at.getHours(), at.getMinutes(), at.getSeconds()].map((n) => String(n).padStart(2, "0")).join(":");
+      const button = el("button", { type: "button", "data-id": h.id },
+        el("span", { class: "when", text: when }),
+        el("span", { class: "name", text: h.name_ko }),
+        el("span", { class: ok ? "code-ok" : "code-bad", text: h.rsp_code || `HTTP ${h.status}` }),
+        el("span", { class: "path", text: `${h.method} ${h.path}` }));
+      button.addEventListener("click", () => reload(h));
+      return el("li", {}, button);
+    }));
+    $("#history-empty").hidden = list.length > 0;
+  }
+
+  function reload(h) {
+    selectOp(h.path, { values: h.values, items: h.items });
+    $("#token-choice").value = h.token;
+    const req = buildRequest(current, h.values, h.items, h.token);
+    showExchange({ ...h, request: req });
+    $("#form-panel").focus();
+  }
+
+  // --- tokens and the 3-legged flow -------------------------------------------------------
+
+  async function issueOob() {
+    const op = ops.get(TOKEN);
+    const values = {
+      client_id: $("#client-id").value.trim(),
+      client_secret: $("#client-secret").value.trim(),
+      grant_type: "client_credentials",
+      scope: "oob",
+    };
+    const box = $("#auth-status");
+    status(box, "토큰 발급 중… · Issuing a token…");
+    const ex = await perform(op, values, undefined, "none");
+    if (ex.response && ex.response.access_token) {
+      status(box, `oob 토큰 발급됨 (만료 ${ex.response.expires_in}초) · oob token issued`, "ok");
+    } else {
+      status(box, `토큰 발급 실패 · no token: ${(ex.response && ex.response.rsp_code) || ex.status}`, "bad");
+    }
+  }
+
+  async function startAuthorize(path) {
+    const box = $("#auth-status");
+    try {
+      cfg = { ...cfg, ...(await fetchConfig()) };  // (re)registers the console's callback
+    } catch (e) {
+      status(box, `설정을 읽지 못했습니다 · cannot read /console/config: ${e}`, "bad");
+      return;
+    }
+    if (!cfg.callback_registered) {
+      status(box, `${cfg.callback}: 이 주소는 콜백으로 등록되지 않았습니다. 서버의 주소(127.0.0.1, localhost 또는 서버 IP)로 콘솔을 여세요.` +
+        " · Not a registered callback: open the console at the server's own address, or add it with POST /testbed/clients/{code}.", "bad");
+      return;
+    }
+    const state = randomHex(16);
+    sessionStorage.setItem(S.oauth, JSON.stringify({
+      state, redirect_uri: cfg.callback, api: current ? current.path : "",
+      client_id: $("#client-id").value.trim(), client_secret: $("#client-secret").value.trim(),
+    }));
+    const q = new URLSearchParams({
+      response_type: "code",
+      client_id: $("#client-id").value.trim(),
+      redirect_uri: cfg.callback,
+      scope: "login inquiry transfer",
+      state,
+      auth_type: "0",
+    });
+    location.assign(`${path || AUTHORIZE}?${q}`);
+  }
+
+  // the user's registered accounts: the first one's fintech_use_num fills the forms
+  async function findUserAccounts() {
+    const token = tokenInputs().user.value.trim();
+    const seq = $("#user-seq-no").value.trim();
+    if (!token || !seq || $("#user-fintech").value.trim()) return;
+    try {
+      const q = new URLSearchParams({ user_seq_no: seq, include_cancel_yn: "N", sort_order: "D" });
+      const resp = await fetch(`/v2.0/account/list?${q}`, { headers: { Authorization: `Bearer ${token}` } });
+      const data = await resp.json();
+      const list = Array.isArray(data.res_list) ? data.res_list : [];
+      const pick = list.find((a) => a.transfer_agree_yn === "Y") || list.find((a) => a.inquiry_agree_yn === "Y") || list[0];
+      if (pick && pick.fintech_use_num) {
+        $("#user-fintech").value = pick.fintech_use_num;
+        sessionStorage.setItem(S.userFintech, pick.fintech_use_num);
+        status($("#auth-status"), `사용자 ${seq} 인증됨 · 등록계좌 ${list.length}개 (account/list) · user authorized`, "ok");
+        if (current && tokenKind(current) === "user") {
+          const input = document.getElementById("f-fintech_use_num");
+          if (input && input.dataset.auto === "1") input.value = pick.fintech_use_num;
+        }
+      }
+    } catch (_) { /* the user can still type one */ }
+  }
+
+  // --- start ----------------------------------------------------------------------------
+
+  function showClock() {
+    const node = $("#sim-now");
+    node.textContent = cfg.now.iso.replace("T", " ").replace(/\.\d+/, "");
+    node.setAttribute("datetime", cfg.now.iso);
+  }
+
+  async function copyCurl() {
+    const text = $("#curl").textContent;
+    const done = (ok) => status($("#copy-status"), ok ? "복사했습니다 · Copied" : "복사하지 못했습니다: 직접 선택하세요 · select it by hand", ok ? "ok" : "bad");
+    try {
+      await navigator.clipboard.writeText(text);
+      done(true);
+    } catch (_) {
+      const range = document.createRange();
+      range.selectNodeContents($("#curl"));
+      const sel = window.getSelection();
+      sel.removeAllRanges();
+      sel.addRange(range);
+      let ok = false;
+      try { ok = document.execCommand("copy"); } catch (__) { ok = false; }
+      done(ok);
+    }
+  }
+
+  async function consolePage() {
+    try {
+      cfg = await fetchConfig();
+    } catch (e) {
+      status($("#auth-status"), `설정을 읽지 못했습니다 · cannot read /console/config: ${e}`, "bad");
+      return;
+    }
+    ops = new Map(cfg.operations.map((op) => [op.path, op]));
+    showClock();
+    $("#client-name").textContent = `${cfg.client_name} · ${cfg.client_use_code}`;
+    $("#client-id").value = cfg.client_id;
+    $("#client-secret").value = cfg.client_secret;
+    const t = tokenInputs();
+    t.oob.value = sessionStorage.getItem(S.oob) || "";
+    t.user.value = sessionStorage.getItem(S.user) || "";
+    $("#user-seq-no").value = sessionStorage.getItem(S.userSeq) || "";
+    $("#user-fintech").value = sessionStorage.getItem(S.userFintech) || "";
+    const keep = [[t.oob, S.oob], [t.user, S.user], [$("#user-seq-no"), S.userSeq], [$("#user-fintech"), S.userFintech]];
+    for (const [input, key] of keep) input.addEventListener("change", () => sessionStorage.setItem(key, input.value.trim()));
+
+    const params = new URLSearchParams(location.search);
+    selectOp(params.get("api") || localStorage.getItem("console.api") || TOKEN);
+    renderHistory();
+
+    // back from the consent pages: show the token call the callback made
+    const pending = readJSON(sessionStorage, S.pending, null);
+    if (pending) {
+      sessionStorage.removeItem(S.pending);
+      const op = ops.get(TOKEN);
+      const ex = { method: op.method, path: op.path, name_ko: op.name_ko, values: pending.values, items: undefined,
+        token: "none", status: pending.status, ms: pending.ms, warning: pending.warning, response: pending.response };
+      ex.request = buildRequest(op, pending.values, undefined, "none");
+      showExchange(ex);
+      remember(ex);
+      if (pending.response && pending.response.access_token) {
+        status($("#auth-status"), `사용자인증 완료 · user ${pending.response.user_seq_no} authorized`, "ok");
+      }
+    }
+    findUserAccounts();
+
+    document.addEventListener("click", (e) => {
+      const target = e.target instanceof Element ? e.target : null;
+      const api = target && target.closest("button.api, a.flow[data-api]");
+      const authorize = target && target.closest("a.flow[data-authorize]");
+      if (api) {
+        e.preventDefault();
+        selectOp(api.dataset.path || api.dataset.api, { focus: api.tagName === "A" });
+      } else if (authorize) {
+        e.preventDefault();
+        startAuthorize(authorize.dataset.authorize);
+      }
+    });
+    $("#api-select").addEventListener("change", (e) => selectOp(e.target.value));
+    $("#api-form").addEventListener("submit", send);
+    $("#reset-form").addEventListener("click", () => selectOp(current.path));
+    $("#issue-oob").addEventListener("click", issueOob);
+    $("#authorize").addEventListener("click", () => startAuthorize(AUTHORIZE));
+    $("#copy-curl").addEventListener("click", copyCurl);
+    $("#history-clear").addEventListener("click", () => {
+      localStorage.removeItem(HISTORY_KEY);
+      renderHistory();
+    });
+    $("#user-token").addEventListener("change", () => { $("#user-fintech").value = ""; findUserAccounts(); });
+    if (params.get("authorize")) startAuthorize(params.get("authorize"));
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    if (document.body.dataset.page === "callback") callbackPage();
+    else consolePage();
+  });
+})();

@@ -1,0 +1,323 @@
+"""The API console at `/console`: every KFTC API as a form, sent from the browser.
+
+Three handlers: the page, its public `GET /console/config` (what the page pre-fills:
+the demo institution's credentials and contract accounts, the simulated time, a
+registered fintech_use_num, the catalogue and the rsp_code table) and the page the
+consent flow returns to, `/console/callback`, which redeems the code from the browser.
+
+`/console/config` needs no admin token: a workshop's attendees use the console, and
+the demo credentials are on the landing page already. It makes `<origin>/console/callback`
+a registered callback of the demo institution the first time it is asked from that
+origin (⚠ testbed choice), but only when the origin is this very server, as the
+connection reached it (a loopback name, or the local address and port of the socket):
+a forged Host header cannot make the consent pages send codes elsewhere.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any, Final
+from urllib.parse import urlsplit
+
+from aiohttp import web
+
+from testbed.api.catalogue import Operation
+from testbed.api.fields import Field, Spec
+from testbed.api.routes import OPERATIONS
+from testbed.clock import iso_kst, yyyymmdd, yyyymmddhhmmss
+from testbed.network.codes import MESSAGES
+from testbed.network.parties import FintechClient
+from testbed.network.world import World
+from testbed.web.keys import RUNTIME, TEMPLATES
+from testbed.web.render import json_response
+
+CALLBACK_PATH: Final = "/console/callback"
+AUTHORIZE: Final = "/oauth/2.0/authorize"
+AUTHORIZE_ACCOUNT: Final = "/oauth/2.0/authorize_account"
+
+#: the KFTC API Console's own list (API Local Test Page): (name, its API's path)
+FLOWS: Final[tuple[tuple[str, str], ...]] = (
+    ("사용자인증", AUTHORIZE),
+    ("계좌등록확인", AUTHORIZE_ACCOUNT),
+    ("잔액조회", "/v2.0/account/balance/fin_num"),
+    ("거래내역조회", "/v2.0/account/transaction_list/fin_num"),
+    ("계좌정보변경", "/v2.0/account/update_info"),
+    ("계좌해지", "/v2.0/account/cancel"),
+    ("계좌실명조회", "/v2.0/inquiry/real_name"),
+    ("송금인정보조회", "/v2.0/inquiry/remit_list"),
+    ("입금이체-핀번호", "/v2.0/transfer/deposit/fin_num"),
+    ("입금이체-계좌번호", "/v2.0/transfer/deposit/acnt_num"),
+    ("출금이체", "/v2.0/transfer/withdraw/fin_num"),
+    ("이체결과조회", "/v2.0/transfer/result"),
+)
+_FLOW_EN: Final = {
+    AUTHORIZE: "User authorization (3-legged)",
+    AUTHORIZE_ACCOUNT: "Add accounts (3-legged)",
+}
+
+#: field name -> (Korean label, English); the field names themselves stay KFTC's
+LABELS: Final[dict[str, tuple[str, str]]] = {
+    "client_id": ("이용기관 ID", "Client ID"),
+    "client_secret": ("이용기관 비밀키", "Client secret"),
+    "grant_type": ("권한부여 방식", "Grant type"),
+    "scope": ("권한 범위", "Scope"),
+    "code": ("인가 코드", "Authorization code"),
+    "redirect_uri": ("콜백 URL", "Redirect URI"),
+    "refresh_token": ("갱신 토큰", "Refresh token"),
+    "access_token": ("접근 토큰", "Access token"),
+    "user_seq_no": ("사용자일련번호", "User sequence number"),
+    "include_cancel_yn": ("해지계좌 포함여부", "Include cancelled accounts (Y/N)"),
+    "sort_order": ("정렬순서", "Sort order (D: newest first, A: oldest first)"),
+    "bank_tran_id": ("은행거래고유번호", "Bank transaction ID"),
+    "fintech_use_num": ("핀테크이용번호", "Fintech use number"),
+    "tran_dtime": ("요청일시", "Request time (YYYYMMDDHHMMSS)"),
+    "inquiry_type": ("조회구분코드", "Inquiry type (A: all, I: in, O: out)"),
+    "inquiry_base": ("조회기준코드", "Inquiry base (D: by date, T: by time)"),
+    "from_date": ("조회시작일자", "From date (YYYYMMDD)"),
+    "from_time": ("조회시작시간", "From time (HHMMSS)"),
+    "to_date": ("조회종료일자", "To date (YYYYMMDD)"),
+    "to_time": ("조회종료시간", "To time (HHMMSS)"),
+    "befor_inquiry_trace_info": ("직전조회추적정보", "Paging cursor of the previous page"),
+    "client_use_code": ("이용기관코드", "Institution code"),
+    "account_alias": ("계좌별명", "Account alias"),
+    "bank_code_std": ("은행코드(표준)", "Bank code"),
+    "register_account_num": ("등록계좌번호", "Account number to register"),
+    "user_info": ("생년월일", "Birth date (YYYYMMDD)"),
+    "user_name": ("사용자명", "User name"),
+    "user_ci": ("CI(연계정보)", "Connecting information"),
+    "user_email": ("이메일주소", "E-mail"),
+    "info_prvd_agmt_yn": ("제3자정보제공동의여부", "Third-party information consent (Y/N)"),
+    "wd_agmt_yn": ("출금동의여부", "Withdrawal consent (Y/N)"),
+    "agmt_data_type": ("동의자료구분", "Kind of consent record"),
+    "account_num": ("계좌번호", "Account number"),
+    "update_user_email": ("변경할 이메일주소", "New e-mail"),
+    "account_holder_info_type": ("예금주 실명번호 구분코드", "Holder ID type"),
+    "account_holder_info": ("예금주 실명번호", "Holder ID number"),
+    "cntr_account_type": ("약정 계좌/계정 구분", "Contract account type (N: account, C: ledger)"),
+    "cntr_account_num": ("약정 계좌/계정 번호", "Contract account number"),
+    "account_seq": ("회차번호", "Account sequence"),
+    "print_content": ("입금계좌인자내역", "Text printed on the receiving account"),
+    "tran_amt": ("거래금액", "Amount (won)"),
+    "req_client_name": ("요청고객성명", "Requesting customer's name"),
+    "req_client_bank_code": ("요청고객계좌 개설기관", "Requesting customer's bank"),
+    "req_client_account_num": ("요청고객계좌번호", "Requesting customer's account"),
+    "req_client_fintech_use_num": ("요청고객 핀테크이용번호", "Requesting customer's fintech no."),
+    "req_client_num": ("요청고객회원번호", "Requesting customer's member number"),
+    "transfer_purpose": ("이체용도", "Purpose (TR transfer, ST payment, AU auth, RC top-up)"),
+    "cms_num": ("CMS번호", "CMS number"),
+    "org_bank_tran_date": ("원거래 거래일자", "Original transfer date"),
+    "org_bank_tran_id": ("원거래 은행거래고유번호", "Original bank transaction ID"),
+    "org_dps_bank_code_std": ("원거래 입금은행", "Original deposit bank"),
+    "org_dps_account_num": ("원거래 입금계좌번호", "Original deposit account"),
+    "org_dps_fintech_use_num": ("원거래 입금 핀테크이용번호", "Original deposit fintech no."),
+    "org_tran_amt": ("원거래 금액", "Original amount"),
+    "org_wd_bank_code_std": ("원거래 출금은행", "Original withdrawal bank"),
+    "claim_code": ("반환청구 사유코드", "Claim reason code"),
+    "claim_message": ("반환청구 사유", "Claim reason"),
+    "total_return_yn": ("전액반환여부", "Return the whole amount (Y/N)"),
+    "return_account_num": ("반환계좌번호", "Return account"),
+    "use_org_contact": ("이용기관 연락처", "Institution's phone"),
+    "use_org_email": ("이용기관 이메일", "Institution's e-mail"),
+    "claim_bank_tran_date": ("반환청구 거래일자", "Claim date"),
+    "claim_bank_tran_id": ("반환청구 은행거래고유번호", "Claim bank transaction ID"),
+    "dps_print_content": ("입금계좌인자내역", "Text printed on the receiving account"),
+    "wd_print_content": ("출금계좌인자내역", "Text printed on the paying account"),
+    "sub_frnc_name": ("하위가맹점명", "Sub-merchant name"),
+    "sub_frnc_num": ("하위가맹점번호", "Sub-merchant number"),
+    "sub_frnc_business_num": ("하위가맹점 사업자등록번호", "Sub-merchant business number"),
+    "sub_frnc_bussiness_num": ("하위가맹점 사업자등록번호(구)", "Sub-merchant business no. (old)"),
+    "recv_client_name": ("최종수취고객성명", "Final payee's name"),
+    "recv_client_bank_code": ("최종수취고객계좌 개설기관", "Final payee's bank"),
+    "recv_client_account_num": ("최종수취고객계좌번호", "Final payee's account"),
+    "wd_pass_phrase": ("입금이체암호문구", "Deposit pass phrase"),
+    "name_check_option": ("수취인성명 확인여부", "Check the payee's name (on/off)"),
+    "req_cnt": ("요청건수", "Number of items"),
+    "tran_no": ("거래순번", "Item number"),
+    "recv_bank_tran_id": ("수취조회 은행거래고유번호", "Payee check's bank transaction ID"),
+    "withdraw_bank_tran_id": ("출금 은행거래고유번호", "Withdrawal's bank transaction ID"),
+    "account_holder_name": ("수취인성명", "Payee's name"),
+    "check_type": ("조회구분", "Kind (1: withdrawal, 2: deposit)"),
+    "wd_bank_code_std": ("출금은행코드", "Withdrawal bank"),
+    "wd_account_num": ("출금계좌번호", "Withdrawal account"),
+    "inquiry_date": ("조회일자", "Date (YYYYMMDD)"),
+}
+
+
+def _field_view(f: Field) -> dict[str, Any]:
+    ko, en = LABELS.get(f.name, (f.name, ""))
+    return {
+        "name": f.name,
+        "kind": f.kind,
+        "size": f.size,
+        "required": f.required,
+        "choices": list(f.choices),
+        "exact": f.exact,
+        "label_ko": ko,
+        "label_en": en,
+    }
+
+
+def _fields(spec: Spec | None) -> list[dict[str, Any]]:
+    return [_field_view(f) for f in spec.fields] if spec else []
+
+
+def operation_view(op: Operation) -> dict[str, Any]:
+    return {
+        "method": op.method,
+        "path": op.path,
+        "group": op.group,
+        "name_ko": op.name_ko,
+        "name_en": op.name_en,
+        "scopes": list(op.scopes),
+        "body": op.body,
+        "fields": _fields(op.request),
+        "list": "req_list" if op.items else None,
+        "items": _fields(op.items),
+    }
+
+
+def groups() -> list[tuple[str, list[Operation]]]:
+    """The catalogue by console group, in the order the groups first appear."""
+    out: dict[str, list[Operation]] = {}
+    for op in OPERATIONS:
+        out.setdefault(op.group, []).append(op)
+    return list(out.items())
+
+
+def flows() -> list[dict[str, str]]:
+    names = {op.path: op.name_en for op in OPERATIONS}
+    return [
+        {"name": name, "path": path, "name_en": _FLOW_EN.get(path) or names[path]}
+        for name, path in FLOWS
+    ]
+
+
+def codes() -> dict[str, str]:
+    """rsp_code -> what it means: the gateway's own wording (A0000 has none: success)."""
+    return {**MESSAGES, "A0000": MESSAGES["A0000"] or "정상처리"}
+
+
+def demo_client(world: World) -> FintechClient:
+    return next(iter(world.directory.clients.values()))
+
+
+def _registered(world: World, client: FintechClient) -> dict[str, str] | None:
+    """The first live registration of the demo institution with transfer consent."""
+    for reg in world.directory.registrations.values():
+        if (
+            reg.client_use_code == client.client_use_code
+            and not reg.cancelled
+            and reg.transfer_agree_dtime
+        ):
+            user = world.directory.users.get(reg.user_seq_no)
+            return {
+                "fintech_use_num": reg.fintech_use_num,
+                "user_seq_no": reg.user_seq_no,
+                "user_name": user.name if user else "",
+                "bank_code_std": reg.bank_code,
+                "account_num": reg.account_num,
+            }
+    return None
+
+
+def _own_origin(request: web.Request) -> bool:
+    """True when the request's origin is this server as the connection reached it."""
+    try:
+        parts = urlsplit(f"//{request.host}")
+        host, port = parts.hostname or "", parts.port
+    except ValueError:
+        return False
+    transport = request.transport
+    sockname = transport.get_extra_info("sockname") if transport is not None else None
+    if not isinstance(sockname, tuple) or len(sockname) < 2:
+        return False
+    local_ip, local_port = str(sockname[0]), int(sockname[1])
+    if (port or (443 if request.scheme == "https" else 80)) != local_port:
+        return False
+    try:
+        local = ipaddress.ip_address(local_ip)
+    except ValueError:
+        return False
+    if host == "localhost" or host.endswith(".localhost"):
+        return local.is_loopback
+    try:
+        return ipaddress.ip_address(host) == local
+    except ValueError:
+        return False
+
+
+async def register_callback(request: web.Request) -> tuple[str, bool]:
+    """`<origin>/console/callback` for this request, and whether the demo institution has it."""
+    runtime = request.app[RUNTIME]
+    client = demo_client(runtime.world)
+    uri = f"{request.scheme}://{request.host}{CALLBACK_PATH}"
+    if uri in client.redirect_uris:
+        return uri, True
+    if not _own_origin(request):
+        return uri, False
+    client.redirect_uris.append(uri)
+    runtime.world.directory.put_client(client)
+    await runtime.store.durable()
+    return uri, True
+
+
+def _accounts(client: FintechClient) -> dict[str, dict[str, str]]:
+    return {
+        a.purpose: {
+            "bank_code": a.bank_code,
+            "account_num": a.account_num,
+            "cntr_account_type": a.cntr_account_type,
+        }
+        for a in client.contract_accounts
+    }
+
+
+# --- handlers ---------------------------------------------------------------------------
+
+
+async def page(request: web.Request) -> web.Response:
+    """GET /console: the page; the forms are built in the browser from /console/config."""
+    html = (
+        request.app[TEMPLATES]
+        .get_template("console.html")
+        .render(groups=groups(), flows=flows(), authorize_paths=(AUTHORIZE, AUTHORIZE_ACCOUNT))
+    )
+    return web.Response(text=html, content_type="text/html", charset="utf-8")
+
+
+async def config(request: web.Request) -> web.Response:
+    """GET /console/config: what the console pre-fills (public: no admin token)."""
+    runtime = request.app[RUNTIME]
+    runtime.clock.sync()
+    world = runtime.world
+    client = demo_client(world)
+    callback_uri, registered = await register_callback(request)
+    now = world.clock.now()
+    return json_response(
+        {
+            "client_use_code": client.client_use_code,
+            "client_id": client.client_id,
+            "client_secret": client.client_secret,
+            "client_name": client.name,
+            "client_name_en": client.name_en,
+            "scopes": client.scopes,
+            "wd_pass_phrase": client.wd_pass_phrase,
+            "contract_accounts": _accounts(client),
+            "callback": callback_uri,
+            "callback_registered": registered,
+            "now": {"tran_dtime": yyyymmddhhmmss(now), "date": yyyymmdd(now), "iso": iso_kst(now)},
+            "registered": _registered(world, client),
+            "flows": flows(),
+            "operations": [operation_view(op) for op in OPERATIONS],
+            "codes": codes(),
+        }
+    )
+
+
+async def callback(request: web.Request) -> web.Response:
+    """GET /console/callback: the consent pages end here; the browser redeems the code."""
+    html = request.app[TEMPLATES].get_template("console_callback.html").render()
+    response = web.Response(text=html, content_type="text/html", charset="utf-8")
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"  # the code stays out of Referer
+    return response
