@@ -98,7 +98,8 @@ async def load(
                 ) as resp:
                     answer = await resp.json()
             except (TimeoutError, aiohttp.ClientError, ConnectionError):
-                return  # the server is gone
+                told.append({"kind": kind, "tran_id": tran_id, "amount": amount, "rsp_code": None})
+                return  # no answer: the server is gone (or it failed to answer)
             told.append(
                 {
                     "kind": kind,
@@ -202,6 +203,7 @@ def test_acknowledged_transfers_survive_sigkill_under_load(tmp_path: Path) -> No
         told = asyncio.run(load(port, demo, users, oob, rng, seconds=1.5))
         acknowledged += [t for t in told if t["rsp_code"] == "A0000"]
         assert len(told) > 100 and acknowledged  # a real load, and successes among it
+        assert all(t["rsp_code"] is not None for t in told)  # every request got an answer
 
     for kill in range(3):  # restart, load again, kill at a random moment while under load
         with serving(db, *start) as (port, proc):
