@@ -1,0 +1,113 @@
+"""The benchmark scripts run end to end and write what they promise.
+
+Only the shape is checked (every workload, numbers where numbers belong, the tables
+written), never a timing: the figures depend on the machine and on what else runs on it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.subprocess
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+WORKLOADS = {
+    "baseline_get",
+    "baseline_post",
+    "token",
+    "balance",
+    "transactions",
+    "withdraw",
+    "deposit",
+    "mixed",
+}
+
+
+def bench(script: str, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run(
+        [sys.executable, str(BENCH / script), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    assert done.returncode == 0, f"{script} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    return done
+
+
+def number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def test_run_smoke_writes_every_workload(tmp_path: Path) -> None:
+    done = bench("run.py", "--smoke", "--out-dir", str(tmp_path))
+    results = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    section = results["throughput"]
+    assert set(section["workloads"]) == WORKLOADS
+    for name, result in section["workloads"].items():
+        for key in ("rps", "p50_ms", "p99_ms", "ratio"):
+            assert number(result[key]), (name, key, result[key])
+        assert isinstance(result["non_ok"], int) and result["non_ok"] >= 0
+        assert result["requests"] > 0, name
+    for name in ("token", "withdraw", "deposit"):
+        assert number(section["workloads"][name]["ratio_post"])
+    assert section["workloads"]["baseline_get"]["ratio"] == 1.0
+    machine = section["machine"]
+    assert machine["cores"] >= 1 and machine["python"] and machine["aiohttp"]
+    assert machine["load_generator"].startswith("Python aiohttp client")
+    assert section["duration_s"] > 0 and section["connections"] == 64
+    assert section["server"]["ledger_ok_after"] is True
+    assert [t["reached"] in (True, False) for t in section["targets"]] == [True, True, True]
+    markdown = (tmp_path / "benchmarks.md").read_text(encoding="utf-8")
+    block = markdown.split("<!-- bench:throughput begin -->")[1].split(
+        "<!-- bench:throughput end -->"
+    )[0]
+    rows = [line for line in block.splitlines() if line.startswith("| ")]
+    for name in WORKLOADS:
+        assert any(row.startswith(f"| {name} |") for row in rows), name
+    assert "balance inquiry ≥ 0.5× bare GET" in block
+    assert "durable withdraw ≥ 0.3× bare GET" in block
+    assert "p99 ≤ 20 ms at 64 connections" in block
+    assert "| balance |" in done.stdout  # the table is printed too
+
+
+def test_sections_do_not_erase_each_other(tmp_path: Path) -> None:
+    bench("replay_day.py", "--transfers", "2000", "--write", "--out-dir", str(tmp_path))
+    done = bench(
+        "scale.py",
+        "--accounts",
+        "20000",
+        "--history-days",
+        "0",
+        "--write",
+        "--out-dir",
+        str(tmp_path),
+        timeout=300,
+    )
+    results = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    (day,) = results["replay_day"]["runs"].values()
+    assert day["transfers"] == 2000 and day["passed"] is True
+    for key in ("wall_s", "cpu_s", "transfers_per_wall_s", "peak_rss_mib"):
+        assert number(day[key]) and day[key] > 0, key
+    assert 0 < day["settled_transfers"] <= 2000
+    (scale,) = results["scale"]["runs"].values()
+    assert scale["accounts"] >= 20000 * 0.9 and scale["history_days"] == 0
+    for key in ("open_runtime_s", "open_runtime_cpu_s", "seed_s", "sqlite_s", "peak_rss_mib"):
+        assert number(scale[key]) and scale[key] >= 0, key
+    assert scale["peak_rss_mib"] >= scale["rss_before_mib"]
+    assert number(scale["peak_bytes_per_account"])
+    markdown = (tmp_path / "benchmarks.md").read_text(encoding="utf-8")
+    for name in ("replay_day", "scale"):
+        block = markdown.split(f"<!-- bench:{name} begin -->")[1].split(
+            f"<!-- bench:{name} end -->"
+        )[0]
+        assert block.count("\n| ") >= 2, block  # a header and a row at least
+    assert "| 2,000 |" in markdown
+    assert "| 20," in done.stdout  # the row is printed too
