@@ -324,6 +324,15 @@ class Ledger:
         for key, balance in self.internal.items():
             if balance != recomputed.get(key, 0):
                 problems.append(f"internal account {key} disagrees with its postings")
+        # a transfer's reference (its bank_tran_id) is posted once a day at most: a client
+        # told "success" once must find its money moved once
+        seen: set[tuple[str, int]] = set()
+        for entry in self.entries:
+            if entry.kind == "transfer" and entry.ref:
+                posted = (entry.ref, int((entry.time + 9 * 3600) // 86400))  # the KST day
+                if posted in seen:
+                    problems.append(f"transfer {entry.ref} posted twice the same day")
+                seen.add(posted)
         clearing_total = sum(b for k, b in self.internal.items() if k[0] == CLEARING)
         expected = self.seeded_total + self.cash_in - self.cash_out
         if customer_total != expected:

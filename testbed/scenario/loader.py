@@ -36,6 +36,7 @@ class Loader:
         self.data = scenario.data
         self.values: dict[str, Any] = {}
         self.errors: list[str] = []
+        self.traffic_runs = 0
 
     # --- fixtures ---------------------------------------------------------------------------
     def apply_fixtures(self) -> dict[str, Any]:
@@ -249,6 +250,8 @@ class Loader:
         amounts = spec.get("amount", {})
         median, cap = amounts.get("median", 30_000), amounts.get("max", 2_000_000)
         gap = parse_duration(spec["for"]) / spec["transfers"]
+        self.traffic_runs += 1
+        run = self.traffic_runs  # refs unique across traffic entries: BG<run>-<n>
         for n in range(spec["transfers"]):
             yield world.env.timeout(rng.expovariate(1 / gap))
             debit, credit = rng.sample(customers, 2)
@@ -256,7 +259,7 @@ class Loader:
             world.env.process(
                 world.centre.transfer(
                     TransferOrder(
-                        debit, credit, amount, "이체", "이체", ref=f"BG{n:07d}", api="traffic"
+                        debit, credit, amount, "이체", "이체", ref=f"BG{run}-{n:07d}", api="traffic"
                     )
                 )
             )

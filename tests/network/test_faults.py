@@ -82,7 +82,8 @@ def test_random_transfers_under_random_faults_keep_the_books(
         else:
             assert in_ledger[ref] <= 1, ref  # told "unknown": at most once
     answers = Counter(told.values())
-    assert len(told) == 200 and answers["A0000"] > 0 and len(answers) > 1, answers
+    # (a world where every transfer times out is legitimate: the claims are the ledger's)
+    assert len(told) == 200, answers  # every transfer got an answer
 
 
 def test_fault_schedule_edges() -> None:

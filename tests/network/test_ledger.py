@@ -154,3 +154,17 @@ async def test_thousands_of_network_transfers_conserve_money(make_world: WorldFa
     assert report["total_balance"] == before["total_balance"]
     assert report["entries"] == before["entries"] + succeeded
     assert succeeded > 500 and refused > 50  # both paths really exercised
+
+
+def test_check_catches_a_transfer_posted_twice_the_same_day() -> None:
+    ledger = _ledger(per_bank=1)
+    a, b = ("004", f"{0:012d}"), ("090", f"{0:012d}")
+    ledger.post(100.0, "transfer", _transfer_legs(a, b, 10), ref="T000000001U000000001")
+    ledger.post(200.0, "transfer", _transfer_legs(a, b, 10), ref="T000000001U000000002")
+    ledger.post(
+        86_400 * 2, "transfer", _transfer_legs(a, b, 10), ref="T000000001U000000001"
+    )  # another day
+    assert ledger.check()["ok"]
+    ledger.post(300.0, "transfer", _transfer_legs(a, b, 10), ref="T000000001U000000001")
+    report = ledger.check()
+    assert not report["ok"] and "posted twice the same day" in report["problems"][0]
