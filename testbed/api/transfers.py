@@ -486,9 +486,8 @@ _DEPOSIT_TOP = (
     "res_cnt",
     "res_list",
 )
-_DEPOSIT_ITEM_OUT = (
-    "tran_no",
-    *BANK_BLOCK,
+#: the account a transfer touches, as withdraw's answer and deposit's items show it
+_ACCOUNT_SIDE = (
     "fintech_use_num",
     "account_alias",
     "bank_code_std",
@@ -499,8 +498,8 @@ _DEPOSIT_ITEM_OUT = (
     "print_content",
     "account_holder_name",
     "tran_amt",
-    "cms_num",
 )
+_DEPOSIT_ITEM_OUT = ("tran_no", *BANK_BLOCK, *_ACCOUNT_SIDE, "cms_num")
 OPERATIONS = [
     Operation(
         "POST",
@@ -521,16 +520,7 @@ OPERATIONS = [
                 "dps_print_content",
                 "dps_account_holder_name",
                 *BANK_BLOCK,
-                "fintech_use_num",
-                "account_alias",
-                "bank_code_std",
-                "bank_code_sub",
-                "bank_name",
-                "savings_bank_name",
-                "account_num_masked",
-                "print_content",
-                "account_holder_name",
-                "tran_amt",
+                *_ACCOUNT_SIDE,
                 "wd_limit_remain_amt",
             ),
         ),
