@@ -29,7 +29,3 @@ class SeededSource:
     def states(self) -> dict[str, tuple[object, ...]]:
         """Where every stream drawn from so far stands (for snapshots)."""
         return {name: rng.getstate() for name, rng in self._streams.items()}
-
-    def fork(self, name: str) -> SeededSource:
-        """A child source for a sub-system, itself deterministic in (seed, name)."""
-        return SeededSource(self.stream(f"fork:{name}").getrandbits(63))

@@ -8,7 +8,7 @@ unless named in `numbers`. Refusals carry a subset of the same fields.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from aiohttp import web
 
@@ -47,7 +47,6 @@ class Operation:
     response: Shape
     body: str = "json"  # where the request goes: json, query, form
     items: Spec | None = None  # req_list item spec
-    item_variants: tuple[Spec, ...] = field(default_factory=tuple)
 
     @property
     def operation_id(self) -> str:

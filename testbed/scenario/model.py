@@ -38,7 +38,6 @@ SCHEMA_PATH = Path(__file__).with_name("scenario.schema.json")
 DEFAULT_START = "2026-03-02T10:00:00+09:00"  # a Monday morning
 DEFAULT_SEED = 20191218
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-ACTIONS = ("fault", "bank", "clock", "cash", "status", "clear_faults", "traffic", "authorize")
 
 
 @cache
