@@ -148,7 +148,6 @@ async def test_isolation_between_institutions(api: Api, fintech: Bank) -> None:
     answer = await fintech.withdraw(mine["access_token"], fin, 1000)
     assert answer["rsp_code"] == "A0304"
     assert theirs["accounts"][0]["account_num"] not in str(answer) and "500000" not in str(answer)
-    selfpay = await api.token("sa", index=1)
     # B's own withdrawal, then A asks transfer/result about it: A0310, as if it never happened
     other = Bank(api, await api.demo(1))
     body = other.withdraw_body(
@@ -159,7 +158,20 @@ async def test_isolation_between_institutions(api: Api, fintech: Bank) -> None:
         await api.token(), "withdraw", {**body, "bank_tran_date": "20260302"}
     )
     assert peek["rsp_code"] == "A0310"
-    assert selfpay  # B's own sa token is a different grant
+    # B itself reads its user's balance by account number with its sa token: the money is there
+    selfpay = await api.token("sa", index=1)
+    own = await api.post(
+        "/v2.0/account/balance/acnt_num",
+        selfpay,
+        {
+            "bank_tran_id": api.tran_id(other.code),
+            "tran_dtime": "20260302100000",
+            "bank_code_std": "004",
+            "account_num": theirs["accounts"][0]["account_num"],
+            "user_seq_no": theirs["user_seq_no"],
+        },
+    )
+    assert own["rsp_code"] == "A0000" and own["balance_amt"] == "499000"
     deposit = await api.post(
         "/v2.0/transfer/deposit/fin_num",
         await api.token(),
