@@ -97,7 +97,7 @@ def refusal_from_bank(
 async def ask_bank(call: Call, bank_code: str, bank_tran_id: str, date: str, api: str = "") -> None:
     """An inquiry the account's bank must answer: its queue, latency, hours and faults."""
     client = call.client.client_use_code if call.client else ""
-    outcome = await call.world.clock.run(call.world.centre.inquire(bank_code, api, client))
+    outcome = await call.world.inquire(bank_code, api, client)
     if outcome is not None:
         raise refusal_from_bank(call, outcome, bank_tran_id, date)
 

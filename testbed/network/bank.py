@@ -52,6 +52,8 @@ class Bank:
         self.faults = faults
         self.listeners: list[StateListener] = []
         self.in_flight = 0
+        latency = institution.latency
+        self.instant = latency.distribution == "fixed" and latency.value == 0
         self._watcher: simpy.Process | None = None
         self._announced: BankState | None = None
 
@@ -145,6 +147,18 @@ class Bank:
                 listener(self, state, self.env.now)
 
     # work
+    def answers_at_once(self, t: float) -> bool:
+        """A request now would take no simulated time and meet nothing: the bank is open on
+        its schedule, has no processing time and a free place, and no fault is in force
+        (nothing to draw). `process` would then end at `t`, having drawn nothing."""
+        return (
+            self.instant
+            and self.capacity.count < self.capacity.capacity
+            and (self.faults is None or self.faults.quiet(t))
+            # no fault: the bank's own windows are the schedule
+            and not self.institution.in_cutover(second_of_day(t))
+        )
+
     def latency(self) -> float:
         return self.institution.latency.sample(self.rng)
 

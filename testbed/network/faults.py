@@ -19,8 +19,8 @@ Magic amounts make the same failures without the control plane (see `MAGIC_AMOUN
 
 from __future__ import annotations
 
+import math
 import random
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Final
 
@@ -125,6 +125,26 @@ class FaultBook(RecordBook):
         self.gates: dict[str, simpy.Resource] = {}  # capacity faults' own slots
         self.changed: list[Any] = []  # callbacks when the set of faults changes
         self._serial = 0
+        # [from, until): a stretch of time with no fault in force, so that the many
+        # questions of a request ("is this bank down? slow? is the centre closed?")
+        # cost one comparison while nothing is injected, not a scan of every fault
+        self._quiet = (math.inf, -math.inf)
+
+    def _index(self, kind: str, key: str, obj: Any) -> None:
+        self._quiet = (math.inf, -math.inf)  # any change of a fault: look again
+
+    def quiet(self, t: float) -> bool:
+        """No fault is in force at `t`."""
+        start, until = self._quiet
+        if start <= t < until:
+            return True
+        faults = self.faults.values()
+        if any(fault.active(t) for fault in faults):
+            return False
+        # nothing can start before the earliest boundary after t
+        until = min((b for fault in faults for b in fault.boundaries(t) if b > t), default=math.inf)
+        self._quiet = (t, until)
+        return True
 
     def new_id(self) -> str:
         self._serial = max(self._serial, len(self.faults)) + 1
@@ -159,11 +179,16 @@ class FaultBook(RecordBook):
 
     def in_force(
         self, kinds: tuple[str, ...], t: float, bank: str = "", api: str = "", client: str = ""
-    ) -> Iterator[Fault]:
-        """The faults of these kinds active at `t` on this bank, API and institution."""
-        for fault in self.faults.values():
-            if fault.kind in kinds and fault.active(t) and fault.targets(bank, api, client):
-                yield fault
+    ) -> list[Fault]:
+        """The faults of these kinds active at `t` on this bank, API and institution, in the
+        order they were laid."""
+        if self.quiet(t):
+            return []
+        return [
+            fault
+            for fault in self.faults.values()
+            if fault.kind in kinds and fault.active(t) and fault.targets(bank, api, client)
+        ]
 
     def _hits(self, fault: Fault) -> bool:
         return fault.probability >= 1.0 or self.rng.random() < fault.probability
@@ -178,12 +203,10 @@ class FaultBook(RecordBook):
         return None if found is None else found.windows()
 
     def degraded(self, bank_code: str, t: float) -> bool:
-        return next(self.in_force(REQUEST_KINDS, t, bank_code), None) is not None
+        return bool(self.in_force(REQUEST_KINDS, t, bank_code))
 
     def centre_closed(self, t: float, api: str = "", client_use_code: str = "") -> bool:
-        return (
-            next(self.in_force(("centre_closed",), t, "", api, client_use_code), None) is not None
-        )
+        return bool(self.in_force(("centre_closed",), t, "", api, client_use_code))
 
     def boundaries(self, bank_code: str, t: float) -> list[float]:
         return [
@@ -216,7 +239,7 @@ class FaultBook(RecordBook):
 
     def gate(self, bank_code: str) -> simpy.Resource | None:
         """The tightest capacity fault's slots on this bank, when one is in force."""
-        squeezes = list(self.in_force(("capacity",), float(self.env.now), bank_code))
+        squeezes = self.in_force(("capacity",), float(self.env.now), bank_code)
         if not squeezes:
             return None
         tightest = min(squeezes, key=lambda f: int(f.params["capacity"]))
@@ -227,12 +250,9 @@ class FaultBook(RecordBook):
         return gate
 
 
-def _last(faults: Iterator[Fault]) -> Fault | None:
+def _last(faults: list[Fault]) -> Fault | None:
     """The latest laid of some faults: it wins over the ones before it."""
-    last = None
-    for last in faults:  # noqa: B007 - we want the final one
-        pass
-    return last
+    return faults[-1] if faults else None
 
 
 def magic(amount: int) -> Fault | None:

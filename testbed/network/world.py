@@ -159,7 +159,10 @@ class World:
     # money
     async def transfer(self, order: TransferOrder) -> TransferOutcome:
         """Move money through the network (queues, latency, cutover) on the clock."""
-        outcome = await self.clock.run(self.centre.transfer(order))
+        self.clock.sync()
+        outcome = self.centre.transfer_at_once(order)
+        if outcome is None:
+            outcome = await self.clock.run(self.centre.transfer(order))
         if outcome.entry is not None:
             self.events.emit(
                 outcome.entry.time,
@@ -171,6 +174,15 @@ class World:
                 ref=order.ref,
             )
         return outcome
+
+    async def inquire(
+        self, bank_code: str, api: str = "", client: str = ""
+    ) -> TransferOutcome | None:
+        """Ask a bank an inquiry on the clock: None when it answered."""
+        self.clock.sync()
+        if self.centre.inquired_at_once(bank_code):
+            return None
+        return await self.clock.run(self.centre.inquire(bank_code, api, client))
 
     def cash(self, key: AccountKey, amount: int, memo: str = "") -> Entry:
         """Cash paid in (+) or taken out (-) at the account's own bank, at once."""

@@ -22,7 +22,9 @@ from typing import Any
 
 import aiohttp
 import pytest
+import yaml
 
+from testbed.resources import default_network_path
 from tests.test_serve import call, serving
 
 pytestmark = pytest.mark.subprocess
@@ -147,10 +149,26 @@ async def confirmed(port: int, oob: str, told: list[dict[str, Any]]) -> dict[str
     return out
 
 
-def test_acknowledged_transfers_survive_sigkill_under_load(tmp_path: Path) -> None:
+def instant_banks(target: Path) -> Path:
+    """The shipped network with no processing time at any bank."""
+    data = yaml.safe_load(default_network_path().read_text(encoding="utf-8"))
+    data["defaults"]["latency"] = {"distribution": "fixed", "value": 0}
+    for institution in data["institutions"]:
+        institution.pop("latency", None)
+    target.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return target
+
+
+@pytest.mark.parametrize("network", ["faults", "instant"])
+def test_acknowledged_transfers_survive_sigkill_under_load(tmp_path: Path, network: str) -> None:
+    """`faults`: the shipped banks under random faults (every request a SimPy process);
+    `instant`: banks with no processing time and no fault, where every transfer takes the
+    shortcut past the SimPy model (`Centre.at_once`): durability must be the same."""
     rng = random.Random(20191218)
     db = tmp_path / "load.db"
-    start = ("--start", "2026-03-02T10:00:00", "--users", "5")
+    start: tuple[str, ...] = ("--start", "2026-03-02T10:00:00", "--users", "5")
+    if network == "instant":
+        start += ("--banks", str(instant_banks(tmp_path / "instant.yaml")))
     acknowledged: list[dict[str, Any]] = []
     with serving(db, *start) as (port, proc):
         demo = call(port, "GET", "/testbed/clients")["clients"][0]
@@ -179,14 +197,15 @@ def test_acknowledged_transfers_survive_sigkill_under_load(tmp_path: Path) -> No
             )
             for i in range(8)
         ]
-        for spec in (
+        faults: tuple[dict[str, Any], ...] = (
             {"kind": "error", "problem": "bank_error", "probability": 0.15},
             {"kind": "timeout_after_commit", "probability": 0.05, "api": "withdraw"},
             {
                 "kind": "latency",
                 "latency": {"distribution": "uniform", "low": "0s", "high": "0.05s"},
             },
-        ):
+        )
+        for spec in faults if network == "faults" else ():
             call(port, "POST", "/testbed/faults", spec)
         form = urllib.parse.urlencode(
             {
