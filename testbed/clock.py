@@ -18,15 +18,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import time
 from collections.abc import Generator
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Final, TypeVar
 
 import simpy
 
 KST: Final = timezone(timedelta(hours=9), "KST")
 DAY: Final = 86400.0
+_EPOCH_DAY: Final = date(1970, 1, 1)
 _INF = float("inf")
 
 T = TypeVar("T")
@@ -77,18 +79,33 @@ def kst_midnight(t: float) -> float:
     return t - second_of_day(t)
 
 
+# Formatted with f-strings, not strftime (which asks the locale each time): these run
+# several times for every API answer.
+
+
 def yyyymmdd(t: float) -> str:
-    return to_kst(t).strftime("%Y%m%d")
+    return _day_string(int((t + 9 * 3600) // DAY))
+
+
+@functools.lru_cache(maxsize=1024)
+def _day_string(kst_day: int) -> str:
+    """`YYYYMMDD` of a KST day (days since 1970-01-01 KST)."""
+    d = _EPOCH_DAY + timedelta(days=kst_day)
+    return f"{d.year:04d}{d.month:02d}{d.day:02d}"
 
 
 def yyyymmddhhmmss(t: float) -> str:
-    return to_kst(t).strftime("%Y%m%d%H%M%S")
+    dt = to_kst(t)
+    return f"{dt.year:04d}{dt.month:02d}{dt.day:02d}{dt.hour:02d}{dt.minute:02d}{dt.second:02d}"
 
 
 def api_tran_dtm(t: float) -> str:
     """`YYYYMMDDHHMMSSsss`, the envelope's api_tran_dtm."""
     dt = to_kst(t)
-    return dt.strftime("%Y%m%d%H%M%S") + f"{dt.microsecond // 1000:03d}"
+    return (
+        f"{dt.year:04d}{dt.month:02d}{dt.day:02d}{dt.hour:02d}{dt.minute:02d}{dt.second:02d}"
+        f"{dt.microsecond // 1000:03d}"
+    )
 
 
 # --- the SimPy environment --------------------------------------------------------------

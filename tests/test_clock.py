@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 from collections.abc import Generator
 from typing import Any
 
@@ -18,6 +19,7 @@ from testbed.clock import (
     make_clock,
     parse_kst,
     second_of_day,
+    to_kst,
     yyyymmdd,
     yyyymmddhhmmss,
 )
@@ -40,6 +42,20 @@ def test_kst_helpers() -> None:
     assert parse_kst("2026-12-31T14:59:58+00:00") == pytest.approx(t - 0.123)
     with pytest.raises(ClockError, match="ISO-8601"):
         parse_kst("yesterday")
+
+
+def test_time_strings_agree_with_strftime_at_every_edge() -> None:
+    """The f-string formatting (no strftime on the hot path) gives strftime's strings:
+    random moments over decades and the instants around KST midnights."""
+    rng = random.Random(20)
+    midnight = parse_kst("2026-03-02T00:00:00")
+    moments = [rng.uniform(0, 4e9) for _ in range(20_000)]
+    moments += [midnight + day * 86400 + d for day in range(-400, 400, 7) for d in (-1e-3, 0, 1e-3)]
+    for t in moments:
+        dt = to_kst(t)
+        assert yyyymmdd(t) == dt.strftime("%Y%m%d"), t
+        assert yyyymmddhhmmss(t) == dt.strftime("%Y%m%d%H%M%S"), t
+        assert api_tran_dtm(t) == dt.strftime("%Y%m%d%H%M%S") + f"{dt.microsecond // 1000:03d}", t
 
 
 async def test_virtual_time_jumps_while_a_caller_waits() -> None:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 import logging
-import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from aiohttp import web
 
 from testbed.api.errors import ApiError
@@ -49,17 +49,16 @@ class Call:
     def envelope(self, rsp_code: str = "A0000", rsp_message: str = "") -> dict[str, Any]:
         rng = self.world.source.stream("api_tran_id")
         return {
-            "api_tran_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+            "api_tran_id": uuid4_text(rng.getrandbits(128)),
             "api_tran_dtm": api_tran_dtm(self.now),
             "rsp_code": rsp_code,
             "rsp_message": rsp_message,
         }
 
     def answer(self, body: Mapping[str, Any]) -> web.Response:
+        self.request[RSP_CODE] = body.get("rsp_code")  # for the api event, without re-reading
         response = web.Response(
-            text=json.dumps(body, ensure_ascii=False),
-            content_type="application/json",
-            charset="utf-8",
+            body=orjson.dumps(body), content_type="application/json", charset="utf-8"
         )
         if self.warnings:
             # A client's field names can hold anything, control characters included: the
@@ -97,7 +96,19 @@ class Call:
         return self.request.remote or ""
 
 
+def uuid4_text(bits: int) -> str:
+    """`str(uuid.UUID(int=bits, version=4))`, without building the UUID object."""
+    h = f"{bits & _UUID4_CLEAR | _UUID4_SET:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+# the version (4) and variant (RFC 4122) bits, as uuid.UUID(version=4) sets them
+_UUID4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
+_UUID4_SET = (0x4000 << 64) | (0x8000 << 48)
+
 _CALL = web.RequestKey("kftc_call", Call)
+#: the rsp_code of the KFTC answer a call rendered (None: it rendered none)
+RSP_CODE = web.RequestKey("kftc_rsp_code", object)
 
 
 def _printable(text: str) -> str:
@@ -115,8 +126,11 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def start(request: web.Request) -> Call:
-    if _CALL in request:
+    """The request's call, made at its first mention (`kftc_errors`, for the KFTC APIs)."""
+    try:
         return request[_CALL]
+    except KeyError:
+        pass
     runtime = request.app[RUNTIME]
     runtime.clock.sync()
     call = Call(request, runtime, runtime.clock.now())
@@ -158,6 +172,7 @@ async def kftc_errors(request: web.Request, handler: Handler) -> web.StreamRespo
     """KFTC answers HTTP 200 with rsp_code, whatever went wrong."""
     if not request.path.startswith(_API_PREFIXES):
         return await handler(request)
+    start(request)  # the call's moment is the request's arrival
     try:
         return await handler(request)
     except ApiError as e:

@@ -10,6 +10,7 @@ most likely coerces numbers, see the README's compatibility notes).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ _PATTERNS = {
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
+@functools.lru_cache(maxsize=4096)  # clients send the same few dates and times over and over
 def _date(value: str, fmt: str) -> bool:
     try:
         datetime.strptime(value, fmt)

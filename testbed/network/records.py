@@ -16,7 +16,32 @@ Decoder = Callable[[dict[str, Any]], Any]
 
 
 def plain(obj: Any) -> dict[str, Any]:
-    return dataclasses.asdict(obj)
+    """A record as JSON-able data: what `dataclasses.asdict` gives (lists for tuples, as
+    JSON has them), without its deep copies of every str and int, for it runs on every
+    bank_tran_id a request claims."""
+    return {name: _value(getattr(obj, name)) for name in _field_names(type(obj))}
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if isinstance(value, list | tuple):
+        return [_value(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _value(item) for key, item in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return plain(value)
+    raise TypeError(f"a record holds a {type(value).__name__}, which the store cannot keep")
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
 
 
 class RecordBook:

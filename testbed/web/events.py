@@ -23,7 +23,7 @@ from typing import Any
 
 from aiohttp import web
 
-from testbed.api.context import kftc_errors
+from testbed.api.context import RSP_CODE, kftc_errors
 from testbed.api.context import start as start_call
 from testbed.network.world import World
 from testbed.runtime import Runtime
@@ -84,11 +84,14 @@ async def api_events(request: web.Request, handler: Handler) -> web.StreamRespon
     except Exception:
         await tell(500, None)
         raise
-    await tell(response.status, _rsp_code(response))
+    await tell(response.status, _rsp_code(request, response))
     return response
 
 
-def _rsp_code(response: web.StreamResponse) -> str | None:
+def _rsp_code(request: web.Request, response: web.StreamResponse) -> str | None:
+    told = request.get(RSP_CODE)
+    if isinstance(told, str):
+        return told  # what Call.answer rendered
     if not isinstance(response, web.Response) or response.content_type != "application/json":
         return None
     try:

@@ -1,0 +1,40 @@
+"""What the record books hand the store: `plain` is `dataclasses.asdict` as JSON sees it."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any
+
+import pytest
+
+from testbed.network.faults import Fault
+from testbed.network.records import plain
+from tests.conftest import WorldFactory
+
+
+def _as_json(data: Any) -> Any:
+    return json.loads(json.dumps(data, ensure_ascii=False))
+
+
+def test_plain_is_asdict_for_every_record_of_a_world(make_world: WorldFactory) -> None:
+    world = make_world(users=6)
+    world.faults.add(
+        Fault("F0001", "cutover", 0.0, banks=["004"], params={"windows": [[1, 2]], "x": (3, 4)})
+    )
+    client = next(iter(world.directory.clients.values()))
+    world.auth.issue(client.client_use_code, "", ["oob"], world.clock.now())
+    kinds = set()
+    for book in world.books:
+        for kind, table in book.tables.items():
+            for obj in table.values():
+                kinds.add(kind)
+                record = plain(obj)
+                assert record == _as_json(dataclasses.asdict(obj))
+                assert _as_json(record) == record  # JSON-able as it is
+    assert {"user", "client", "registration", "token", "fault"} <= kinds
+
+
+def test_plain_refuses_what_the_store_could_not_keep() -> None:
+    with pytest.raises(TypeError, match="set"):
+        plain(Fault("F1", "error", 0.0, params={"codes": {"A0002"}}))
