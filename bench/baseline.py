@@ -15,6 +15,8 @@ import json
 
 from aiohttp import web
 
+from testbed.cli import event_loop
+
 #: a balance answer (GET /v2.0/account/balance/fin_num) with made-up values: same
 #: fields, same length within a few bytes
 BODY = {
@@ -66,9 +68,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081)
+    parser.add_argument("--loop", choices=("auto", "uvloop", "asyncio"), default="auto")
     args = parser.parse_args()
-    print(f"baseline on http://{args.host}:{args.port} ({len(FIXED)} bytes)", flush=True)
-    web.run_app(make_app(), host=args.host, port=args.port, print=None)
+    loop, loop_name = event_loop(args.loop)  # the same choice as `testbed serve --loop`
+    print(
+        f"baseline on http://{args.host}:{args.port} ({len(FIXED)} bytes, {loop_name})", flush=True
+    )
+    web.run_app(make_app(), host=args.host, port=args.port, print=None, loop=loop)
 
 
 if __name__ == "__main__":

@@ -599,6 +599,34 @@ def machine(generator: str) -> dict[str, Any]:
     }
 
 
+@dataclass
+class Spy:
+    """A py-spy recording of one load: folded stacks, one line each with its sample count."""
+
+    proc: subprocess.Popen[bytes]
+    out: Path
+
+    def summary(self, top: int = 25) -> str:
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        own: Counter[str] = Counter()
+        total = 0
+        with contextlib.suppress(OSError):
+            for line in self.out.read_text(encoding="utf-8", errors="replace").splitlines():
+                stack, _, count = line.rpartition(" ")
+                if not count.isdigit():
+                    continue
+                total += int(count)
+                leaf = stack.rsplit(";", 1)[-1]
+                own[re.sub(r" \((.*/)?(site-packages/|testbed/)?", " (", leaf)] += int(count)
+        lines = [f"profile {self.out}: {total} samples holding the GIL; own time:"]
+        for frame, count in own.most_common(top):
+            lines.append(f"  {100 * count / max(total, 1):5.1f} %  {frame}")
+        return "\n".join(lines)
+
+
 class Bench:
     def __init__(self, args: argparse.Namespace, tmp: Path) -> None:
         self.args = args
@@ -624,6 +652,19 @@ class Bench:
         return asyncio.run(
             python_load(server.url, lambda: requests.build(workload), connections, duration)
         )
+
+    def spy(self, server: Server, workload: str, duration: float) -> Spy | None:
+        """With --profile DIR: py-spy records the server's Python work during the load."""
+        if self.args.profile is None:
+            return None
+        self.args.profile.mkdir(parents=True, exist_ok=True)
+        out = self.args.profile / f"{workload}.txt"
+        command = [self.args.py_spy, "record", "--gil", "--rate", "250", "--format", "raw"]
+        command += ["--duration", f"{max(1, int(duration))}", "-o", str(out), "--pid"]
+        proc = subprocess.Popen(
+            [*command, str(server.proc.pid)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        return Spy(proc, out)
 
     def sample(self, server: Server, workload: str, fx: Fixture, count: int) -> dict[str, Any]:
         """`count` requests from the Python client, every answer's rsp_code read."""
@@ -679,9 +720,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "realtime",
             "--start",
             START,
+            "--loop",
+            args.loop,
         ]
         baseline_port = free_port()
         baseline_cmd = [sys.executable, str(BENCH / "baseline.py"), "--port", str(baseline_port)]
+        baseline_cmd += ["--loop", args.loop]  # both servers on the same event loop
         machine_before = machine(generator)
         servers: list[Server] = []
         try:
@@ -697,19 +741,23 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 flush=True,
             )
             fx = make_fixture(testbed.url, mode["users"])
-            for w in WORKLOADS:  # one request each: a harness that is wrong stops here
+            chosen = [w for w in WORKLOADS if w.target == "baseline" or w.name in args.only]
+            for w in chosen:  # one request each: a harness that is wrong stops here
                 if w.target == "testbed":
                     check = bench.sample(testbed, w.name, fx, 1)
                     if check["non_ok"]:
                         raise SystemExit(f"bench: {w.name} is refused: {check['first_bad']}")
             results: dict[str, Any] = {}
-            for w in WORKLOADS:
+            for w in chosen:
                 server = testbed if w.target == "testbed" else baseline
                 if warmup > 0:
                     bench.load(server, w.name, fx, warmup, args.connections)
+                spy = bench.spy(server, w.name, duration) if w.target == "testbed" else None
                 cpu_before = server.cpu_seconds()
                 result = bench.load(server, w.name, fx, duration, args.connections)
                 cpu_after = server.cpu_seconds()
+                if spy is not None:
+                    print(spy.summary(), flush=True)
                 if cpu_before is not None and cpu_after is not None and result["requests"]:
                     result["server_cpu_ms_per_req"] = (
                         (cpu_after - cpu_before) * 1000 / result["requests"]
@@ -720,10 +768,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 results[w.name] = result
                 print(
                     f"bench: {w.name:<13} {result['rps']:8.0f} req/s  p50 {result['p50_ms']:6.2f}"
-                    f" ms  p99 {result['p99_ms']:7.2f} ms  non-A0000 {result['non_ok']}",
+                    f" ms  p99 {result['p99_ms']:7.2f} ms  non-A0000 {result['non_ok']}"
+                    f"  server CPU {result.get('server_cpu_ms_per_req', float('nan')):.3f} ms/req",
                     flush=True,
                 )
             ledger = call(testbed.url, "GET", "/testbed/ledger/check")
+            found = re.search(r"event loop +(.+)", testbed.log.read_text(encoding="utf-8"))
+            loop_name = found.group(1).strip() if found else "?"
         finally:
             for server in servers:
                 server.stop()
@@ -756,13 +807,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "clock": "realtime",
             "start": START,
             "bank_latency": "zero (defaults.latency fixed 0, no institution latency)",
+            "loop": loop_name,
             "db": "fresh temporary SQLite file (WAL, synchronous=FULL)",
             "startup_s": round(testbed.startup_s, 2),
             "fixture_users": mode["users"],
             "ledger_ok_after": bool(ledger.get("ok")),
         },
         "workloads": results,
-        "targets": targets(results, args.connections),
+        "targets": targets(results, args.connections) if len(chosen) == len(WORKLOADS) else [],
     }
 
 
@@ -825,7 +877,8 @@ def throughput_markdown(data: dict[str, Any]) -> str:
         f" {' / '.join(str(x) for x in m['loadavg'])} before,"
         f" {' / '.join(str(x) for x in data['loadavg_after'])} after."
         f" Server: `testbed serve`, {data['server']['users']} users, zero bank latency,"
-        f" realtime clock, a fresh SQLite file; started in {data['server']['startup_s']} s.",
+        f" realtime clock, a fresh SQLite file; started in {data['server']['startup_s']} s."
+        f" Event loop of both servers: {data['server'].get('loop', 'asyncio')}.",
         "",
         "| workload | what | req/s | p50 ms | p99 ms | non-A0000 | × bare GET | × bare POST"
         f" | server CPU ms/req | p99 ≤ {TARGET_P99_MS:g} ms |",
@@ -928,12 +981,39 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--client", choices=("auto", "wrk", "python"), help="load generator")
     parser.add_argument("--no-install", action="store_true", help="never apt-get install wrk")
     parser.add_argument(
+        "--loop",
+        choices=("auto", "uvloop", "asyncio"),
+        default="auto",
+        help="event loop of both servers (auto: uvloop when installed)",
+    )
+    parser.add_argument(
         "--sample", type=int, default=200, help="with wrk: requests whose rsp_code is read"
     )
+    parser.add_argument(
+        "--only",
+        type=lambda text: set(text.split(",")),
+        default={w.name for w in WORKLOADS},
+        help="comma-separated workloads beside the baselines (a look while working:"
+        " printed, not written)",
+    )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="DIR",
+        help="record each testbed workload with py-spy (folded stacks in DIR, own time printed)",
+    )
     args = parser.parse_args(argv)
+    args.py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    if args.profile is not None and not Path(args.py_spy).exists():
+        parser.error("--profile needs py-spy (pip install py-spy)")
+    unknown = args.only - {w.name for w in WORKLOADS}
+    if unknown:
+        parser.error(f"--only: unknown workload(s) {', '.join(sorted(unknown))}")
     if not 1 <= args.threads <= 9:
         parser.error("--threads: 1 to 9 (one digit of the bank_tran_id)")
     data = finite(run(args))
+    if not data["targets"]:
+        return 0  # --only: the lines above are the figures
     markdown = throughput_markdown(run_view(data))
     print()
     print(markdown)

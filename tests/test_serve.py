@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 
+from testbed.cli import event_loop
+
 pytestmark = pytest.mark.subprocess
 ADMIN = "crash-test-admin"
 
@@ -124,6 +126,20 @@ def test_banner_names_url_time_and_demo_credentials(tmp_path: Path) -> None:
     assert "2026-03-02T23:29:30.000+09:00" in out
     assert clients[0]["client_id"] in out and clients[0]["client_secret"] in out
     assert ADMIN in out
+    assert "event loop      uvloop" in out  # a dependency: serve's loop when installed
+
+
+def test_event_loop_choice() -> None:
+    loop, name = event_loop("asyncio")
+    try:
+        assert type(loop).__module__.startswith("asyncio") and name == "asyncio"
+    finally:
+        loop.close()
+    loop, name = event_loop("auto")
+    try:
+        assert type(loop).__module__.startswith("uvloop") and name.startswith("uvloop ")
+    finally:
+        loop.close()
 
 
 def test_bad_banks_file_is_refused_before_the_server_starts(tmp_path: Path) -> None:
