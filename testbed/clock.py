@@ -95,8 +95,30 @@ def _day_string(kst_day: int) -> str:
 
 
 def yyyymmddhhmmss(t: float) -> str:
+    date, time_of_day = date_and_time(t)
+    return date + time_of_day
+
+
+def date_and_time(t: float) -> tuple[str, str]:
+    """(`YYYYMMDD`, `HHMMSS`) in KST: a transaction row's tran_date and tran_time."""
     dt = to_kst(t)
-    return f"{dt.year:04d}{dt.month:02d}{dt.day:02d}{dt.hour:02d}{dt.minute:02d}{dt.second:02d}"
+    return (
+        f"{dt.year:04d}{dt.month:02d}{dt.day:02d}",
+        f"{dt.hour:02d}{dt.minute:02d}{dt.second:02d}",
+    )
+
+
+def from_compact(date: str, time_of_day: str = "000000") -> float:
+    """The moment of a KST `YYYYMMDD` and `HHMMSS` (ValueError when there is none)."""
+    return datetime(
+        int(date[:4]),
+        int(date[4:6]),
+        int(date[6:8]),
+        int(time_of_day[:2]),
+        int(time_of_day[2:4]),
+        int(time_of_day[4:6]),
+        tzinfo=KST,
+    ).timestamp()
 
 
 def api_tran_dtm(t: float) -> str:

@@ -15,6 +15,8 @@ from testbed.clock import (
     RealtimeClock,
     VirtualClock,
     api_tran_dtm,
+    date_and_time,
+    from_compact,
     iso_kst,
     make_clock,
     parse_kst,
@@ -56,6 +58,9 @@ def test_time_strings_agree_with_strftime_at_every_edge() -> None:
         assert yyyymmdd(t) == dt.strftime("%Y%m%d"), t
         assert yyyymmddhhmmss(t) == dt.strftime("%Y%m%d%H%M%S"), t
         assert api_tran_dtm(t) == dt.strftime("%Y%m%d%H%M%S") + f"{dt.microsecond // 1000:03d}", t
+        assert date_and_time(t) == (dt.strftime("%Y%m%d"), dt.strftime("%H%M%S")), t
+        whole = dt.replace(microsecond=0)
+        assert from_compact(whole.strftime("%Y%m%d"), whole.strftime("%H%M%S")) == whole.timestamp()
 
 
 async def test_virtual_time_jumps_while_a_caller_waits() -> None:

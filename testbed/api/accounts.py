@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any, NamedTuple
 
 from aiohttp import web
@@ -29,7 +28,7 @@ from testbed.api.fields import (
     N,
     Spec,
 )
-from testbed.clock import from_kst, to_kst, yyyymmdd
+from testbed.clock import date_and_time, from_compact, yyyymmdd
 from testbed.network.codes import Refusal
 from testbed.network.ledger import Account, HistoryLine
 from testbed.network.parties import Registration
@@ -163,9 +162,10 @@ async def answer_balance(call: Call, bank_tran_id: str, locate: Locate) -> web.R
 
 
 def _row(line: HistoryLine, branch: str) -> dict[str, str]:
+    tran_date, tran_time = date_and_time(line.time)
     return {
-        "tran_date": yyyymmdd(line.time),
-        "tran_time": to_kst(line.time).strftime("%H%M%S"),
+        "tran_date": tran_date,
+        "tran_time": tran_time,
         "inout_type": "입금" if line.amount > 0 else "출금",
         "tran_type": line.tran_type or "대체",
         "print_content": line.print_content,
@@ -191,8 +191,8 @@ class Window(NamedTuple):
 
 def history_window(q: dict[str, str]) -> Window:
     by_time = q["inquiry_base"] == "T"
-    start = from_kst_compact(q["from_date"], q.get("from_time", "000000") if by_time else "000000")
-    end = from_kst_compact(q["to_date"], q.get("to_time", "235959") if by_time else "235959") + 1
+    start = from_compact(q["from_date"], q.get("from_time", "000000") if by_time else "000000")
+    end = from_compact(q["to_date"], q.get("to_time", "235959") if by_time else "235959") + 1
     if end <= start:
         raise Refusal("A0004", "from_date/from_time must not be after to_date/to_time")
     cursor = q.get("befor_inquiry_trace_info", "")
@@ -254,10 +254,6 @@ async def answer_transactions(call: Call, q: dict[str, str], locate: Locate) -> 
             "res_list": rows,
         }
     )
-
-
-def from_kst_compact(date: str, time: str) -> float:
-    return from_kst(datetime.strptime(date + time, "%Y%m%d%H%M%S"))
 
 
 ACCOUNT_ITEM = (

@@ -57,7 +57,7 @@ from testbed.api.fields import (
     Spec,
     aNS,
 )
-from testbed.clock import to_kst, yyyymmdd
+from testbed.clock import date_and_time
 from testbed.config import BankCodeError
 from testbed.network.codes import Refusal
 from testbed.network.ledger import Account, HistoryLine
@@ -196,9 +196,10 @@ def _remitter(call: Call, account: Account, line: HistoryLine) -> tuple[str, str
 
 def _remit_row(call: Call, account: Account, line: HistoryLine) -> dict[str, str]:
     name, bank_code, account_masked = _remitter(call, account, line)
+    tran_date, tran_time = date_and_time(line.time)
     return {
-        "tran_date": yyyymmdd(line.time),
-        "tran_time": to_kst(line.time).strftime("%H%M%S"),
+        "tran_date": tran_date,
+        "tran_time": tran_time,
         "tran_amt": str(line.amount),
         "print_content": line.print_content,
         "remitter_name": name,
