@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -47,8 +48,12 @@ def bank_names(call: Call, code: str) -> tuple[str, str]:
 
 def bank_code_sub(account: Account) -> str:
     """7-digit 점별코드: the bank code and a branch number (the testbed keeps one per account)."""
-    branch = sum(ord(c) for c in account.branch_name) % 9000 + 1000
-    return f"{account.bank_code}{branch:04d}"
+    return _branch_code(account.bank_code, account.branch_name)
+
+
+@functools.lru_cache(maxsize=4096)
+def _branch_code(bank_code: str, branch_name: str) -> str:
+    return f"{bank_code}{sum(ord(c) for c in branch_name) % 9000 + 1000:04d}"
 
 
 def registered(call: Call, fintech_use_num: str, consent: str = "") -> tuple[Registration, Account]:

@@ -56,7 +56,7 @@ class Call:
         }
 
     def answer(self, body: Mapping[str, Any]) -> web.Response:
-        self.request[RSP_CODE] = body.get("rsp_code")  # for the api event, without re-reading
+        self.request[RSP_CODE] = (body.get("rsp_code"),)  # the api event's, without re-reading
         response = web.Response(
             body=orjson.dumps(body), content_type="application/json", charset="utf-8"
         )
@@ -107,8 +107,8 @@ _UUID4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
 _UUID4_SET = (0x4000 << 64) | (0x8000 << 48)
 
 _CALL = web.RequestKey("kftc_call", Call)
-#: the rsp_code of the KFTC answer a call rendered (None: it rendered none)
-RSP_CODE = web.RequestKey("kftc_rsp_code", object)
+#: the rsp_code of the KFTC answer a call rendered, in a 1-tuple (an OAuth answer: (None,))
+RSP_CODE = web.RequestKey("kftc_rsp_code", tuple)
 
 
 def _printable(text: str) -> str:

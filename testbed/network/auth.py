@@ -11,11 +11,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 import random
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Final
+
+import orjson
 
 from testbed.clock import DAY
 from testbed.network.codes import Refusal
@@ -63,6 +64,14 @@ class AuthCode:
     fields: dict[str, str] = field(default_factory=dict)
 
 
+def _b64_json(data: dict[str, Any]) -> str:
+    """base64url (unpadded) of compact UTF-8 JSON: a JWT part."""
+    return base64.urlsafe_b64encode(orjson.dumps(data)).rstrip(b"=").decode()
+
+
+_JWT_HEADER: Final = _b64_json({"alg": "HS256", "typ": "JWT"})
+
+
 class Grants(RecordBook):
     KINDS: ClassVar[dict[str, Decoder]] = {
         "token": lambda data: Grant(**data),
@@ -86,17 +95,8 @@ class Grants(RecordBook):
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
 
     def _jwt(self, aud: str, scopes: list[str], exp: float) -> str:
-        def part(data: dict[str, Any]) -> str:
-            raw = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
-            return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-        body = (
-            part({"alg": "HS256", "typ": "JWT"})
-            + "."
-            + part(
-                {"aud": aud, "scope": scopes, "iss": ISSUER, "exp": int(exp), "jti": self._uuid()}
-            )
-        )
+        claims = {"aud": aud, "scope": scopes, "iss": ISSUER, "exp": int(exp), "jti": self._uuid()}
+        body = _JWT_HEADER + "." + _b64_json(claims)
         signature = hmac.new(self.secret, body.encode(), hashlib.sha256).digest()
         return body + "." + base64.urlsafe_b64encode(signature).rstrip(b"=").decode()
 

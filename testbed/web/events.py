@@ -90,8 +90,8 @@ async def api_events(request: web.Request, handler: Handler) -> web.StreamRespon
 
 def _rsp_code(request: web.Request, response: web.StreamResponse) -> str | None:
     told = request.get(RSP_CODE)
-    if isinstance(told, str):
-        return told  # what Call.answer rendered
+    if told is not None:  # what Call.answer rendered
+        return told[0] if isinstance(told[0], str) else None
     if not isinstance(response, web.Response) or response.content_type != "application/json":
         return None
     try:
