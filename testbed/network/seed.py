@@ -85,8 +85,9 @@ _LATER_KINDS = (AccountType.DEMAND, AccountType.DEMAND, AccountType.SAVINGS, Acc
 _SAVINGS_YEARS = (1, 2, 3, 5)
 #: a seeded history never takes an account below this before its income (the opening)
 _LEAST_OPENING = 10_000
-#: entries of a weighted table: a name's share of them is its weight
-_SLOTS = 4096
+#: entries of a weighted table: a name's share of them is its weight (a draw of 12 bits)
+_SLOT_BITS = 12
+_SLOTS = 1 << _SLOT_BITS
 #: seeded histories made for reading, kept per world (a page of a list, then the next)
 _LINES_KEPT = 1024
 
@@ -148,7 +149,7 @@ class _Names:
     def person(self, random: Callable[[], float], male: bool) -> str:
         last = self.last[int(random() * len(self.last))]
         firsts = self.male if male else self.female
-        return self.full[male][last][firsts[int(random() * len(firsts))]]
+        return self.full[int(male)][last][firsts[int(random() * len(firsts))]]
 
     def company(self, rng: random.Random) -> str:
         r = rng.random
@@ -510,9 +511,10 @@ class _Generator:
         b2a = binascii.b2a_base64
         bits = rng.getrandbits
         for done in range(count):
-            male = r() < 0.5
-            last = lasts[int(r() * _SLOTS)]
-            name = full[male][last][(males if male else females)[int(r() * _SLOTS)]]
+            male = bits(1)
+            name = full[male][lasts[bits(_SLOT_BITS)]][
+                (males if male else females)[bits(_SLOT_BITS)]
+            ]
             born = int((19 + 56 * r()) * 365.25) - first
             birth, holder_info = ymd[born], yymmdd[born]
             user_seq_no = str(1_100_000_000 + int(r() * 100_000_000))
