@@ -150,10 +150,13 @@ class _Lazy:
 
     def take_history(self, other: _Lazy) -> None:
         """Go on with the history of `other` (the same account, as it was made before)."""
-        try:
-            self._lines = other._lines
-        except AttributeError:
-            pass
+        lines = getattr(other, "_lines", None)
+        if lines is not None:
+            self._lines = lines
+
+
+#: sets an account's `_lines` (the slot's own setter: no Python call)
+_SET_LINES: Callable[[_Lazy, HistorySource], None] = _Lazy.__dict__["_lines"].__set__
 
 
 @dataclass(slots=True)
@@ -272,6 +275,7 @@ class Ledger:
         owner, in a world of millions."""
         table = self.accounts
         listeners = self.account_listeners
+        set_lines = _SET_LINES
         total = 0
         for key, account in accounts:
             amount = account.seeded
@@ -279,7 +283,7 @@ class Ledger:
                 raise LedgerError(f"account {key[0]}-{key[1]} already exists")
             if amount <= 0 or account.balance != amount:
                 raise LedgerError(f"a seeded account opens with its seeded won, not {amount!r}")
-            account.seed_history(source)
+            set_lines(account, source)  # account.seed_history(source), without the call
             table[key] = account
             total += amount
             if listeners:
