@@ -29,6 +29,7 @@ import gc
 import hashlib
 import math
 import random
+import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
@@ -161,6 +162,7 @@ class _Names:
 
 _NAMES: _Names | None = None
 _FAKER: Faker | None = None
+_FAKER_LOCK = threading.Lock()
 
 
 def _faker() -> Faker:
@@ -402,9 +404,10 @@ class _Generator:
             raise ValueError("the network has no Open Banking participant to hold accounts")
         self.names = _names()
         self.seeding = Seeding(world.seed, start, size)
-        fake = _faker()
-        fake.seed_instance(world.source.stream("faker").getrandbits(64))
-        self.email_names = [fake.user_name() for _ in range(1024)]
+        with _FAKER_LOCK:  # one Faker for every world: one world at a time draws from it
+            fake = _faker()
+            fake.seed_instance(world.source.stream("faker").getrandbits(64))
+            self.email_names = [fake.user_name() for _ in range(1024)]
 
     # identifiers
     def _draw(self, pattern: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 
 import pytest
 
@@ -288,3 +289,21 @@ def test_registered_users_have_their_history_posted_for_good(network: NetworkCon
     ]
     assert list(lazy_world.ledger.accounts) == list(ledger.accounts)
     assert lazy_world.ledger.entries == [] and lazy_world.ledger.check(deep=True)["ok"]
+
+
+def test_worlds_made_at_once_in_threads_are_the_worlds_of_their_seeds(
+    make_world: WorldFactory,
+) -> None:
+    """A reset seeds in a worker thread while a scenario may seed in the loop's."""
+    made: dict[int, World] = {}
+
+    def make(seed: int) -> None:
+        made[seed] = make_world(seed=seed, users=60)
+
+    threads = [threading.Thread(target=make, args=(seed,)) for seed in (21, 22, 23, 24)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for seed, world in made.items():
+        assert world_bytes(world) == world_bytes(make_world(seed=seed, users=60))
