@@ -5,16 +5,19 @@
     .venv/bin/python bench/scale.py --write [--out-dir DIR] # add to results.json / docs
 
 The world is built in a child process the way `testbed serve` builds a new one:
-`testbed.runtime.open_runtime` with `db=":memory:"`, a virtual clock, and about N / 2.14
-users (the seed gives each user 1-4 accounts, 2.14 on average), each demand account with
---history-days of history (92, as `testbed serve`). Measured: the time of open_runtime
-(of which seeding the world, the rest writing it to SQLite), of init_app (routes,
-templates), the child's peak RSS (resource.getrusage) and its RSS before the world. The
-child runs under an address-space limit (--max-memory-gb) so a world too large for the
-machine fails alone, with MemoryError, instead of pushing other work out of memory; and
-above 5,000 accounts a 5,000-account world is built first: when its figures, scaled
-linearly, put the big one over the limit, it is reported as not built, with the
-projection (--force builds it anyway).
+`testbed.runtime.open_runtime` on a fresh temporary SQLite file (as serve's --db; not
+`:memory:`, whose pages would count in the process's RSS), a virtual clock, and about
+N / 2.14 users (the seed gives each user 1-4 accounts, 2.14 on average), each demand
+account with --history-days of history (92, as `testbed serve`). Measured: the time of
+open_runtime (of which seeding the world, the rest writing it to SQLite), of init_app
+(routes, templates), the child's peak RSS (resource.getrusage) and its RSS before the
+world, and the time to read the history of 1,000 accounts (made on first read). Then a
+second child opens the same file again, as a restarted `testbed serve` does: its
+open_runtime time and peak RSS. The children run under an address-space limit
+(--max-memory-gb) so a world too large for the machine fails alone, with MemoryError,
+instead of pushing other work out of memory; and above 5,000 accounts a 5,000-account
+world is built first: when its figures, scaled linearly, put the big one over the limit,
+it is reported as not built, with the projection (--force builds it anyway).
 
     .venv/bin/python bench/scale.py --accounts 1000000 --history-days 0 --write
 """
@@ -25,8 +28,10 @@ import argparse
 import json
 import platform
 import resource
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -52,8 +57,9 @@ def _rss_mib() -> float:
     return pages * resource.getpagesize() / 1024**2
 
 
-def child(users: int, history_days: int) -> dict[str, Any]:
-    """Build the world in this process and measure it (runs in the child)."""
+def child(users: int, history_days: int, db: str, restart: bool) -> dict[str, Any]:
+    """Build the world in this process and measure it (runs in the child); `restart`:
+    open the world already in `db` instead."""
     import testbed.runtime as runtime_module
     from testbed.config.settings import Settings
     from testbed.web.app import init_app
@@ -62,14 +68,15 @@ def child(users: int, history_days: int) -> dict[str, Any]:
     seeding: list[float] = []
     populate = runtime_module.populate  # type: ignore[attr-defined]
 
-    def timed_populate(*args: Any, **kwargs: Any) -> None:
+    def timed_populate(*args: Any, **kwargs: Any) -> Any:
         began = time.perf_counter()
-        populate(*args, **kwargs)
+        made = populate(*args, **kwargs)
         seeding.append(time.perf_counter() - began)
+        return made
 
     runtime_module.populate = timed_populate  # type: ignore[attr-defined]
     settings = Settings(
-        db=":memory:",
+        db=db,
         clock="virtual",
         start=START,
         admin_token="scale",
@@ -82,15 +89,34 @@ def child(users: int, history_days: int) -> dict[str, Any]:
     opened = time.perf_counter() - began
     used = resource.getrusage(resource.RUSAGE_SELF)
     cpu_s = used.ru_utime - cpu.ru_utime + used.ru_stime - cpu.ru_stime
+    if restart:
+        data = {
+            "restart_s": round(opened, 2),
+            "restart_cpu_s": round(cpu_s, 2),
+            "restart_peak_rss_mib": round(
+                resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
+            ),
+            "restart_accounts": len(runtime.world.ledger.accounts),
+        }
+        runtime.close()
+        return data
     began = time.perf_counter()
     init_app(settings, runtime)
     app_s = time.perf_counter() - began
     ledger = runtime.world.ledger
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    accounts = list(ledger.accounts.values())
+    sample = accounts[:: max(1, len(accounts) // 1000)][:1000]
+    began = time.perf_counter()
+    lines = sum(len(a.history) for a in sample)
+    read_s = time.perf_counter() - began
     data = {
         "users": len(runtime.world.directory.users),
         "accounts": len(ledger.accounts),
         "ledger_entries": len(ledger.entries),
         "postings": sum(len(e.postings) for e in ledger.entries),
+        "history_lines_per_account": round(lines / max(1, len(sample)), 1),
+        "history_read_us": round(read_s / max(1, len(sample)) * 1e6),
         "open_runtime_s": round(opened, 2),
         "open_runtime_cpu_s": round(cpu_s, 2),
         "seed_s": round(seeding[0], 2) if seeding else None,
@@ -98,38 +124,52 @@ def child(users: int, history_days: int) -> dict[str, Any]:
         "init_app_s": round(app_s, 2),
         "rss_before_mib": round(rss_before, 1),
         "rss_after_mib": round(_rss_mib(), 1),
-        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "peak_rss_mib": round(peak, 1),
     }
-    runtime.store.close()
+    runtime.close()
+    data["db_mib"] = round(sum(p.stat().st_size for p in Path(db).parent.iterdir()) / 1024**2, 1)
     return data
+
+
+def _run_child(arguments: list[str]) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--child", *arguments],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=4 * 3600,
+        check=False,
+    )
+    line = next((x for x in done.stdout.splitlines() if x.startswith("SCALE_JSON ")), None)
+    if line:
+        result: dict[str, Any] = json.loads(line[len("SCALE_JSON ") :])
+        return result
+    return {"error": (done.stderr.strip().splitlines() or ["no output"])[-1][:300]}
 
 
 def measure(accounts: int, history_days: int, max_memory_gb: float) -> dict[str, Any]:
     users = max(1, round(accounts / ACCOUNTS_PER_USER))
-    command = [
-        sys.executable,
-        str(Path(__file__).resolve()),
-        "--child",
+    taken = datetime.now(UTC).isoformat(timespec="seconds")
+    before = machine("none (in-process world)")
+    folder = Path(tempfile.mkdtemp(prefix="testbed-scale-"))
+    arguments = [
         "--users",
         str(users),
         "--history-days",
         str(history_days),
         "--max-memory-gb",
         str(max_memory_gb),
+        "--db",
+        str(folder / "testbed.db"),
     ]
-    taken = datetime.now(UTC).isoformat(timespec="seconds")
-    before = machine("none (in-process world)")
-    began = time.perf_counter()
-    done = subprocess.run(
-        command, cwd=ROOT, capture_output=True, text=True, timeout=4 * 3600, check=False
-    )
-    wall = time.perf_counter() - began
-    line = next((x for x in done.stdout.splitlines() if x.startswith("SCALE_JSON ")), None)
-    result: dict[str, Any] = (
-        json.loads(line[len("SCALE_JSON ") :])
-        if line
-        else {"error": (done.stderr.strip().splitlines() or ["no output"])[-1][:300]}
-    )
+    try:
+        began = time.perf_counter()
+        result = _run_child(arguments)
+        wall = time.perf_counter() - began
+        if "error" not in result:
+            result.update(_run_child([*arguments, "--restart"]))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
     data: dict[str, Any] = {
         "taken": taken,
         "command": f"python bench/scale.py --accounts {accounts}",
@@ -149,34 +189,40 @@ def measure(accounts: int, history_days: int, max_memory_gb: float) -> dict[str,
 def markdown(runs: dict[str, dict[str, Any]]) -> str:
     """A row per size measured (the latest run of each)."""
     lines = [
-        "| accounts | history days | users | ledger entries | postings"
-        " | open_runtime s (seed + SQLite) | its CPU s | peak RSS MiB | bytes / account"
-        " | taken (load average before) |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| accounts | history days | users | ledger entries"
+        " | open_runtime s (seed + SQLite) | its CPU s | init_app s | peak RSS MiB"
+        " | bytes / account | restart s (peak RSS MiB) | history read µs | taken (load average"
+        " before) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for d in sorted(runs.values(), key=lambda d: (d["history_days"], d["accounts_asked"])):
         load = " / ".join(str(x) for x in d["machine"]["loadavg"])
         if "error" in d:
             lines.append(
-                f"| {d['accounts_asked']:,} | {d['history_days']} | | | | **not built** | | |"
-                f" | {d['taken']} ({load}) |"
+                f"| {d['accounts_asked']:,} | {d['history_days']} | | | **not built** | | | |"
+                f" | | | {d['taken']} ({load}) |"
             )
             continue
+        restart = f"{d['restart_s']} ({d['restart_peak_rss_mib']:,})" if "restart_s" in d else "–"
+        read = f"{d['history_read_us']:,}" if "history_read_us" in d else "–"
         lines.append(
             f"| {d['accounts']:,} | {d['history_days']} | {d['users']:,}"
-            f" | {d['ledger_entries']:,} | {d['postings']:,}"
+            f" | {d['ledger_entries']:,}"
             f" | {d['open_runtime_s']} ({d['seed_s']} + {d['sqlite_s']})"
-            f" | {d['open_runtime_cpu_s']} | {d['peak_rss_mib']:,}"
-            f" | {d['peak_bytes_per_account']:,} | {d['taken']} ({load}) |"
+            f" | {d['open_runtime_cpu_s']} | {d.get('init_app_s', '–')} | {d['peak_rss_mib']:,}"
+            f" | {d['peak_bytes_per_account']:,} | {restart} | {read} | {d['taken']} ({load}) |"
         )
     m = next(iter(runs.values()))["machine"]
     lines += [
         "",
         f"`python bench/scale.py --accounts N [--history-days D] --write`; machine:"
-        f" {m['cores']} cores, {m['memory']}, Python {m['python']}. Bytes / account: peak"
-        " RSS less the RSS before the world (interpreter and imports), per account. CPU s:"
-        " the process's own time in open_runtime; the wall time beyond it is what other work"
-        " on the machine took.",
+        f" {m['cores']} cores, {m['memory']}, Python {m['python']}. The world is written to a"
+        " temporary SQLite file, as `testbed serve --db` does. Bytes / account: peak RSS less"
+        " the RSS before the world (interpreter and imports), per account. CPU s: the"
+        " process's own time in open_runtime; the wall time beyond it is what other work on"
+        " the machine took. Restart: open_runtime of the same file in a new process."
+        " History read: the mean time to read the history of one of 1,000 accounts (a"
+        " seeded one is made then).",
     ]
     for d in runs.values():
         if "error" in d:
@@ -198,12 +244,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--users", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--db", help=argparse.SUPPRESS)
+    parser.add_argument("--restart", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         limit = int(args.max_memory_gb * 1024**3)
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
         try:
-            result = child(args.users, args.history_days)
+            result = child(args.users, args.history_days, args.db, args.restart)
         except MemoryError:
             print(f"MemoryError: more than {args.max_memory_gb:g} GB", file=sys.stderr)
             return 3

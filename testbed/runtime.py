@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
@@ -28,6 +29,10 @@ from testbed.store.sqlite import decode_snapshot, encode_snapshot, restore_snaps
 
 #: called with (old, new) once a new world has taken over
 WorldListener = Callable[[World, World], None]
+#: a world of at least this many accounts is frozen out of the garbage collector's sight
+#: (gc.freeze) once made: a full collection would walk millions of objects that live as
+#: long as the world (about a second a million accounts), in the middle of a request
+FREEZE_ACCOUNTS = 100_000
 #: wall seconds a replaced world's clock keeps stepping for requests that began on it:
 #: at least RETIRE_GRACE (a handler may start its model call a moment after the swap),
 #: then while any is still waiting on it, up to RETIRE_WITHIN in all
@@ -79,6 +84,7 @@ class Runtime:
         on the old world waits forever on a clock that no longer moves.
         """
         async with self._swap:
+            gc.unfreeze()  # the old world may go now; the collector sees all again
             old = self.world
             _continue_log(old.events, world.events)
             self.store.detach(old)
@@ -129,6 +135,7 @@ class Runtime:
         self.store.put_meta("clock", repr(self.clock.now()))
         self.store.flush()
         self.store.close()
+        gc.unfreeze()
 
 
 def open_runtime(settings: Settings, network: NetworkConfig | None = None) -> Runtime:
@@ -136,6 +143,8 @@ def open_runtime(settings: Settings, network: NetworkConfig | None = None) -> Ru
     network = network or load_network(network_path(settings.banks))
     requested = parse_kst(settings.start) if settings.start else None
     store = Store(settings.db)
+    collecting = gc.isenabled()
+    gc.disable()  # what is made now lives as long as the world: nothing to collect yet
     try:
         notes: list[str] = []
         restoring = store.has_world()
@@ -159,10 +168,15 @@ def open_runtime(settings: Settings, network: NetworkConfig | None = None) -> Ru
             populate(world, WorldSize(users=settings.users, history_days=settings.history_days))
             store.save_world(world)
         store.attach(world)
+        if len(world.ledger.accounts) >= FREEZE_ACCOUNTS:
+            gc.freeze()
         return Runtime(settings, network, world, store, created=not restoring, notes=notes)
     except BaseException:
         store.close()
         raise
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def seeded_world(settings: Settings, network: NetworkConfig, seed: int) -> World:

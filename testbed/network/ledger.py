@@ -11,14 +11,22 @@ accounts live at banks; two kinds of internal account complete the book:
 
 `post` validates everything before it changes anything, so a refused movement leaves
 no trace; `check` proves conservation over the whole book at any time.
+
+Seeded history is lazy. An account of the seeded world opens with `seeded` won (its
+balance once its seeded history has run: `open_seeded`), which came from EXTERNAL; the
+lines of that history are a pure function of the world's seed and the account, made
+by the ledger's `HistorySource` when first read, never stored. They are self-contained
+(every seeded line moves money between the account and EXTERNAL), start from 0 and end
+at `seeded`, so conservation holds with `seeded` standing for them: `check()` proves
+it, and proves the lines of every history it reads (`deep=True`: all of them).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol, cast
 
 AccountKey = tuple[str, str]  # (canonical bank code, account number)
 
@@ -88,8 +96,71 @@ class HistoryLine:
     tran_type: str
 
 
+class HistorySource(Protocol):
+    """Where the seeded history of accounts comes from (`testbed.network.seed.Seeding`)."""
+
+    def lines(self, account: Account) -> list[HistoryLine]:
+        """The account's seeded history lines, oldest first: read them, never change them."""
+        ...
+
+    def generate(self, account: Account) -> list[HistoryLine]:
+        """The same lines, made anew (a list the caller owns)."""
+        ...
+
+
+class _Lazy:
+    """The history slot of an account, outside its dataclass fields (so not compared,
+    copied or shown): the account's history lines, or the source of its seeded history
+    while that has not been made."""
+
+    __slots__ = ("_lines",)
+    _lines: list[HistoryLine] | HistorySource
+
+    @property
+    def history(self) -> list[HistoryLine]:
+        """Every line of the account, oldest first: the seeded ones (made when read),
+        then those of the entries posted to it. Read it; `Ledger.post` adds to it."""
+        try:
+            lines = self._lines
+        except AttributeError:
+            lines = self._lines = []
+        if isinstance(lines, list):
+            return lines
+        return lines.lines(cast("Account", self))
+
+    def own_history(self) -> list[HistoryLine]:
+        """The history as a list the account keeps (its seeded lines made for good)."""
+        try:
+            lines = self._lines
+        except AttributeError:
+            lines = self._lines = []
+        if not isinstance(lines, list):
+            lines = self._lines = lines.generate(cast("Account", self))
+        return lines
+
+    @property
+    def history_source(self) -> HistorySource | None:
+        """Where the seeded history will come from, while it has not been made for good."""
+        lines = getattr(self, "_lines", None)
+        return None if lines is None or isinstance(lines, list) else lines
+
+    def seed_history(self, source: HistorySource) -> None:
+        """Its seeded history will come from `source` (an account with no lines yet)."""
+        self._lines = source
+
+    def take_history(self, other: _Lazy) -> None:
+        """Go on with the history of `other` (the same account, as it was made before)."""
+        lines = getattr(other, "_lines", None)
+        if lines is not None:
+            self._lines = lines
+
+
+#: sets an account's `_lines` (the slot's own setter: no Python call)
+_SET_LINES: Callable[[_Lazy, HistorySource], None] = _Lazy.__dict__["_lines"].__set__
+
+
 @dataclass(slots=True)
-class Account:
+class Account(_Lazy):
     bank_code: str
     account_num: str
     holder_name: str
@@ -103,7 +174,8 @@ class Account:
     maturity_date: str = ""
     status: AccountStatus = AccountStatus.NORMAL
     balance: int = 0
-    history: list[HistoryLine] = field(default_factory=list, repr=False)
+    #: what the seeded world opened it with (its lazy seeded history's net); 0: none
+    seeded: int = 0
 
     @property
     def key(self) -> AccountKey:
@@ -176,17 +248,49 @@ class Ledger:
         self.cash_out = 0
         self.listeners: list[EntryListener] = []
         self.account_listeners: list[Callable[[Account], None]] = []
+        #: where the seeded accounts' history comes from (the world's seeding), if any
+        self.seeding: HistorySource | None = None
+        #: True while the ledger is exactly what its seeding made (no entry, no change)
+        self.pristine = False
 
     # accounts
     def open_account(self, account: Account) -> Account:
         if account.key in self.accounts:
             raise LedgerError(f"account {account.bank_code}-{account.account_num} already exists")
-        if account.balance or account.history:
+        if account.balance or account.seeded or account.history:
             raise LedgerError("an account opens empty; money arrives only through postings")
         self.accounts[account.key] = account
+        self.pristine = False
         for listener in self.account_listeners:
             listener(account)
         return account
+
+    def open_seeded(
+        self, accounts: Iterable[tuple[AccountKey, Account]], source: HistorySource
+    ) -> None:
+        """Open accounts of the seeded world, each with (key, account): an account holds
+        `seeded` won (its `balance` too), which its seeded history brought in from
+        EXTERNAL; `source` makes that history when it is read. `key` must be the
+        account's (bank_code, account_num): one tuple for the ledger and the account's
+        owner, in a world of millions."""
+        table = self.accounts
+        listeners = self.account_listeners
+        set_lines = _SET_LINES
+        total = 0
+        for key, account in accounts:
+            amount = account.seeded
+            if key in table:
+                raise LedgerError(f"account {key[0]}-{key[1]} already exists")
+            if amount <= 0 or account.balance != amount:
+                raise LedgerError(f"a seeded account opens with its seeded won, not {amount!r}")
+            set_lines(account, source)  # account.seed_history(source), without the call
+            table[key] = account
+            total += amount
+            if listeners:
+                for listener in listeners:
+                    listener(account)
+        self.seeded_total += total
+        self.internal[EXTERNAL] -= total
 
     def get(self, key: AccountKey) -> Account:
         try:
@@ -207,6 +311,7 @@ class Ledger:
         entry_id = len(self.entries) + 1
         touched: list[Account] = []
         afters: list[int] = []
+        self.pristine = False
         for leg in legs:
             account = self.accounts.get(leg.account)
             if account is None:
@@ -215,7 +320,7 @@ class Ledger:
                 continue
             account.balance += leg.amount
             afters.append(account.balance)
-            account.history.append(
+            account.own_history().append(
                 HistoryLine(
                     entry_id, time, leg.amount, account.balance, leg.print_content, leg.tran_type
                 )
@@ -238,22 +343,54 @@ class Ledger:
         elif external > 0:
             self.cash_out += external
 
-    def restore(self, accounts: Iterable[Account], entries: Iterable[Entry]) -> None:
+    def restore(
+        self,
+        accounts: Iterable[Account],
+        entries: Iterable[Entry],
+        seeding: HistorySource | None = None,
+    ) -> None:
         """Rebuild the book from storage: accounts as stored, then every entry in order.
 
+        An account stored with `seeded` won takes its seeded history from `seeding`.
         `check()` then proves the stored balances agree with the stored history.
         """
         if self.accounts or self.entries:
             raise LedgerError("restore() needs an empty ledger")
+        if seeding is not None:
+            self.seeding = seeding
+        self.overlay(accounts, entries)
+        self.pristine = False
+
+    def overlay(self, accounts: Iterable[Account], entries: Iterable[Entry]) -> None:
+        """Bring a seeded ledger to what storage holds: the stored accounts replace (or
+        join) the seeded ones, then the stored entries follow the ledger's own."""
+        self.pristine = False
         for account in accounts:
-            self.accounts[account.key] = account
+            key = account.key
+            seeded = self.accounts.get(key)
+            if seeded is not None and seeded.seeded != account.seeded:
+                raise LedgerError(
+                    f"account {key[0]}-{key[1]} was seeded with {account.seeded} won, not"
+                    f" {seeded.seeded}: another seeding"
+                )
+            if seeded is not None:  # the seeded account's history goes on in the stored one
+                account.take_history(seeded)
+            elif account.seeded:
+                if self.seeding is None:
+                    raise LedgerError(f"account {key[0]}-{key[1]} is seeded, but by nothing")
+                account.seed_history(self.seeding)
+                self.seeded_total += account.seeded
+                self.internal[EXTERNAL] -= account.seeded
+            self.accounts[key] = account
         for entry in entries:
+            if entry.id != len(self.entries) + 1:
+                raise LedgerError(f"entry {entry.id} where entry {len(self.entries) + 1} belongs")
             for leg, after in zip(entry.postings, entry.balances_after, strict=True):
                 holder = self.accounts.get(leg.account)
                 if holder is None:
                     self.internal[leg.account] = self.internal.get(leg.account, 0) + leg.amount
                 else:
-                    holder.history.append(
+                    holder.own_history().append(
                         HistoryLine(
                             entry.id,
                             entry.time,
@@ -269,6 +406,7 @@ class Ledger:
     def set_status(self, key: AccountKey, status: AccountStatus) -> Account:
         account = self.get(key)
         account.status = status
+        self.pristine = False
         for listener in self.account_listeners:
             listener(account)
         return account
@@ -300,10 +438,35 @@ class Ledger:
                 )
 
     # proofs
-    def check(self) -> dict[str, Any]:
-        """Prove money is conserved; returns the figures and every violation found."""
+    def check(self, deep: bool = False) -> dict[str, Any]:
+        """Prove money is conserved; returns the figures and every violation found.
+
+        Each account's seeded won (the net of its seeded history) counts as its first
+        posting, from EXTERNAL. Every history already made is proven line by line (each
+        line's balance the sum of the lines up to it, the last one the balance, the
+        seeded lines summing to `seeded`, none negative); `deep=True` makes and proves
+        the seeded history of every account too (as long as the world is large).
+        """
         problems: list[str] = []
         recomputed: dict[AccountKey, int] = {}
+        seeded = 0
+        lines_proven = 0
+        for key, account in self.accounts.items():
+            if account.seeded:
+                recomputed[key] = account.seeded
+                seeded += account.seeded
+            source = account.history_source
+            if source is None:
+                history = account.history
+            elif deep:
+                history = source.generate(account)
+            else:
+                continue
+            lines_proven += len(history)
+            problem = _history_problem(account, history, complete=source is None)
+            if problem:
+                problems.append(f"account {key[0]}-{key[1]}: {problem}")
+        recomputed[EXTERNAL] = -seeded
         for entry in self.entries:
             if sum(leg.amount for leg in entry.postings) != 0:
                 problems.append(f"entry {entry.id} is unbalanced")
@@ -354,6 +517,7 @@ class Ledger:
             "external_balance": self.internal.get(EXTERNAL, 0),
             "clearing_total": clearing_total,
             "negative_accounts": negative,
+            "history_lines_proven": lines_proven,
             "problems": problems[:50],
         }
 
@@ -364,3 +528,32 @@ class Ledger:
 
 def _is_internal(key: AccountKey) -> bool:
     return key[0].startswith("@")
+
+
+def _history_problem(account: Account, history: list[HistoryLine], complete: bool) -> str:
+    """What is wrong with an account's history lines ("" if nothing).
+
+    `complete`: the lines are all of it (else only the seeded ones, which end at `seeded`).
+    """
+    running = 0
+    seeded_lines = 0
+    last = float("-inf")
+    for line in history:
+        running += line.amount
+        if line.balance_after != running:
+            return (
+                f"the line of entry {line.entry_id} at {line.time} says {line.balance_after}"
+                f" won after it, the lines sum to {running}"
+            )
+        if running < 0:
+            return f"the line of entry {line.entry_id} at {line.time} leaves it negative"
+        if line.entry_id == 0:  # seeded: made in time order, before any entry
+            if line.time < last:
+                return f"its seeded line at {line.time} is out of time order"
+            last = line.time
+            seeded_lines += line.amount
+    if seeded_lines != account.seeded:
+        return f"its seeded lines sum to {seeded_lines}, it was seeded with {account.seeded}"
+    if complete and running != account.balance:
+        return f"holds {account.balance} but its history lines sum to {running}"
+    return ""

@@ -5,6 +5,14 @@ A single writer thread commits whatever has queued as soon as the previous commi
 ends (group commit, no timer), so durability costs one fsync per batch, not per
 request. A handler awaits `durable()` before it answers: a success the client sees
 is on disk. On start, `load()` rebuilds the world from the file.
+
+A world fresh from its seed is written as its seeding (meta `world` = `seeded`, and
+`seeding`: the seed, start and size that make it, with its fingerprint), not as rows:
+a million accounts are made again faster than they are read back. The tables then hold
+what changed since (accounts as they are now, entries, records), which `load()` lays
+over the world the seeding makes again. Any other world (one restored from a snapshot)
+is written as rows (meta `world` = `1`), as files from before were. Either way the lines
+of an account's seeded history are never stored: the seeding makes them when read.
 """
 
 from __future__ import annotations
@@ -23,11 +31,13 @@ from testbed.network.ledger import (
     AccountStatus,
     AccountType,
     Entry,
+    LedgerError,
     Posting,
 )
+from testbed.network.seed import Seeding, populate
 from testbed.network.world import World
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: accounts.seeded, worlds kept as their seeding
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -36,7 +46,7 @@ CREATE TABLE IF NOT EXISTS accounts (
     holder_name TEXT NOT NULL, holder_info TEXT NOT NULL, holder_type TEXT NOT NULL,
     account_type TEXT NOT NULL, product_name TEXT NOT NULL, issue_date TEXT NOT NULL,
     maturity_date TEXT NOT NULL, owner TEXT NOT NULL, branch_name TEXT NOT NULL,
-    status TEXT NOT NULL, balance INTEGER NOT NULL,
+    status TEXT NOT NULL, balance INTEGER NOT NULL, seeded INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (bank_code, account_num)
 );  -- rowid kept: the world comes back in the order it was made
 -- the append-only transaction record: rows are inserted, never updated
@@ -59,15 +69,17 @@ CREATE TABLE IF NOT EXISTS snapshots (
 """
 #: the tables that hold the world (not meta, not snapshots): what replace_world rewrites
 WORLD_TABLES = ("accounts", "entries", "postings", "records")
-SNAPSHOT_FORMAT = 1
+SNAPSHOT_FORMAT = 2  # 2: accounts with their seeded won, and the world's seeding
+#: meta `world`: the tables are the world / lay over the world the seeding makes again
+ROWS, SEEDED = "1", "seeded"
 
 _ACCOUNT_COLUMNS = (
     "bank_code, account_num, holder_name, holder_info, holder_type, account_type, product_name,"
-    " issue_date, maturity_date, owner, branch_name, status, balance"
+    " issue_date, maturity_date, owner, branch_name, status, balance, seeded"
 )
 # UPSERT, not REPLACE: an update keeps the row's rowid, hence its place in the order
 _PUT_ACCOUNT = (
-    f"INSERT INTO accounts ({_ACCOUNT_COLUMNS}) VALUES ({', '.join('?' * 13)})"
+    f"INSERT INTO accounts ({_ACCOUNT_COLUMNS}) VALUES ({', '.join('?' * 14)})"
     " ON CONFLICT (bank_code, account_num) DO UPDATE SET status = excluded.status,"
     " balance = excluded.balance, holder_name = excluded.holder_name,"
     " product_name = excluded.product_name, owner = excluded.owner"
@@ -102,6 +114,7 @@ def _account_row(a: Account) -> tuple[Any, ...]:
         a.branch_name,
         a.status.value,
         a.balance,
+        a.seeded,
     )
 
 
@@ -131,6 +144,11 @@ class Store:
             # FULL: a commit is on disk (fsync) before the writer reports it durable
             self._conn.execute("PRAGMA synchronous=FULL")
             self._conn.executescript(_SCHEMA)
+            columns = {r[1] for r in self._conn.execute("PRAGMA table_info(accounts)")}
+            if "seeded" not in columns:  # a file from before seeded accounts
+                self._conn.execute(
+                    "ALTER TABLE accounts ADD COLUMN seeded INTEGER NOT NULL DEFAULT 0"
+                )
             (self._last_snapshot,) = self._conn.execute(
                 "SELECT coalesce(max(id), 0) FROM snapshots"
             ).fetchone()
@@ -288,6 +306,16 @@ class Store:
 
     def _queue_world(self, world: World) -> None:
         ledger = world.ledger
+        seeding = ledger.seeding if isinstance(ledger.seeding, Seeding) else None
+        meta = [("schema", SCHEMA_VERSION), ("seed", str(world.seed))]
+        if seeding is not None:
+            meta.append(("seeding", json.dumps(seeding.spec())))
+        else:
+            self.submit("DELETE FROM meta WHERE key = 'seeding'", ())
+        if seeding is not None and ledger.pristine:
+            # fresh from the seed: its seeding makes it again, nothing else to write
+            self.submit_many(_PUT_META, [*meta, ("world", SEEDED)])
+            return
         self.submit_many(_PUT_ACCOUNT, [_account_row(a) for a in ledger.accounts.values()])
         self.submit_many(_PUT_ENTRY, [(e.id, e.time, e.kind, e.ref) for e in ledger.entries])
         self.submit_many(_PUT_POSTING, [row for e in ledger.entries for row in _posting_rows(e)])
@@ -299,10 +327,7 @@ class Store:
                 for k, key, r in book.records()
             ],
         )
-        self.submit_many(
-            _PUT_META,
-            [("schema", SCHEMA_VERSION), ("seed", str(world.seed)), ("world", "1")],
-        )
+        self.submit_many(_PUT_META, [*meta, ("world", ROWS)])
 
     # --- snapshots ---------------------------------------------------------------------
     def save_snapshot(self, label: str, time: float, data: bytes) -> int:
@@ -339,11 +364,32 @@ class Store:
             return dict(self._conn.execute("SELECT key, value FROM meta").fetchall())
 
     def has_world(self) -> bool:
-        return self.meta().get("world") == "1"
+        return self.meta().get("world") in (ROWS, SEEDED)
 
     def load(self, world: World) -> None:
-        """Rebuild `world` (empty) from the file; refuse a file this network cannot hold."""
-        self.flush()
+        """Rebuild `world` (empty) from the file; refuse a file this network cannot hold.
+
+        A world kept as its seeding is made again from it first (and refused if it does
+        not come out as it did: another network file, another generator), then what the
+        tables hold is laid over it.
+        """
+        meta = self.meta()
+        seeding = None
+        if "seeding" in meta:
+            try:
+                seeding = Seeding.from_spec(json.loads(meta["seeding"]))
+            except (ValueError, KeyError, TypeError) as e:
+                raise StoreError(f"the database {self.path} was seeded otherwise: {e}") from None
+        if meta.get("world") == SEEDED:
+            if seeding is None or seeding.seed != world.seed:
+                raise StoreError(f"the database {self.path} has no seeding for seed {world.seed}")
+            made = populate(world, seeding.size, start=seeding.start)
+            if made.fingerprint != seeding.fingerprint:
+                raise StoreError(
+                    f"the database {self.path} holds a seeded world that this testbed and"
+                    " network file make otherwise (another banks file, or another version):"
+                    " start with the banks file it was made with, or a fresh --db"
+                )
         with self._cv:
             conn = self._conn
             accounts = [
@@ -363,7 +409,13 @@ class Store:
                 " p.balance_after, p.print_content, p.tran_type"
                 " FROM entries e JOIN postings p ON p.entry_id = e.id ORDER BY e.id, p.seq"
             )
-            world.ledger.restore(accounts, _entries_from_rows(rows))
+            try:
+                if meta.get("world") == SEEDED:
+                    world.ledger.overlay(accounts, _entries_from_rows(rows))
+                else:
+                    world.ledger.restore(accounts, _entries_from_rows(rows), seeding)
+            except LedgerError as e:
+                raise StoreError(f"the database {self.path} cannot be read back: {e}") from None
         owners = {kind: book for book in world.books for kind in book.KINDS}
         for kind, key, data in records:
             owners[kind].load(kind, key, json.loads(data))
@@ -417,6 +469,7 @@ def _account_from_row(r: Sequence[Any]) -> Account:
         branch_name=r[10],
         status=AccountStatus(r[11]),
         balance=r[12],
+        seeded=r[13] if len(r) > 13 else 0,  # snapshots of format 1 have no seeded won
     )
 
 
@@ -441,7 +494,8 @@ def _entries_from_rows(rows: Iterable[Sequence[Any]]) -> Iterable[Entry]:
 def snapshot_state(world: World) -> dict[str, Any]:
     """Everything the world is, as JSON-able data built from copies (safe to encode elsewhere).
 
-    The ledger (accounts as stored, every entry with its postings), every record of every
+    The ledger (accounts as stored, every entry with its postings; the seeding that makes
+    the accounts' seeded history, which is not stored), every record of every
     record book in `world.books`, the clock (mode, time, speed, frozen) and the state of
     every stream of the seeded source, so that a restored world goes on drawing the same
     ids and latencies the original would have. Work in flight in the SimPy model (a
@@ -458,6 +512,7 @@ def snapshot_state(world: World) -> dict[str, Any]:
             "speed": clock.speed,
             "frozen": clock.frozen,
         },
+        "seeding": ledger.seeding.spec() if isinstance(ledger.seeding, Seeding) else None,
         "accounts": [list(_account_row(a)) for a in ledger.accounts.values()],
         "entries": [
             [e.id, e.time, e.kind, e.ref, [list(row[2:]) for row in _posting_rows(e)]]
@@ -470,8 +525,14 @@ def snapshot_state(world: World) -> dict[str, Any]:
 
 def restore_snapshot(world: World, state: dict[str, Any]) -> None:
     """Fill `world` (new and empty, made with the snapshot's seed) from `snapshot_state` data."""
-    if state.get("format") != SNAPSHOT_FORMAT:
+    if state.get("format") not in (1, SNAPSHOT_FORMAT):
         raise StoreError(f"a snapshot of format {state.get('format')!r} cannot be restored here")
+    seeding = None
+    if state.get("seeding"):
+        try:
+            seeding = Seeding.from_spec(state["seeding"])
+        except (ValueError, KeyError, TypeError) as e:
+            raise StoreError(f"the snapshot was seeded otherwise: {e}") from None
     accounts = [_account_from_row(r) for r in state["accounts"]]
     unknown = sorted({a.bank_code for a in accounts} - set(world.banks))
     if unknown:
@@ -494,7 +555,10 @@ def restore_snapshot(world: World, state: dict[str, Any]) -> None:
         )
         for e in state["entries"]
     )
-    world.ledger.restore(accounts, entries)
+    try:
+        world.ledger.restore(accounts, entries, seeding)
+    except LedgerError as e:
+        raise StoreError(f"the snapshot cannot be restored: {e}") from None
     for kind, key, record in state["records"]:
         owners[kind].load(kind, key, record)
     for name, (version, internal, gauss) in state["random"].items():

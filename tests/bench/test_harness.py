@@ -104,6 +104,11 @@ def test_sections_do_not_erase_each_other(tmp_path: Path) -> None:
         assert number(scale[key]) and scale[key] >= 0, key
     assert scale["peak_rss_mib"] >= scale["rss_before_mib"]
     assert number(scale["peak_bytes_per_account"])
+    # the world went to a file, and a second process opened it again, the same size
+    assert scale["restart_accounts"] == scale["accounts"]
+    for key in ("restart_s", "restart_peak_rss_mib", "history_read_us", "init_app_s"):
+        assert number(scale[key]) and scale[key] >= 0, key
+    assert scale["history_lines_per_account"] >= 1  # every seeded account opened with a line
     markdown = (tmp_path / "benchmarks.md").read_text(encoding="utf-8")
     for name in ("replay_day", "scale"):
         block = markdown.split(f"<!-- bench:{name} begin -->")[1].split(

@@ -16,6 +16,7 @@ from testbed.network.ledger import (
     AccountNotNormal,
     AccountStatus,
     AccountType,
+    HistoryLine,
     InsufficientFunds,
     Ledger,
     Posting,
@@ -168,3 +169,50 @@ def test_check_catches_a_transfer_posted_twice_the_same_day() -> None:
     ledger.post(300.0, "transfer", _transfer_legs(a, b, 10), ref="T000000001U000000001")
     report = ledger.check()
     assert not report["ok"] and "posted twice the same day" in report["problems"][0]
+
+
+# --- seeded accounts: their history made when read -----------------------------------
+
+
+class _Broken:
+    """A seeding whose lines do not end at the account's seeded won."""
+
+    def lines(self, account: Account) -> list[HistoryLine]:
+        return self.generate(account)
+
+    def generate(self, account: Account) -> list[HistoryLine]:
+        return [HistoryLine(0, 0.0, account.seeded - 1, account.seeded - 1, "신규", "현금")]
+
+
+def test_check_proves_seeded_histories() -> None:
+    ledger = Ledger()
+    account = Account(
+        "004", "000000000001", "홍길동", "900101", "P", AccountType.DEMAND, "", "", ""
+    )
+    account.balance = account.seeded = 50_000
+    ledger.open_seeded([(account.key, account)], _Broken())
+    report = ledger.check()
+    assert report["ok"], report["problems"]  # conservation holds; the lines are not read
+    assert report["seeded_total"] == report["total_balance"] == 50_000
+    assert report["external_balance"] == -50_000
+    deep = ledger.check(deep=True)
+    assert not deep["ok"] and "seeded lines sum to 49999" in deep["problems"][0]
+    ledger.post(1.0, "cash", [Posting(account.key, 1_000), Posting(EXTERNAL, -1_000)])
+    assert not ledger.check()["ok"]  # made for good now: proven each time
+    account.balance += 1
+    assert "holds 51001" in " ".join(ledger.check()["problems"])
+
+
+def test_a_seeded_account_is_opened_with_its_seeded_won() -> None:
+    ledger = Ledger()
+    account = Account("004", "1", "홍길동", "900101", "P", AccountType.DEMAND, "", "", "")
+    with pytest.raises(Exception, match="seeded won"):
+        ledger.open_seeded([(account.key, account)], _Broken())
+    account.balance = account.seeded = 10
+    ledger.open_seeded([(account.key, account)], _Broken())
+    with pytest.raises(Exception, match="already exists"):
+        ledger.open_seeded([(account.key, account)], _Broken())
+    with pytest.raises(Exception, match="opens empty"):
+        ledger.open_account(
+            Account("004", "2", "", "", "P", AccountType.DEMAND, "", "", "", seeded=1)
+        )

@@ -41,6 +41,27 @@ def _user_accounts(world: World) -> list[tuple[str, str]]:
     return [k for k, a in sorted(world.ledger.accounts.items()) if a.owner.startswith("user:")]
 
 
+def _busy_weeks(world: World, days: int = 40, per_day: int = 20) -> None:
+    """Transfers between the world's accounts, `per_day` a day (a few refused for want of
+    money) for `days` days from its start, in time order, posted as the centre does."""
+    ledger = world.ledger
+    keys = _user_accounts(world)
+    rng = random.Random(days)
+    start = world.clock.now()
+    for n in range(days * per_day):
+        debit, credit = rng.sample(keys, 2)
+        amount = rng.choice((10_000, 50_000, 300_000, 2_000_000))
+        if ledger.accounts[debit].balance < amount:
+            continue
+        legs = [Posting(debit, -amount, "이체", "대체"), Posting(credit, amount, "이체", "대체")]
+        if debit[0] != credit[0]:
+            legs += [
+                Posting(clearing_key(debit[0]), -amount),
+                Posting(clearing_key(credit[0]), amount),
+            ]
+        ledger.post(start + n * DAY / per_day, "transfer", legs, f"T{n:08d}")
+
+
 async def test_positions_are_what_each_bank_sent_and_received(make_world: WorldFactory) -> None:
     world = make_world(seed=3, users=20)
     baseline = positions(world.ledger, TODAY)  # the seeded history may reach into today
@@ -70,7 +91,8 @@ async def test_positions_are_what_each_bank_sent_and_received(make_world: WorldF
 
 def test_every_day_agrees_with_a_full_scan(make_world: WorldFactory) -> None:
     world = make_world(seed=5, users=25)
-    last = world.ledger.entries[-1].time  # the history's 40 days, and a little around them
+    _busy_weeks(world)
+    last = world.ledger.entries[-1].time  # the 40 busy days, and a little around them
     days = {yyyymmdd(last - d * DAY) for d in range(-2, 45)}
     busy = 0
     for date in sorted(days):
@@ -78,13 +100,15 @@ def test_every_day_agrees_with_a_full_scan(make_world: WorldFactory) -> None:
         assert (day.positions, day.transfers) == _brute_force(world.ledger, date), date
         assert day.total == 0
         busy += day.transfers > 0
-    assert busy > 15  # the seeded history has interbank transfers on many days
+    assert busy > 15  # interbank transfers on many days
+    assert world.ledger.check()["ok"]
 
 
 def test_the_day_is_found_by_binary_search(
     make_world: WorldFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     world = make_world(seed=5, users=25)
+    _busy_weeks(world)
     probes = 0
     original = settlement._time
 

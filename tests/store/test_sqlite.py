@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -14,7 +16,16 @@ from testbed.network.codes import Refusal
 from testbed.network.ledger import AccountStatus
 from testbed.network.openbanking import TransferRecord
 from testbed.network.world import World
+from testbed.runtime import world_from_snapshot
 from testbed.store import Store, StoreError
+from testbed.store.sqlite import (
+    ROWS,
+    SEEDED,
+    decode_snapshot,
+    encode_snapshot,
+    restore_snapshot,
+    snapshot_state,
+)
 from tests.conftest import START, WorldFactory
 from tests.network.test_seed import world_bytes
 
@@ -90,8 +101,13 @@ def test_a_database_from_another_network_is_refused(
     from testbed.resources import network_path
 
     zengin = load_network(network_path("zengin"))
-    with pytest.raises(StoreError, match="does not have"):
+    with pytest.raises(StoreError, match="make otherwise"):  # kept as its seeding
         reopen(tmp_path / "w.db", zengin)
+    rows = Store(str(tmp_path / "rows.db"))  # kept as rows: a world from a snapshot
+    rows.save_world(world_from_snapshot(network, encode_snapshot(snapshot_state(make_world()))))
+    rows.close()
+    with pytest.raises(StoreError, match="does not have"):
+        reopen(tmp_path / "rows.db", zengin)
 
 
 def test_unopenable_path_is_a_clear_error(tmp_path: Path) -> None:
@@ -174,3 +190,171 @@ async def test_faults_survive_a_restart_and_keep_acting(
         if e.get("bank") == "088" or e["type"] == "fault_end"
     ]
     assert ("bank_state", "open") in announced and ("fault_end", None) in announced
+
+
+def _count(path: Path, table: str) -> int:
+    with sqlite3.connect(path) as conn:
+        (n,) = conn.execute(f"SELECT count(*) FROM {table}").fetchone()
+    return int(n)
+
+
+async def test_a_fresh_world_is_kept_as_its_seeding_and_its_changes(
+    tmp_path: Path, make_world: WorldFactory, network: NetworkConfig
+) -> None:
+    world = make_world(seed=7, users=30)
+    path = tmp_path / "w.db"
+    store = Store(str(path))
+    store.save_world(world)
+    meta = store.meta()
+    assert meta["world"] == SEEDED and json.loads(meta["seeding"])["users"] == 30
+    assert [_count(path, t) for t in ("accounts", "entries", "records")] == [0, 0, 0]
+    store.attach(world)
+    keys = [k for k, a in world.ledger.accounts.items() if a.seeded and a.owner.startswith("user:")]
+    async with world.clock:
+        outcome = await world.transfer(TransferOrder(keys[0], keys[5], 12_345))
+    assert outcome.ok
+    world.ledger.set_status(keys[9], AccountStatus.ACCIDENT)
+    user = next(iter(world.directory.users.values()))
+    user.email = "changed@example.com"
+    world.directory.put_user(user)
+    await store.durable()
+    store.close()
+    assert _count(path, "accounts") == len({keys[0], keys[5], keys[9]})  # what changed
+    again = reopen(path, network)
+    assert world_bytes(again) == world_bytes(world)  # balances, statuses, every line
+    assert again.directory.users[user.user_seq_no].email == "changed@example.com"
+    assert again.ledger.accounts[keys[0]].history[-1].amount == -12_345
+    assert again.ledger.accounts[keys[1]].history_source is not None  # still lazy
+    report = again.ledger.check(deep=True)
+    assert report["ok"], report["problems"]
+    assert report == world.ledger.check(deep=True)
+
+
+def test_a_world_from_a_snapshot_is_kept_as_rows(
+    tmp_path: Path, make_world: WorldFactory, network: NetworkConfig
+) -> None:
+    world = make_world(seed=7)
+    world.cash(next(iter(world.ledger.accounts)), 1_000)
+    restored = world_from_snapshot(network, encode_snapshot(snapshot_state(world)))
+    assert world_bytes(restored) == world_bytes(world)
+    store = Store(str(tmp_path / "w.db"))
+    store.save_world(restored)
+    assert store.meta()["world"] == ROWS and "seeding" in store.meta()
+    store.close()
+    assert _count(tmp_path / "w.db", "accounts") == len(world.ledger.accounts)
+    again = reopen(tmp_path / "w.db", network)
+    assert world_bytes(again) == world_bytes(world)
+    assert again.ledger.check(deep=True)["ok"]
+
+
+def test_a_seeding_from_another_generator_is_refused(
+    tmp_path: Path, make_world: WorldFactory, network: NetworkConfig
+) -> None:
+    store = Store(str(tmp_path / "w.db"))
+    store.save_world(make_world(seed=7))
+    spec = json.loads(store.meta()["seeding"])
+    store.put_meta("seeding", json.dumps({**spec, "generator": 1}))
+    store.close()
+    with pytest.raises(StoreError, match="generator 1"):
+        reopen(tmp_path / "w.db", network)
+
+
+_OLD_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE accounts (
+    bank_code TEXT NOT NULL, account_num TEXT NOT NULL,
+    holder_name TEXT NOT NULL, holder_info TEXT NOT NULL, holder_type TEXT NOT NULL,
+    account_type TEXT NOT NULL, product_name TEXT NOT NULL, issue_date TEXT NOT NULL,
+    maturity_date TEXT NOT NULL, owner TEXT NOT NULL, branch_name TEXT NOT NULL,
+    status TEXT NOT NULL, balance INTEGER NOT NULL,
+    PRIMARY KEY (bank_code, account_num)
+);
+CREATE TABLE entries (id INTEGER PRIMARY KEY, time REAL NOT NULL, kind TEXT NOT NULL,
+    ref TEXT NOT NULL);
+CREATE TABLE postings (
+    entry_id INTEGER NOT NULL, seq INTEGER NOT NULL,
+    bank_code TEXT NOT NULL, account_num TEXT NOT NULL, amount INTEGER NOT NULL,
+    balance_after INTEGER NOT NULL, print_content TEXT NOT NULL, tran_type TEXT NOT NULL,
+    PRIMARY KEY (entry_id, seq)
+) WITHOUT ROWID;
+INSERT INTO meta VALUES ('schema', '1'), ('seed', '7'), ('world', '1');
+INSERT INTO accounts VALUES
+    ('004', '111122223333', '김하나', '900101', 'P', '1', '보통예금', '20200101', '', 'user:1100000001',
+     '본점', 'normal', 70000),
+    ('088', '444455556666', '박둘', '910202', 'P', '1', '보통예금', '20200101', '', 'user:1100000002',
+     '본점', 'normal', 30000);
+INSERT INTO entries VALUES (1, 1.0, 'seed', ''), (2, 3.0, 'transfer', 'T1');
+INSERT INTO postings VALUES
+    (1, 0, '004', '111122223333', 100000, 100000, '신규', '현금'),
+    (1, 1, '@external', 'world', -100000, 0, '', ''),
+    (2, 0, '004', '111122223333', -30000, 70000, '박둘', '타행환'),
+    (2, 1, '088', '444455556666', 30000, 30000, '김하나', '타행환'),
+    (2, 2, '@clearing', '004', -30000, 0, '', ''),
+    (2, 3, '@clearing', '088', 30000, 0, '', '');
+"""
+
+
+def test_a_file_from_before_seeded_accounts_still_opens(
+    tmp_path: Path, network: NetworkConfig
+) -> None:
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as conn:
+        conn.executescript(_OLD_SCHEMA)
+    again = reopen(path, network)
+    ledger = again.ledger
+    assert [(a.balance, a.seeded) for a in ledger.accounts.values()] == [(70_000, 0), (30_000, 0)]
+    assert [h.amount for h in ledger.accounts[("004", "111122223333")].history] == [
+        100_000,
+        -30_000,
+    ]
+    report = ledger.check()
+    assert report["ok"], report["problems"]
+    assert report["seeded_total"] == 100_000 and report["history_lines_proven"] == 3
+    store = Store(str(path))  # the column is added once, the file goes on
+    assert store.has_world()
+    store.close()
+
+
+def test_a_snapshot_of_format_1_restores(make_world: WorldFactory, network: NetworkConfig) -> None:
+    state = decode_snapshot(encode_snapshot(snapshot_state(make_world(seed=7))))
+    assert state["format"] == 2 and state["seeding"]["seed"] == 7
+    old = {
+        "format": 1,
+        "seed": 7,
+        "clock": state["clock"],
+        "accounts": [
+            [
+                "004",
+                "111122223333",
+                "김하나",
+                "900101",
+                "P",
+                "1",
+                "보통예금",
+                "20200101",
+                "",
+                "user:1",
+                "본점",
+                "normal",
+                5000,
+            ],
+        ],
+        "entries": [
+            [
+                1,
+                1.0,
+                "seed",
+                "",
+                [
+                    ["004", "111122223333", 5000, 5000, "신규", "현금"],
+                    ["@external", "world", -5000, 0, "", ""],
+                ],
+            ]
+        ],
+        "records": [],
+        "random": {},
+    }
+    world = World(network, VirtualClock(parse_kst(START)), 7)
+    restore_snapshot(world, old)
+    assert world.ledger.accounts[("004", "111122223333")].history[0].amount == 5000
+    assert world.ledger.check()["ok"]
