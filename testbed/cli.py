@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import ipaddress
 import os
 import secrets
@@ -19,7 +18,6 @@ from testbed.config import SourceError
 from testbed.config.settings import DEFAULT_SEED, Settings
 from testbed.runtime import Runtime, open_runtime
 from testbed.store import StoreError
-from testbed.web.keys import RUNTIME
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -236,34 +234,9 @@ def serve(args: argparse.Namespace) -> int:
     except ImportError:
         print("testbed: --loop uvloop: uvloop is not installed", file=sys.stderr)
         return 2
-    app.on_startup.append(_quiet_heap)
     print(_banner(runtime, settings) + f"\n  event loop      {loop_name}", flush=True)
     web.run_app(app, host=settings.host, port=settings.port, print=None, loop=loop)
     return 0
-
-
-async def _quiet_heap(app: web.Application) -> None:
-    """Keep the garbage collector's full passes off the world.
-
-    A world is hundreds of thousands of long-lived objects (accounts, history lines,
-    records). CPython's oldest-generation collection walks all of them, a pause of tens
-    to hundreds of milliseconds in the middle of some request: the slowest answers of a
-    load test. `gc.freeze()` moves what exists at start-up out of the collector's sight;
-    after a reset or restore the old world is let go (unfreeze, collect) and the new one
-    frozen, a moment later, when the requests that began on the old one are answered.
-    """
-    loop = asyncio.get_running_loop()
-
-    def freeze() -> None:
-        gc.unfreeze()
-        gc.collect()
-        gc.freeze()
-
-    def world_replaced(old: object, new: object) -> None:
-        loop.call_later(2.0, freeze)
-
-    freeze()
-    app[RUNTIME].world_listeners.append(world_replaced)
 
 
 def event_loop(kind: str = "auto") -> tuple[asyncio.AbstractEventLoop, str]:

@@ -95,10 +95,22 @@ class Runtime:
                 retire = asyncio.create_task(_retire(old.clock), name="retire-clock")
                 self._retiring.add(retire)
                 retire.add_done_callback(self._retiring.discard)
+                # once the old world is let go, not before (frozen, it would never be)
+                retire.add_done_callback(lambda _: self._freeze_if_large(world))
             self.world = world
             for listener in list(self.world_listeners):
                 listener(old, world)
+            del old
             await self.store.durable()
+            if not self._stepping:  # after this frame lets the old world go
+                asyncio.get_running_loop().call_soon(self._freeze_if_large, world)
+
+    def _freeze_if_large(self, world: World) -> None:
+        """A large world, still the current one, out of the collector's sight (see
+        FREEZE_ACCOUNTS); what the old one left is collected first."""
+        if world is self.world and len(world.ledger.accounts) >= FREEZE_ACCOUNTS:
+            gc.collect()
+            gc.freeze()
 
     async def reset(self) -> World:
         """Back to the world the seed makes, the clock at the settings' start."""
