@@ -6,6 +6,13 @@ ends (group commit, no timer), so durability costs one fsync per batch, not per
 request. A handler awaits `durable()` before it answers: a success the client sees
 is on disk. On start, `load()` rebuilds the world from the file.
 
+One kind of change does not wake the writer: the `bank_tran_id` an inquiry claims
+(`LAZY_KINDS`), which no answer waits for. Those ride with the next commit, or are
+committed on their own at most `LAZY_WITHIN` seconds later: an inquiry-only load costs
+a commit per LAZY_WITHIN, not one per few requests. A crash can forget the last
+LAZY_WITHIN of them (the id could then be used again that day); a transfer's claim is
+committed with its transfer.
+
 A world fresh from its seed is written as its seeding (meta `world` = `seeded`, and
 `seeding`: the seed, start and size that make it, with its fingerprint), not as rows:
 a million accounts are made again faster than they are read back. The tables then hold
@@ -26,6 +33,8 @@ import zlib
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+import orjson
+
 from testbed.network.ledger import (
     Account,
     AccountStatus,
@@ -37,6 +46,9 @@ from testbed.network.ledger import (
 from testbed.network.seed import Seeding, populate
 from testbed.network.world import World
 
+#: record kinds whose writes need not wake the writer (see the module's docstring)
+LAZY_KINDS = frozenset({"tran_id"})
+LAZY_WITHIN = 0.1  # wall seconds
 SCHEMA_VERSION = "2"  # 2: accounts.seeded, worlds kept as their seeding
 
 _SCHEMA = """
@@ -155,6 +167,7 @@ class Store:
         except sqlite3.Error as e:
             raise StoreError(f"cannot open the database {path}: {e}") from None
         self._pending: list[Statement] = []
+        self._urgent = False  # something pending wakes the writer (not only lazy records)
         self._cv = threading.Condition()
         self._submitted = 0
         self._committed = 0
@@ -169,19 +182,30 @@ class Store:
         self._thread.start()
 
     # --- writing -----------------------------------------------------------------------
-    def submit(self, sql: str, params: Sequence[Any]) -> None:
-        self._queue((sql, params, False))
+    def submit(self, sql: str, params: Sequence[Any], wake: bool = True) -> None:
+        """Queue a statement; `wake=False`: it may wait up to LAZY_WITHIN for company."""
+        self._queue((sql, params, False), wake)
 
     def submit_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         if rows:
             self._queue((sql, rows, True))
 
-    def _queue(self, statement: Statement) -> None:
+    def _queue(self, statement: Statement, wake: bool = True) -> None:
         with self._cv:
             if self._closing:
                 raise StoreError("the store is closed")
             self._pending.append(statement)
             self._submitted += 1
+            if wake and not self._urgent:
+                self._urgent = True
+                self._cv.notify()
+            elif len(self._pending) == 1:
+                self._cv.notify()  # the writer sleeps until told: now it waits LAZY_WITHIN
+
+    def _hurry(self) -> None:
+        """Wake the writer for what is pending, lazy or not (called holding `_cv`)."""
+        if self._pending and not self._urgent:
+            self._urgent = True
             self._cv.notify()
 
     async def durable(self) -> None:
@@ -193,6 +217,7 @@ class Store:
             target = self._submitted
             if self._committed >= target:
                 return
+            self._hurry()
             self._loop = loop
             future: asyncio.Future[None] = loop.create_future()
             self._waiters.append((target, future))
@@ -202,6 +227,7 @@ class Store:
         """Block until everything submitted so far is committed (start-up and shut-down)."""
         with self._cv:
             target = self._submitted
+            self._hurry()
             while self._committed < target and self._failure is None:
                 self._cv.wait()
             if self._failure is not None:
@@ -211,11 +237,16 @@ class Store:
         conn = self._conn
         while True:
             with self._cv:
-                while not self._pending and not self._closing:
-                    self._cv.wait()
+                while not self._urgent and not self._closing:
+                    # only lazy records pending: they wait LAZY_WITHIN for company, at most
+                    if not self._cv.wait(LAZY_WITHIN if self._pending else None):
+                        break
                 if not self._pending:
-                    return
+                    if self._closing:
+                        return
+                    continue
                 batch, self._pending = self._pending, []
+                self._urgent = False
                 upto = self._submitted
             failure: BaseException | None = None
             try:
@@ -264,7 +295,9 @@ class Store:
             self.submit(_PUT_ACCOUNT, _account_row(account))
 
         def record_changed(kind: str, key: str, record: dict[str, Any]) -> None:
-            self.submit(_PUT_RECORD, (kind, key, json.dumps(record, ensure_ascii=False)))
+            self.submit(
+                _PUT_RECORD, (kind, key, orjson.dumps(record).decode()), kind not in LAZY_KINDS
+            )
 
         world.ledger.listeners.append(entry_posted)
         world.ledger.account_listeners.append(account_changed)

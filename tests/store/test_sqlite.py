@@ -9,16 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from testbed.clock import VirtualClock, parse_kst
+from testbed.clock import VirtualClock, parse_kst, yyyymmdd
 from testbed.config import NetworkConfig
 from testbed.network.centre import TransferOrder
 from testbed.network.codes import Refusal
 from testbed.network.ledger import AccountStatus
-from testbed.network.openbanking import TransferRecord
+from testbed.network.openbanking import TransferRecord, record_key
 from testbed.network.world import World
 from testbed.runtime import world_from_snapshot
 from testbed.store import Store, StoreError
 from testbed.store.sqlite import (
+    LAZY_WITHIN,
     ROWS,
     SEEDED,
     decode_snapshot,
@@ -358,3 +359,50 @@ def test_a_snapshot_of_format_1_restores(make_world: WorldFactory, network: Netw
     restore_snapshot(world, old)
     assert world.ledger.accounts[("004", "111122223333")].history[0].amount == 5000
     assert world.ledger.check()["ok"]
+
+
+def _records(path: Path) -> list[tuple[str, str]]:
+    """What another connection (another process, after a crash) finds on disk."""
+    with sqlite3.connect(path) as conn:
+        return conn.execute("SELECT kind, key FROM records ORDER BY key").fetchall()
+
+
+async def test_an_inquiry_claim_waits_for_company_but_not_long(
+    make_world: WorldFactory, tmp_path: Path
+) -> None:
+    """A lazy record (an inquiry's bank_tran_id) does not wake the writer: it rides with the
+    next write, or is committed alone once LAZY_WITHIN has passed."""
+    path = tmp_path / "lazy.db"
+    world = make_world(users=2)
+    store = Store(str(path))
+    store.save_world(world)
+    store.attach(world)
+    client = next(iter(world.directory.clients.values()))
+    now = world.clock.now()
+
+    def claim(n: int) -> str:
+        bank_tran_id = f"{client.client_use_code}U{n:09d}"
+        world.openbanking.claim(client, bank_tran_id, "balance", now)
+        return record_key(client.client_use_code, yyyymmdd(now), bank_tran_id)
+
+    def on_disk() -> list[str]:
+        return [key for kind, key in _records(path) if kind == "tran_id"]
+
+    try:
+        await store.durable()
+        commits = store.commits
+        first = [claim(1), claim(2)]
+        assert not store._urgent  # queued, the writer left asleep
+        store.put_meta("company", "1")  # any other write takes them along
+        await store.durable()
+        assert store.commits == commits + 1 and on_disk() == first
+        # alone, a claim is committed within LAZY_WITHIN, with nobody waiting for it
+        third = claim(3)
+        for _ in range(100):
+            if third in on_disk():
+                break
+            await asyncio.sleep(LAZY_WITHIN / 5)
+        assert on_disk() == [*first, third]
+        assert store.commits == commits + 2
+    finally:
+        store.close()
