@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import weakref
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,12 +32,21 @@ WARNING_HEADER = "X-Testbed-Warning"
 
 @dataclass
 class Call:
-    request: web.Request
+    # The request keeps its call (request[_CALL]); the call only looks back at it, so the
+    # pair is no reference cycle: freed when the answer is sent, not by the collector
+    # (a cycle a request was a tenth of the server's time in garbage collection)
+    request_ref: weakref.ReferenceType[web.Request]
     runtime: Runtime
     now: float
     warnings: list[str] = field(default_factory=list)
     grant: Grant | None = None
     client: FintechClient | None = None
+
+    @property
+    def request(self) -> web.Request:
+        request = self.request_ref()
+        assert request is not None, "a call outlived its request"
+        return request
 
     @property
     def world(self) -> World:
@@ -133,7 +143,7 @@ def start(request: web.Request) -> Call:
         pass
     runtime = request.app[RUNTIME]
     runtime.clock.sync()
-    call = Call(request, runtime, runtime.clock.now())
+    call = Call(weakref.ref(request), runtime, runtime.clock.now())
     request[_CALL] = call  # so that a refusal still carries the warnings gathered so far
     return call
 
@@ -173,16 +183,24 @@ async def kftc_errors(request: web.Request, handler: Handler) -> web.StreamRespo
     if not request.path.startswith(_API_PREFIXES):
         return await handler(request)
     start(request)  # the call's moment is the request's arrival
+    # Each refusal is answered inside its `except`, which drops the exception when it
+    # ends: kept in a local, its traceback would hold this frame, a reference cycle a
+    # refused request left to the garbage collector.
     try:
         return await handler(request)
     except ApiError as e:
-        error = e
-    except web.HTTPMethodNotAllowed:
-        error = ApiError("O0010")
-    except web.HTTPNotFound:
-        error = ApiError("O0005")
+        return refusal_answer(request, e)
+    except web.HTTPMethodNotAllowed as e:
+        e.__traceback__ = None  # aiohttp keeps it in the request's match_info: no cycle
+        return refusal_answer(request, ApiError("O0010"))
+    except web.HTTPNotFound as e:
+        e.__traceback__ = None
+        return refusal_answer(request, ApiError("O0005"))
     except web.HTTPRequestEntityTooLarge:
-        error = ApiError("A0004", "the request body is too large")
+        return refusal_answer(request, ApiError("A0004", "the request body is too large"))
+
+
+def refusal_answer(request: web.Request, error: ApiError) -> web.Response:
     call = start(request)
     if error.gateway_level:
         body: dict[str, Any] = {"rsp_code": error.rsp_code, "rsp_message": error.rsp_message}
