@@ -982,9 +982,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-install", action="store_true", help="never apt-get install wrk")
     parser.add_argument(
         "--loop",
-        choices=("auto", "uvloop", "asyncio"),
-        default="auto",
-        help="event loop of both servers (auto: uvloop when installed)",
+        choices=("asyncio", "uvloop"),
+        default="asyncio",
+        help="event loop of both servers (testbed serve --loop)",
     )
     parser.add_argument(
         "--sample", type=int, default=200, help="with wrk: requests whose rsp_code is read"

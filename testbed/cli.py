@@ -44,9 +44,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--users", type=int, default=100, help="users in a newly seeded world")
     serve.add_argument(
         "--loop",
-        choices=("auto", "uvloop", "asyncio"),
-        default="auto",
-        help="event loop (default: uvloop when installed, else asyncio's)",
+        choices=("asyncio", "uvloop"),
+        default="asyncio",
+        help="event loop: asyncio's (default; measured the better here, see"
+        " docs/benchmarks.md) or uvloop's (pip install uvloop)",
     )
     serve.add_argument(
         "--scenario", metavar="FILE", help="load a scenario's world and timeline (not its steps)"
@@ -239,17 +240,17 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def event_loop(kind: str = "auto") -> tuple[asyncio.AbstractEventLoop, str]:
-    """A new event loop: uvloop's (faster sockets and callbacks) when asked or, for
-    `auto`, when installed; else asyncio's own. ImportError: uvloop asked, not there."""
-    if kind != "asyncio":
-        try:
-            import uvloop
-        except ImportError:
-            if kind == "uvloop":
-                raise
-        else:
-            return uvloop.new_event_loop(), f"uvloop {uvloop.__version__}"  # type: ignore[attr-defined]
+def event_loop(kind: str = "asyncio") -> tuple[asyncio.AbstractEventLoop, str]:
+    """A new event loop of this kind, and its name. ImportError: uvloop is not installed.
+
+    uvloop serves a bare aiohttp handler ~20 % faster, but under `bench/run.py` the
+    testbed answered transaction lists ~40 % slower on it, with p99 several times
+    longer, and nothing faster: so asyncio's own loop is the default.
+    """
+    if kind == "uvloop":
+        import uvloop
+
+        return uvloop.new_event_loop(), f"uvloop {uvloop.__version__}"  # type: ignore[attr-defined]
     return asyncio.new_event_loop(), "asyncio"
 
 
