@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import ipaddress
 import os
 import secrets
@@ -235,9 +236,19 @@ def serve(args: argparse.Namespace) -> int:
     except ImportError:
         print("testbed: --loop uvloop: uvloop is not installed", file=sys.stderr)
         return 2
+    gc.set_threshold(*SERVER_GC_THRESHOLDS)
     print(_banner(runtime, settings) + f"\n  event loop      {loop_name}", flush=True)
     web.run_app(app, host=settings.host, port=settings.port, print=None, loop=loop)
     return 0
+
+
+#: The collector's thresholds for a server (CPython's: 700, 10, 10). A request leaves no
+#: reference cycle (tests/api/test_context.py) but allocates many short-lived containers,
+#: and the world keeps growing (claims, records, history): with the defaults the
+#: collector ran thousands of times a minute, and full passes over the whole world
+#: landed in the middle of requests. Rarer collections measured 5-15 % less CPU a
+#: request and a shorter p99 (docs/benchmarks.md).
+SERVER_GC_THRESHOLDS = (20_000, 20, 50)
 
 
 def event_loop(kind: str = "asyncio") -> tuple[asyncio.AbstractEventLoop, str]:

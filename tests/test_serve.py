@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -19,6 +20,7 @@ from typing import Any
 import pytest
 
 from testbed.cli import event_loop
+from testbed.web.keys import RUNTIME
 
 pytestmark = pytest.mark.subprocess
 ADMIN = "crash-test-admin"
@@ -216,3 +218,25 @@ def test_serve_refuses_a_bad_scenario_before_starting(tmp_path: Path) -> None:
         timeout=60,
     )
     assert result.returncode == 2 and f"{bad}:2: start:" in result.stderr
+
+
+def test_serve_sets_the_collector_for_a_server(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aiohttp import web
+
+    from testbed import cli
+
+    ran: list[web.Application] = []
+    monkeypatch.setattr(web, "run_app", lambda app, **kwargs: ran.append(app))
+    before = gc.get_threshold()
+    try:
+        args = cli._parser().parse_args(
+            ["serve", "--db", str(tmp_path / "gc.db"), "--users", "2", "--admin-token", "x"]
+        )
+        assert cli.serve(args) == 0 and ran
+        assert gc.get_threshold() == cli.SERVER_GC_THRESHOLDS != before
+    finally:
+        gc.set_threshold(*before)
+        for app in ran:
+            app[RUNTIME].close()
