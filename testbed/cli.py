@@ -246,8 +246,8 @@ def serve(args: argparse.Namespace) -> int:
 #: reference cycle (tests/api/test_context.py) but allocates many short-lived containers,
 #: and the world keeps growing (claims, records, history): with the defaults the
 #: collector ran thousands of times a minute, and full passes over the whole world
-#: landed in the middle of requests. Rarer collections measured 5-15 % less CPU a
-#: request and a shorter p99 (docs/benchmarks.md).
+#: landed in the middle of requests. Rarer collections measured up to 16 % less CPU a
+#: request (about 10 % on average) and mostly a shorter p99 (docs/benchmarks.md).
 SERVER_GC_THRESHOLDS = (20_000, 20, 50)
 
 
