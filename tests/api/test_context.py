@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import gc
+import json
 import random
 import uuid
 
-from testbed.api.context import uuid4_text
+import pytest
+
+from testbed.api import context
+from testbed.api.context import parse_body, uuid4_text
+from testbed.api.errors import ApiError
 from tests.api.conftest import Api
 
 
@@ -57,3 +62,58 @@ async def test_answers_and_refusals_leave_no_reference_cycle(api: Api) -> None:
 #: the request and what the testbed makes of it (aiohttp's 404 keeps a small cycle of its
 #: own, the exception and its route; the test client's objects are not the server's)
 SERVER = ("testbed", "aiohttp.web_request")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"a": 1, "a": 2}',
+        b'{"a": 1, "b": {"c": 1, "c": 1}}',
+        b'{"req_list": [{"tran_no": "1", "tran_no": "2"}]}',
+        b'{"a": "he said \\"x\\": y", "a": 2}',  # a key-like string and a duplicate
+    ],
+)
+def test_a_key_twice_in_any_object_is_refused(raw: bytes) -> None:
+    with pytest.raises(ApiError) as refused:
+        parse_body(raw)
+    assert refused.value.rsp_code == "A0004" and "duplicate key" in refused.value.rsp_message
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"tran_amt": "1000", "print": "\\":", "q": ":\\"", "e": ""}',
+        b'{"a": "x\\": ", "b": {"c": "\\"\\": \\"", "d": [1, {"e": null}]}}',
+        b'{"req_list": [{"tran_no": "1"}, {"tran_no": "2"}], "": 1}',
+        b'{ "a" :\t"1" ,\n"b"\r\n: 2.5e3 }',
+        '{"이름": "홍길동", "memo": "a\\u0022:b"}'.encode(),
+        b'{"big": 123456789012345678901234567890, "n": NaN}',  # orjson refuses, json takes
+    ],
+)
+def test_a_body_is_what_the_stdlib_parses(raw: bytes) -> None:
+    expected = json.loads(raw)
+    assert parse_body(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "says"),
+    [
+        (b"\xff{}", "not UTF-8"),
+        (b'{"a": ', "not JSON"),
+        (b"[1, 2]", "must be a JSON object"),
+        (b"[" * 100_000 + b"]" * 100_000, "not JSON"),
+    ],
+)
+def test_a_bad_body_is_a0004_saying_what(raw: bytes, says: str) -> None:
+    with pytest.raises(ApiError) as refused:
+        parse_body(raw)
+    assert refused.value.rsp_code == "A0004" and says in refused.value.rsp_message
+
+
+def test_a_plain_body_is_parsed_once_in_c(monkeypatch: pytest.MonkeyPatch) -> None:
+    def stdlib(*args: object, **kwargs: object) -> None:
+        raise AssertionError("parsed again in Python")
+
+    monkeypatch.setattr(context.json, "loads", stdlib)
+    body = b'{"bank_tran_id": "T991000001U000000001", "req_list": [{"tran_no": "1"}]}'
+    assert parse_body(body)["req_list"] == [{"tran_no": "1"}]
