@@ -34,7 +34,7 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from statistics import NormalDist
 from typing import Any
 
@@ -44,7 +44,7 @@ from faker.providers.company.ko_KR import Provider as _CompanyProvider
 from faker.providers.internet.ko_KR import Provider as _InternetProvider
 from faker.providers.person.ko_KR import Provider as _PersonProvider
 
-from testbed.clock import DAY, KST, kst_midnight, to_kst, yyyymmdd
+from testbed.clock import DAY, from_compact, kst_midnight, to_kst, yyyymmdd
 from testbed.config import Institution
 from testbed.network.ledger import (
     EXTERNAL,
@@ -231,11 +231,6 @@ def _amounts(name: str, mu: float, sigma: float) -> list[int]:
     return table
 
 
-def _midnight(ymd: str) -> float:
-    """Epoch seconds of 00:00 KST of a YYYYMMDD day."""
-    return datetime(int(ymd[:4]), int(ymd[4:6]), int(ymd[6:8]), tzinfo=KST).timestamp()
-
-
 # --- the seeding: how a world was made, and its lazy history ------------------------------
 
 
@@ -333,7 +328,7 @@ class Seeding:
 
     def opened(self, account: Account, rng: random.Random) -> float:
         """When the account opened: in banking hours of its issue date (its first draw)."""
-        return _midnight(account.issue_date) + (9 + 7 * rng.random()) * 3600
+        return from_compact(account.issue_date) + (9 + 7 * rng.random()) * 3600
 
     def plan(self, rng: random.Random) -> list[Planned]:
         """A demand account's days, in time order: (time, + in / - out, print_content,

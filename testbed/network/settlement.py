@@ -18,12 +18,11 @@ import bisect
 import re
 from collections.abc import Generator
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import simpy
 
-from testbed.clock import DAY, KST, kst_midnight, yyyymmdd
+from testbed.clock import DAY, from_compact, kst_midnight, yyyymmdd
 from testbed.network.ledger import CLEARING, Entry, Ledger
 
 if TYPE_CHECKING:
@@ -60,10 +59,9 @@ def day_start(date: str) -> float:
     if not isinstance(date, str) or not _DATE.fullmatch(date):
         raise SettlementError(f"date takes YYYYMMDD, not {date!r}")
     try:
-        day = datetime.strptime(date, "%Y%m%d").replace(tzinfo=KST)
+        return from_compact(date)
     except ValueError:
         raise SettlementError(f"{date} is not a calendar date") from None
-    return day.timestamp()
 
 
 def day_entries(ledger: Ledger, date: str) -> list[Entry]:

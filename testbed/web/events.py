@@ -84,22 +84,15 @@ async def api_events(request: web.Request, handler: Handler) -> web.StreamRespon
     except Exception:
         await tell(500, None)
         raise
-    await tell(response.status, _rsp_code(request, response))
+    await tell(response.status, _rsp_code(request))
     return response
 
 
-def _rsp_code(request: web.Request, response: web.StreamResponse) -> str | None:
+def _rsp_code(request: web.Request) -> str | None:
+    """The rsp_code `Call.answer` rendered: every KFTC JSON answer is one (the consent
+    pages answer HTML or a redirect, with none)."""
     told = request.get(RSP_CODE)
-    if told is not None:  # what Call.answer rendered
-        return told[0] if isinstance(told[0], str) else None
-    if not isinstance(response, web.Response) or response.content_type != "application/json":
-        return None
-    try:
-        body = json.loads(response.text or "null")
-    except ValueError:
-        return None
-    code = body.get("rsp_code") if isinstance(body, dict) else None
-    return code if isinstance(code, str) else None
+    return told[0] if told is not None and isinstance(told[0], str) else None
 
 
 async def _client_use_code(request: web.Request, world: World) -> str | None:
