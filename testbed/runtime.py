@@ -21,8 +21,10 @@ from dataclasses import dataclass, field
 from testbed.clock import RealtimeClock, SimClock, iso_kst, make_clock, parse_kst
 from testbed.config import NetworkConfig, load_network
 from testbed.config.settings import DEFAULT_VIRTUAL_START, Settings
+from testbed.network.events import EventLog
+from testbed.network.gateway import Gateway
 from testbed.network.seed import WorldSize, populate
-from testbed.network.world import EventLog, World
+from testbed.network.world import World
 from testbed.resources import network_path
 from testbed.store import Store
 from testbed.store.sqlite import decode_snapshot, encode_snapshot, restore_snapshot, snapshot_state
@@ -54,10 +56,19 @@ class Runtime:
     _retiring: set[asyncio.Task[None]] = field(
         default_factory=set, init=False, compare=False, repr=False
     )
+    _gateway: Gateway | None = field(default=None, init=False, compare=False, repr=False)
 
     @property
     def clock(self) -> SimClock:
         return self.world.clock
+
+    @property
+    def gateway(self) -> Gateway:
+        """The Open Banking use cases over the current world (made anew when it changes)."""
+        gateway = self._gateway
+        if gateway is None or gateway.world is not self.world:
+            gateway = self._gateway = Gateway(self.world)
+        return gateway
 
     @contextlib.asynccontextmanager
     async def stepping(self) -> AsyncIterator[None]:

@@ -7,14 +7,24 @@ unless named in `numbers`. Refusals carry a subset of the same fields.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import dataclasses
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from aiohttp import web
 
 from testbed.api.fields import Spec
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+#: the scopes an operation accepts (any one of them is enough)
+CENTRE_SCOPES = ("oob", "sa")  # the institution's own calls (no user)
+LOGIN = ("login",)
+LOGIN_OR_SA = ("login", "sa")
+INQUIRY_OR_SA = ("inquiry", "sa")
+TRANSFER_OR_SA = ("transfer", "sa")
+SA = ("sa",)
 
 ENVELOPE = ("api_tran_id", "api_tran_dtm", "rsp_code", "rsp_message")
 BANK_BLOCK = (
@@ -51,6 +61,28 @@ class Operation:
     @property
     def operation_id(self) -> str:
         return self.path.strip("/").replace("/", "_").replace(".", "_")
+
+
+def self_auth_variant(op: Operation, handler: Handler, request: Spec) -> Operation:
+    """The acnt_num variant of a fin_num operation for self-auth institutions (scope `sa`):
+    the account named by bank code, number and user_seq_no in a JSON body (as KFTC's
+    sample sends it), the same answer."""
+    return dataclasses.replace(
+        op,
+        path=op.path.replace("/fin_num", "/acnt_num"),
+        method="POST",
+        handler=handler,
+        name_ko=op.name_ko + "(자체인증)",
+        name_en=op.name_en + " (self-auth, by account number)",
+        scopes=SA,
+        request=request,
+        body="json",
+    )
+
+
+def pick(source: Mapping[str, Any], keys: Iterable[str], prefix: str = "") -> dict[str, Any]:
+    """`keys` of `source` in that order, each named `prefix` + key (an answer's block)."""
+    return {prefix + key: source[key] for key in keys}
 
 
 def find(operations: list[Operation], path: str) -> Operation:

@@ -41,11 +41,11 @@ from aiohttp import web
 from multidict import MultiDict
 
 from testbed.api.catalogue import Page
-from testbed.api.common import mask
 from testbed.clock import to_kst
 from testbed.network.auth import USER_SCOPES
 from testbed.network.codes import Refusal
 from testbed.network.fixtures import AccountSpec, FixtureError, UserSpec, create_user, register
+from testbed.network.gateway.views import mask
 from testbed.network.ledger import AccountKey, AccountStatus, AccountType
 from testbed.network.parties import FintechClient, User
 from testbed.network.world import World

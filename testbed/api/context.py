@@ -1,8 +1,8 @@
 """One API call: who calls (token, institution, user), when (simulated), and what to tell them.
 
-`begin()` authenticates a business API call the way the gateway does: the bearer
-token (O0001/O0002/O0003), its scope (O0011), the caller's IP for transfers (O0006).
-The envelope helpers render the common response fields.
+`begin()` reads the bearer token (O0001/O0002) and has the gateway authenticate the
+call (`Gateway.authenticate`: the token, its scope, the IP allow-list, the rate). The
+envelope helpers render the common response fields.
 """
 
 from __future__ import annotations
@@ -18,10 +18,9 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from testbed.api.errors import ApiError
 from testbed.clock import api_tran_dtm
-from testbed.network.auth import Grant
-from testbed.network.parties import FintechClient
+from testbed.network.codes import Refusal
+from testbed.network.gateway import Caller, Gateway
 from testbed.network.world import World
 from testbed.runtime import Runtime
 from testbed.web.keys import RUNTIME
@@ -40,8 +39,7 @@ class Call:
     runtime: Runtime
     now: float
     warnings: list[str] = field(default_factory=list)
-    grant: Grant | None = None
-    client: FintechClient | None = None
+    authenticated: Caller | None = None  # set by begin()
 
     @property
     def request(self) -> web.Request:
@@ -52,6 +50,20 @@ class Call:
     @property
     def world(self) -> World:
         return self.runtime.world
+
+    @property
+    def gateway(self) -> Gateway:
+        return self.runtime.gateway
+
+    @property
+    def caller(self) -> Caller:
+        """Who called (a business API, after `begin`)."""
+        assert self.authenticated is not None, "begin() authenticates a call first"
+        return self.authenticated
+
+    async def durable(self) -> None:
+        """Wait until what this call changed is on disk (before a success is answered)."""
+        await self.runtime.store.durable()
 
     def warn(self, text: str) -> None:
         self.warnings.append(text)
@@ -137,11 +149,11 @@ def parse_body(raw: bytes) -> dict[str, Any]:
     try:
         data = json.loads(raw.decode("utf-8"), object_pairs_hook=_no_duplicates)
     except UnicodeDecodeError:
-        raise ApiError("A0004", "the body is not UTF-8") from None
+        raise Refusal("A0004", "the body is not UTF-8") from None
     except (ValueError, RecursionError) as e:
-        raise ApiError("A0004", f"the body is not JSON: {e}") from None
+        raise Refusal("A0004", f"the body is not JSON: {e}") from None
     if not isinstance(data, dict):
-        raise ApiError("A0004", "the body must be a JSON object")
+        raise Refusal("A0004", "the body must be a JSON object")
     return data
 
 
@@ -185,22 +197,21 @@ def begin(request: web.Request, scopes: tuple[str, ...], transfer: bool = False)
     call = start(request)
     header = request.headers.get("Authorization", "")
     if not header:
-        raise ApiError("O0001", "[992]")
+        raise Refusal("O0001", "[992]")
     kind, _, token = header.partition(" ")
     if kind != "Bearer":
         if header.startswith("Bearer"):
             call.warn("Authorization must be 'Bearer <token>' with one space")
-        raise ApiError("O0002")
-    grant = call.world.auth.check(token.strip(), call.now)
-    if not set(scopes) & set(grant.scopes):
-        raise ApiError("O0011")
-    client = call.world.directory.clients.get(grant.client_use_code)
-    if client is None:  # pragma: no cover - a token always names a known institution
-        raise ApiError("O0002")
-    if transfer and client.ip_allow and call.remote not in client.ip_allow:
-        raise ApiError("O0006", call.remote)
-    call.world.rate_limiter.admit(client, request.path, call.now)
-    call.grant, call.client = grant, client
+        raise Refusal("O0002")
+    call.authenticated = call.gateway.authenticate(
+        token.strip(),
+        scopes,
+        call.now,
+        api=request.path,
+        remote=call.remote,
+        transfer=transfer,
+        warnings=call.warnings,
+    )
     return call
 
 
@@ -220,19 +231,19 @@ async def kftc_errors(request: web.Request, handler: Handler) -> web.StreamRespo
     # refused request left to the garbage collector.
     try:
         return await handler(request)
-    except ApiError as e:
+    except Refusal as e:
         return refusal_answer(request, e)
     except web.HTTPMethodNotAllowed as e:
         e.__traceback__ = None  # aiohttp keeps it in the request's match_info: no cycle
-        return refusal_answer(request, ApiError("O0010"))
+        return refusal_answer(request, Refusal("O0010"))
     except web.HTTPNotFound as e:
         e.__traceback__ = None
-        return refusal_answer(request, ApiError("O0005"))
+        return refusal_answer(request, Refusal("O0005"))
     except web.HTTPRequestEntityTooLarge:
-        return refusal_answer(request, ApiError("A0004", "the request body is too large"))
+        return refusal_answer(request, Refusal("A0004", "the request body is too large"))
 
 
-def refusal_answer(request: web.Request, error: ApiError) -> web.Response:
+def refusal_answer(request: web.Request, error: Refusal) -> web.Response:
     call = start(request)
     if error.gateway_level:
         body: dict[str, Any] = {"rsp_code": error.rsp_code, "rsp_message": error.rsp_message}

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from testbed.api.errors import format_error
+from testbed.network.codes import format_error
 
 _PATTERNS = {
     "N": re.compile(r"[0-9]*"),
@@ -124,6 +124,14 @@ USER_SEQ_NO = AN("user_seq_no", 10)
 BANK_CODE_STD = AN("bank_code_std", 3)
 ACCOUNT_NUM = AN("account_num", 16)
 TRAN_AMT = N("tran_amt", 12, check="amount")
+#: the requesting customer (요청고객) of a transfer or payee check, for AML
+REQ_CLIENT = (
+    AH("req_client_name", 20),
+    AN("req_client_bank_code", 3, required=False),
+    AN("req_client_account_num", 16, required=False),
+    AN("req_client_fintech_use_num", 24, required=False),
+    AN("req_client_num", 20),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +146,13 @@ class Spec:
     @property
     def names(self) -> frozenset[str]:
         return frozenset(f.name for f in self.fields)
+
+    def instead_of(self, name: str, *fields: Field) -> Spec:
+        """These fields, with `fields` where the field `name` was (an acnt_num variant)."""
+        out: list[Field] = []
+        for field in self.fields:
+            out.extend(fields if field.name == name else (field,))
+        return Spec(*out)
 
     def parse(self, data: Mapping[str, Any], warnings: list[str]) -> dict[str, str]:
         out: dict[str, str] = {}

@@ -1,18 +1,44 @@
-"""조회(이용기관): inquiry/real_name (계좌실명조회)."""
+"""/v2.0/inquiry/*: what an institution asks of any account — 계좌실명조회 (real_name),
+수취조회 (receive), 송금인정보조회 (remit_list) — and 이상거래탐지 (fds_detect).
+
+Choices where KFTC's answer is not public (⚠, see the README's compatibility notes):
+
+- receive answers the envelope, the bank block and `bank_code_std`, `bank_code_sub`,
+  `bank_name`, `savings_bank_name`, `account_num`, `account_holder_name`, `print_content`,
+  `tran_amt`, `cms_num` (the optional request `cms_num` echoed, "" without). It checks that
+  the account can receive (exists, normal state), not the balance or the limits of a
+  later deposit.
+- remit_list lists the deposits (money in) into one of the caller's contract accounts, 25 a
+  page, cursor as transaction_list: `tran_date`, `tran_time`, `tran_amt`, `print_content`,
+  `remitter_name`, `remitter_bank_code_std`, `remitter_account_num_masked`. The remitter is
+  the account the money came from in the ledger entry (its holder's name, not the text the
+  payer chose to print); money with no paying account (cash) names the bank's text of the
+  line and leaves the bank code and account empty.
+- fds_detect: the testbed has no fraud engine; after the inputs are checked it answers
+  `res_cnt` "0" and an empty `res_list`.
+"""
 
 from __future__ import annotations
 
 from aiohttp import web
 
-from testbed.api.catalogue import BANK_BLOCK, ENVELOPE, Operation, Shape
-from testbed.api.common import ask_bank, bank_block, bank_code_sub, bank_names, bank_says
+from testbed.api.catalogue import BANK_BLOCK, CENTRE_SCOPES, ENVELOPE, Operation, Shape, pick
 from testbed.api.context import begin
-from testbed.api.fields import ACCOUNT_NUM, AN, BANK_CODE_STD, BANK_TRAN_ID, TRAN_DTIME, Spec
-from testbed.config import BankCodeError
-from testbed.network.codes import Refusal
-from testbed.network.ledger import AccountStatus
-
-CENTRE_SCOPES = ("oob", "sa")
+from testbed.api.fields import (
+    ACCOUNT_NUM,
+    AH,
+    AN,
+    BANK_CODE_STD,
+    BANK_TRAN_ID,
+    REQ_CLIENT,
+    TRAN_AMT,
+    TRAN_DTIME,
+    A,
+    N,
+    Spec,
+)
+from testbed.clock import date_and_time
+from testbed.network.gateway.views import bank_block, yn
 
 REAL_NAME = Spec(
     BANK_TRAN_ID,
@@ -23,6 +49,38 @@ REAL_NAME = Spec(
     AN("account_holder_info", 13, required=False),
     TRAN_DTIME,
 )
+RECEIVE = Spec(
+    BANK_TRAN_ID,
+    A("cntr_account_type", 1, choices=("N", "C")),
+    AN("cntr_account_num", 16),
+    BANK_CODE_STD,
+    ACCOUNT_NUM,
+    AN("account_seq", 3, required=False),
+    AH("print_content", 20),
+    TRAN_AMT,
+    *REQ_CLIENT,
+    AN("transfer_purpose", 2, choices=("TR", "ST", "AU", "RC")),
+    AN("cms_num", 32, required=False),
+    TRAN_DTIME,
+)
+REMIT_LIST = Spec(
+    BANK_TRAN_ID,
+    BANK_CODE_STD,
+    ACCOUNT_NUM,
+    N("from_date", 8, check="date"),
+    N("from_time", 6, check="time"),
+    N("to_date", 8, check="date"),
+    N("to_time", 6, check="time"),
+    A("sort_order", 1, choices=("D", "A")),
+    TRAN_DTIME,
+    AN("befor_inquiry_trace_info", 20, required=False),
+)
+FDS_DETECT = Spec(
+    N("inquiry_date", 8, check="date"),
+    N("from_time", 6, check="time"),
+    N("to_time", 6, check="time"),
+)
+_ACCOUNT = ("bank_code_std", "bank_code_sub", "bank_name", "savings_bank_name", "account_num")
 
 
 async def real_name(request: web.Request) -> web.Response:
@@ -32,35 +90,13 @@ async def real_name(request: web.Request) -> web.Response:
     if info_type == " ":  # KFTC's value for a birth date; AN() would refuse the space
         body = {**body, "account_holder_info_type": ""}
     data = REAL_NAME.parse(body, call.warnings)
-    assert call.client is not None
-    try:
-        institution = call.world.resolver.resolve(data["bank_code_std"])
-    except BankCodeError as e:
-        raise Refusal("A0004", f"bank_code_std: {e.message}") from None
-    date = call.world.openbanking.claim(call.client, data["bank_tran_id"], "real_name", call.now)
-    await ask_bank(call, institution.code, data["bank_tran_id"], date, "real_name")
-    bank = call.world.banks[institution.code]
-    account = call.world.ledger.accounts.get((institution.code, data["account_num"]))
-    problem = ""
-    if account is None:
-        problem = "account_not_found"
-    elif account.status is not AccountStatus.NORMAL:
-        problem = account.status.problem
-    elif data.get("account_holder_info") and data["account_holder_info"] != account.holder_info:
-        problem = "name_mismatch"
-    if problem:
-        raise bank_says(call, bank.code, problem, data["bank_tran_id"], date)
-    assert account is not None
-    bank_name, savings = bank_names(call, account.bank_code)
+    done = await call.gateway.real_name(call.caller, data)
+    account = done.account
     return call.answer(
         {
             **call.envelope(),
-            **bank_block(data["bank_tran_id"], date, account.bank_code),
-            "bank_code_std": account.bank_code,
-            "bank_code_sub": bank_code_sub(account),
-            "bank_name": bank_name,
-            "savings_bank_name": savings,
-            "account_num": account.account_num,
+            **bank_block(data["bank_tran_id"], done.date, account.bank_code),
+            **pick(call.gateway.view(account), _ACCOUNT),
             "account_seq": "",
             "account_holder_info_type": info_type if isinstance(info_type, str) else " ",
             "account_holder_info": data.get("account_holder_info", ""),
@@ -68,6 +104,66 @@ async def real_name(request: web.Request) -> web.Response:
             "account_type": account.account_type.value,
         }
     )
+
+
+async def receive(request: web.Request) -> web.Response:
+    """수취조회: can this account receive a deposit from the caller, and whose is it?"""
+    call = begin(request, CENTRE_SCOPES)
+    data = RECEIVE.parse(await call.body(), call.warnings)
+    done = await call.gateway.receive(call.caller, data)
+    account = done.account
+    return call.answer(
+        {
+            **call.envelope(),
+            **bank_block(data["bank_tran_id"], done.date, account.bank_code),
+            **pick(call.gateway.view(account), _ACCOUNT),
+            "account_holder_name": account.holder_name,
+            "print_content": data["print_content"],
+            "tran_amt": data["tran_amt"],
+            "cms_num": data.get("cms_num", ""),
+        }
+    )
+
+
+async def remit_list(request: web.Request) -> web.Response:
+    """송금인정보조회: who paid into the caller's own account in a period."""
+    call = begin(request, CENTRE_SCOPES)
+    q = REMIT_LIST.parse(await call.body(), call.warnings)
+    page = await call.gateway.remit_list(call.caller, q)
+    account, rows = page.account, []
+    for line in page.lines:
+        remitter = call.gateway.remitter(account, line)
+        tran_date, tran_time = date_and_time(line.time)
+        rows.append(
+            {
+                "tran_date": tran_date,
+                "tran_time": tran_time,
+                "tran_amt": str(line.amount),
+                "print_content": line.print_content,
+                "remitter_name": remitter.name,
+                "remitter_bank_code_std": remitter.bank_code,
+                "remitter_account_num_masked": remitter.account_num_masked,
+            }
+        )
+    return call.answer(
+        {
+            **call.envelope(),
+            **bank_block(q["bank_tran_id"], page.date, account.bank_code),
+            **pick(call.gateway.view(account), ("bank_name", "account_num_masked")),
+            "page_record_cnt": str(len(rows)),
+            "next_page_yn": yn(page.next_position is not None),
+            "befor_inquiry_trace_info": page.cursor,
+            "res_list": rows,
+        }
+    )
+
+
+async def fds_detect(request: web.Request) -> web.Response:
+    """이상거래 탐지 내역: the testbed detects nothing (no fraud engine)."""
+    call = begin(request, CENTRE_SCOPES)
+    q = FDS_DETECT.parse(call.query(), call.warnings)
+    found = call.gateway.fds_detect(call.caller, q["from_time"], q["to_time"])
+    return call.answer({**call.envelope(), "res_cnt": str(len(found)), "res_list": found})
 
 
 OPERATIONS = [
@@ -84,11 +180,7 @@ OPERATIONS = [
             (
                 *ENVELOPE,
                 *BANK_BLOCK,
-                "bank_code_std",
-                "bank_code_sub",
-                "bank_name",
-                "savings_bank_name",
-                "account_num",
+                *_ACCOUNT,
                 "account_seq",
                 "account_holder_info_type",
                 "account_holder_info",
@@ -96,5 +188,69 @@ OPERATIONS = [
                 "account_type",
             ),
         ),
+    ),
+    Operation(
+        "POST",
+        "/v2.0/inquiry/receive",
+        receive,
+        "수취조회",
+        "Payee check",
+        "조회",
+        CENTRE_SCOPES,
+        RECEIVE,
+        Shape(
+            (
+                *ENVELOPE,
+                *BANK_BLOCK,
+                *_ACCOUNT,
+                "account_holder_name",
+                "print_content",
+                "tran_amt",
+                "cms_num",
+            ),
+        ),
+    ),
+    Operation(
+        "POST",
+        "/v2.0/inquiry/remit_list",
+        remit_list,
+        "송금인정보조회",
+        "Remitters",
+        "조회",
+        CENTRE_SCOPES,
+        REMIT_LIST,
+        Shape(
+            (
+                *ENVELOPE,
+                *BANK_BLOCK,
+                "bank_name",
+                "account_num_masked",
+                "page_record_cnt",
+                "next_page_yn",
+                "befor_inquiry_trace_info",
+                "res_list",
+            ),
+            items=(
+                "tran_date",
+                "tran_time",
+                "tran_amt",
+                "print_content",
+                "remitter_name",
+                "remitter_bank_code_std",
+                "remitter_account_num_masked",
+            ),
+        ),
+    ),
+    Operation(
+        "GET",
+        "/v2.0/inquiry/fds_detect",
+        fds_detect,
+        "이상거래탐지조회",
+        "Fraud detections",
+        "관리",  # the console lists it with the management APIs
+        CENTRE_SCOPES,
+        FDS_DETECT,
+        Shape((*ENVELOPE, "res_cnt", "res_list"), items=()),
+        body="query",
     ),
 ]

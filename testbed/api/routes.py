@@ -7,15 +7,14 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from testbed.api import (
-    accounts,
+    account_inquiry,
     consent,
     inquiry,
-    institution,
-    manage,
     management,
     oauth,
-    selfauth,
-    transfers,
+    registration,
+    returns,
+    transfer,
 )
 from testbed.api.catalogue import Operation, Page
 
@@ -24,13 +23,14 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 #: in the order the API console lists them
 OPERATIONS: list[Operation] = [
     *oauth.OPERATIONS,
-    *accounts.OPERATIONS,
-    *management.OPERATIONS,
+    *account_inquiry.OPERATIONS,
+    *registration.OPERATIONS,
     *inquiry.OPERATIONS,
-    *institution.OPERATIONS,
-    *transfers.OPERATIONS,
-    *selfauth.OPERATIONS,
-    *manage.OPERATIONS,
+    *returns.OPERATIONS,
+    *transfer.OPERATIONS,
+    *account_inquiry.SELF_AUTH,
+    *transfer.SELF_AUTH,
+    *management.OPERATIONS,
 ]
 PAGES: list[Page] = list(consent.PAGES)
 

@@ -2,6 +2,7 @@
 
 from testbed.network.bank import Bank, BankState
 from testbed.network.centre import Centre, TransferOrder, TransferOutcome
+from testbed.network.events import EventLog
 from testbed.network.ledger import (
     EXTERNAL,
     Account,
@@ -14,7 +15,7 @@ from testbed.network.ledger import (
     Posting,
 )
 from testbed.network.parties import ContractAccount, Directory, FintechClient, Registration, User
-from testbed.network.world import EventLog, World
+from testbed.network.world import World
 
 __all__ = [
     "EXTERNAL",

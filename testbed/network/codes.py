@@ -6,6 +6,8 @@ comes over HTTP or from a scenario), so they live with the model, not the HTTP l
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Final
 
 MESSAGES: Final[dict[str, str]] = {
@@ -85,3 +87,15 @@ class Refusal(Exception):
 
 def format_error(field: str, expected: str) -> Refusal:
     return Refusal("A0004", f"{field}: {expected}")
+
+
+@contextmanager
+def empty_list_on_refusal(count_field: str = "res_cnt") -> Iterator[None]:
+    """List APIs answer `res_list: []` when they fail after validation: some clients read
+    `res_list[0]` even on errors."""
+    try:
+        yield
+    except Refusal as refusal:
+        refusal.fields.setdefault(count_field, "0")
+        refusal.fields.setdefault("res_list", [])
+        raise

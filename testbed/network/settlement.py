@@ -7,9 +7,9 @@ that date: + the bank receives from the centre, - it pays. They always sum to ze
 The ledger's entries are in time order, so the day is found by binary search:
 `positions()` costs O(log n + that day's entries), however long the history.
 
-`start_settlement(world)` runs a daily SimPy process that, at the centre's close
-(`centre.close` in the network file, 23:55 KST for KFTC), emits a `settlement` event
-with the day's positions.
+`start_settlement(env, close, ledger, events)` runs a daily SimPy process that, at the
+centre's close (`centre.close` in the network file, 23:55 KST for KFTC), emits a
+`settlement` event with the day's positions.
 """
 
 from __future__ import annotations
@@ -18,15 +18,13 @@ import bisect
 import re
 from collections.abc import Generator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import simpy
 
 from testbed.clock import DAY, from_compact, kst_midnight, yyyymmdd
+from testbed.network.events import EventLog
 from testbed.network.ledger import CLEARING, Entry, Ledger
-
-if TYPE_CHECKING:
-    from testbed.network.world import World
 
 _DATE = re.compile(r"\d{8}")
 
@@ -99,19 +97,22 @@ def _time(entry: Entry) -> float:
 # --- the daily process ------------------------------------------------------------------
 
 
-def start_settlement(world: World) -> simpy.Process:
-    """Settle every day at the centre's close, from the world's start onwards."""
-    return world.env.process(_settle_daily(world))
+def start_settlement(
+    env: simpy.Environment, close: int, ledger: Ledger, events: EventLog
+) -> simpy.Process:
+    """Settle every day at the centre's close (`close`: seconds after KST midnight), from
+    now onwards, and emit each day's `settlement` event."""
+    return env.process(_settle_daily(env, close, ledger, events))
 
 
-def _settle_daily(world: World) -> Generator[simpy.Event, Any, None]:
-    env = world.env
-    close = world.config.centre.close  # seconds after KST midnight
+def _settle_daily(
+    env: simpy.Environment, close: int, ledger: Ledger, events: EventLog
+) -> Generator[simpy.Event, Any, None]:
     midnight = kst_midnight(float(env.now))
     if midnight + close < env.now:  # today's close has passed: tomorrow's is next
         midnight += DAY
     while True:
         yield env.timeout(midnight + close - env.now)
-        done = settle(world.ledger, yyyymmdd(midnight))
-        world.events.emit(float(env.now), "settlement", **done.view())
+        done = settle(ledger, yyyymmdd(midnight))
+        events.emit(float(env.now), "settlement", **done.view())
         midnight += DAY

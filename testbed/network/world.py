@@ -7,8 +7,7 @@ processes on the clock and reports what happens to an in-memory event log.
 from __future__ import annotations
 
 import hashlib
-from collections import deque
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from typing import Any
 
 import simpy
@@ -17,37 +16,16 @@ from testbed.clock import SimClock, iso_kst
 from testbed.config import BankCodeResolver, NetworkConfig
 from testbed.network.auth import Grants
 from testbed.network.bank import Bank, BankState
+from testbed.network.books import OpenBankingBook, ReturnClaimBook
 from testbed.network.centre import Centre, TransferOrder, TransferOutcome
+from testbed.network.events import EventLog
 from testbed.network.faults import Fault, FaultBook
 from testbed.network.ledger import EXTERNAL, AccountKey, Entry, Ledger, Posting
-from testbed.network.openbanking import OpenBankingBook, ReturnClaimBook
 from testbed.network.parties import Directory
 from testbed.network.ratelimit import RateLimiter
 from testbed.network.records import RecordBook
 from testbed.network.settlement import start_settlement
 from testbed.rng import SeededSource
-
-EventListener = Callable[[dict[str, Any]], None]
-
-
-class EventLog:
-    """A bounded, in-order record of what happened in the network."""
-
-    def __init__(self, limit: int = 10_000) -> None:
-        self.items: deque[dict[str, Any]] = deque(maxlen=limit)
-        self.seq = 0
-        self.listeners: list[EventListener] = []
-
-    def emit(self, time: float, type_: str, **fields: Any) -> dict[str, Any]:
-        self.seq += 1
-        event = {"seq": self.seq, "time": iso_kst(time), "type": type_, **fields}
-        self.items.append(event)
-        for listener in self.listeners:
-            listener(event)
-        return event
-
-    def since(self, seq: int = 0, type_: str | None = None) -> list[dict[str, Any]]:
-        return [e for e in self.items if e["seq"] > seq and (type_ is None or e["type"] == type_)]
 
 
 class World:
@@ -66,11 +44,11 @@ class World:
         self.openbanking = OpenBankingBook()
         self.books: list[RecordBook] = [self.directory, self.auth, self.openbanking]
         self.return_claims = ReturnClaimBook.attach(self.books)
+        self.events = EventLog()
         self.faults = FaultBook(self.env, self.source.stream("faults"))
         self.books.append(self.faults)
         self.faults.changed.append(self._faults_changed)
         self._fault_watchers: dict[str, simpy.Process] = {}
-        self.events = EventLog()
         self.rate_limiter = RateLimiter()
         self.banks: dict[str, Bank] = {
             inst.code: Bank(self.env, inst, self.source.stream(f"latency:{inst.code}"), self.faults)
@@ -78,7 +56,7 @@ class World:
             if inst.member
         }
         self.centre = Centre(self.env, config.centre, self.banks, self.ledger, self.faults)
-        start_settlement(self)
+        start_settlement(self.env, config.centre.close, self.ledger, self.events)
         for bank in self.banks.values():
             bank.listeners.append(self._bank_changed)
             bank.start_watching()
@@ -164,16 +142,21 @@ class World:
         if outcome is None:
             outcome = await self.clock.run(self.centre.transfer(order))
         if outcome.entry is not None:
-            self.events.emit(
-                outcome.entry.time,
-                "transfer",
-                entry=outcome.entry.id,
-                amount=order.amount,
-                from_bank=order.debit[0],
-                to_bank=order.credit[0],
-                ref=order.ref,
-            )
+            self.transfer_event(outcome.entry, order)
         return outcome
+
+    def transfer_event(self, entry: Entry, order: TransferOrder, late: bool = False) -> None:
+        """The `transfer` event of money that moved (`late`: after the centre gave up)."""
+        fields: dict[str, Any] = {
+            "entry": entry.id,
+            "amount": order.amount,
+            "from_bank": order.debit[0],
+            "to_bank": order.credit[0],
+            "ref": order.ref,
+        }
+        if late:
+            fields["late"] = True
+        self.events.emit(entry.time, "transfer", **fields)
 
     async def inquire(
         self, bank_code: str, api: str = "", client: str = ""

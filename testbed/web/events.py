@@ -98,10 +98,8 @@ def _rsp_code(request: web.Request) -> str | None:
 async def _client_use_code(request: web.Request, world: World) -> str | None:
     """Who called: the token's institution, else the client_id the call named."""
     call = start_call(request)
-    if call.client is not None:
-        return call.client.client_use_code
-    if call.grant is not None:
-        return call.grant.client_use_code
+    if call.authenticated is not None:
+        return call.authenticated.client.client_use_code
     client_id = request.query.get("client_id", "")
     form = request.content_type == "application/x-www-form-urlencoded"
     if not client_id and request.method == "POST" and form:

@@ -10,8 +10,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from testbed.api.common import mask
 from testbed.clock import yyyymmdd, yyyymmddhhmmss
+from testbed.network.gateway.views import mask
 from tests.api.conftest import Api
 
 STATE = "b80BLsfigm9OokPTjy03elbJqRHOfGSY"

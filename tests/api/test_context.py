@@ -11,7 +11,7 @@ import pytest
 
 from testbed.api import context
 from testbed.api.context import parse_body, uuid4_text
-from testbed.api.errors import ApiError
+from testbed.network.codes import Refusal as ApiError
 from tests.api.conftest import Api
 
 

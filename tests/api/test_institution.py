@@ -11,8 +11,8 @@ import pytest
 
 from testbed.clock import VirtualClock, parse_kst
 from testbed.config import NetworkConfig
+from testbed.network.books import ReturnClaim
 from testbed.network.codes import Refusal
-from testbed.network.openbanking import ReturnClaim
 from testbed.network.world import World
 from testbed.store import Store
 from tests.api.conftest import BANK_BLOCK, ENVELOPE, Api, assert_envelope, assert_strings

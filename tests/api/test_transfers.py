@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from testbed.config import Latency
-from testbed.network.openbanking import Tariff
+from testbed.network.books import Tariff
 from tests.api.conftest import BANK_BLOCK, ENVELOPE, Api, assert_envelope, assert_strings
 
 DTIME = "20260302100000"

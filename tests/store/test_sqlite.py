@@ -11,10 +11,10 @@ import pytest
 
 from testbed.clock import VirtualClock, parse_kst, yyyymmdd
 from testbed.config import NetworkConfig
+from testbed.network.books import TransferRecord, record_key
 from testbed.network.centre import TransferOrder
 from testbed.network.codes import Refusal
 from testbed.network.ledger import AccountStatus
-from testbed.network.openbanking import TransferRecord, record_key
 from testbed.network.world import World
 from testbed.runtime import world_from_snapshot
 from testbed.store import Store, StoreError

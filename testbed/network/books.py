@@ -1,4 +1,5 @@
-"""The Open Banking centre's own rules, apart from HTTP.
+"""The Open Banking centre's registers (its books), apart from HTTP: the state the gateway
+keeps and the bookkeeping rules that go with it (see `testbed.network.gateway` for the rest).
 
 - `bank_tran_id`: 이용기관코드 + `U` + 9 characters, unique per institution per
   simulated day (A0004 for a wrong prefix, A0326 for a repeat).

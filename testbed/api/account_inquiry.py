@@ -1,0 +1,346 @@
+"""/v2.0/user/me, /v2.0/account/list, /v2.0/account/balance/*, /v2.0/account/transaction_list/*:
+what a user's consent lets an institution read (사용자정보조회, 등록계좌조회, 잔액조회,
+거래내역조회), by fintech_use_num or (self-auth) by account number."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from testbed.api.catalogue import (
+    BANK_BLOCK,
+    ENVELOPE,
+    INQUIRY_OR_SA,
+    LOGIN_OR_SA,
+    SA,
+    Operation,
+    Shape,
+    pick,
+    self_auth_variant,
+)
+from testbed.api.context import Call, begin
+from testbed.api.fields import (
+    ACCOUNT_NUM,
+    AN,
+    BANK_CODE_STD,
+    BANK_TRAN_ID,
+    FINTECH_USE_NUM,
+    TRAN_DTIME,
+    USER_SEQ_NO,
+    A,
+    N,
+    Spec,
+)
+from testbed.clock import date_and_time, yyyymmdd
+from testbed.network.gateway import AccountRef, ByAccountNum, ByFintechNum
+from testbed.network.gateway.inquiries import HistoryPage
+from testbed.network.gateway.views import bank_block, bank_names, yn
+from testbed.network.ledger import HistoryLine
+from testbed.network.parties import Registration
+
+USER_ME = Spec(USER_SEQ_NO)
+ACCOUNT_LIST = Spec(
+    USER_SEQ_NO,
+    A("include_cancel_yn", 1, required=False, choices=("Y", "N")),
+    A("sort_order", 1, required=False, choices=("D", "A")),
+)
+BALANCE = Spec(BANK_TRAN_ID, FINTECH_USE_NUM, TRAN_DTIME)
+TRANSACTIONS = Spec(
+    BANK_TRAN_ID,
+    FINTECH_USE_NUM,
+    A("inquiry_type", 1, choices=("A", "I", "O")),
+    A("inquiry_base", 1, choices=("D", "T")),
+    N("from_date", 8, check="date"),
+    N("from_time", 6, required=False, check="time"),
+    N("to_date", 8, check="date"),
+    N("to_time", 6, required=False, check="time"),
+    A("sort_order", 1, choices=("D", "A")),
+    TRAN_DTIME,
+    AN("befor_inquiry_trace_info", 20, required=False),
+)
+BY_ACCOUNT = (BANK_CODE_STD, ACCOUNT_NUM, USER_SEQ_NO)
+BALANCE_ACNT = Spec(BANK_TRAN_ID, TRAN_DTIME, *BY_ACCOUNT)
+TRANSACTIONS_ACNT = TRANSACTIONS.instead_of("fintech_use_num", *BY_ACCOUNT)
+
+#: an account as user/me and account/list show it (then payer_num, or account_state)
+ACCOUNT_ITEM = (
+    "fintech_use_num",
+    "account_alias",
+    "bank_code_std",
+    "bank_code_sub",
+    "bank_name",
+    "savings_bank_name",
+    "account_num_masked",
+    "account_seq",
+    "account_holder_name",
+    "account_holder_type",
+    "account_type",
+    "inquiry_agree_yn",
+    "inquiry_agree_dtime",
+    "transfer_agree_yn",
+    "transfer_agree_dtime",
+)
+_VIEW = ("bank_code_sub", "bank_name", "savings_bank_name", "account_num_masked")
+
+
+def _account_item(call: Call, reg: Registration, *, for_list: bool) -> dict[str, Any]:
+    """An account as user/me (for_list False) or account/list (for_list True) shows it."""
+    account = call.world.ledger.accounts[(reg.bank_code, reg.account_num)]
+    item: dict[str, Any] = {
+        "fintech_use_num": reg.fintech_use_num,
+        "account_alias": reg.account_alias,
+        "bank_code_std": reg.bank_code,
+        **pick(call.gateway.view(account), _VIEW),
+        "account_seq": "",
+        "account_holder_name": account.holder_name,
+        "account_holder_type": account.holder_type,
+        "account_type": account.account_type.value,
+        "inquiry_agree_yn": yn(bool(reg.inquiry_agree_dtime)),
+        "inquiry_agree_dtime": reg.inquiry_agree_dtime,
+        "transfer_agree_yn": yn(bool(reg.transfer_agree_dtime)),
+        "transfer_agree_dtime": reg.transfer_agree_dtime,
+    }
+    if for_list:
+        item["account_state"] = "09" if reg.cancelled else "01"
+    else:
+        item["payer_num"] = ""
+    return item
+
+
+async def user_me(request: web.Request) -> web.Response:
+    call = begin(request, LOGIN_OR_SA)
+    q = USER_ME.parse(call.query(), call.warnings)
+    user, regs = call.gateway.user_me(call.caller, q["user_seq_no"])
+    items = [_account_item(call, r, for_list=False) for r in regs]
+    return call.answer(
+        {
+            **call.envelope(),
+            "user_seq_no": user.user_seq_no,
+            "user_ci": user.user_ci,
+            "user_name": user.name,
+            "user_info": user.birth_date,
+            "user_gender": user.gender,
+            "user_cell_no": user.cell_no,
+            "user_email": user.email,
+            "res_cnt": str(len(items)),
+            "res_list": items,
+        }
+    )
+
+
+async def account_list(request: web.Request) -> web.Response:
+    call = begin(request, LOGIN_OR_SA)
+    q = ACCOUNT_LIST.parse(call.query(), call.warnings)
+    user, regs = call.gateway.account_list(
+        call.caller,
+        q["user_seq_no"],
+        include_cancelled=q.get("include_cancel_yn") == "Y",
+        descending=q.get("sort_order", "D") == "D",
+    )
+    items = [_account_item(call, r, for_list=True) for r in regs]
+    return call.answer(
+        {**call.envelope(), "user_name": user.name, "res_cnt": str(len(items)), "res_list": items}
+    )
+
+
+async def balance(request: web.Request) -> web.Response:
+    call = begin(request, INQUIRY_OR_SA)
+    q = BALANCE.parse(call.query(), call.warnings)
+    return await _balance(call, q["bank_tran_id"], ByFintechNum(q["fintech_use_num"]))
+
+
+async def balance_acnt(request: web.Request) -> web.Response:
+    call = begin(request, SA)
+    data = BALANCE_ACNT.parse(await call.body(), call.warnings)
+    return await _balance(call, data["bank_tran_id"], _by_account(data))
+
+
+async def _balance(call: Call, bank_tran_id: str, ref: AccountRef) -> web.Response:
+    done = await call.gateway.balance(call.caller, bank_tran_id, ref)
+    account = done.account
+    last = yyyymmdd(account.history[-1].time) if account.history else ""
+    bank_name, savings = bank_names(call.world.config, account.bank_code)
+    return call.answer(
+        {
+            **call.envelope(),
+            **bank_block(bank_tran_id, done.date, account.bank_code),
+            "bank_name": bank_name,
+            "savings_bank_name": savings,
+            "fintech_use_num": done.reg.fintech_use_num,
+            "balance_amt": str(account.balance),
+            "available_amt": str(max(account.balance, 0)),
+            "account_type": account.account_type.value,
+            "product_name": account.product_name,
+            "account_issue_date": account.issue_date,
+            "maturity_date": account.maturity_date,
+            "last_tran_date": last,
+        }
+    )
+
+
+async def transaction_list(request: web.Request) -> web.Response:
+    call = begin(request, INQUIRY_OR_SA)
+    q = TRANSACTIONS.parse(call.query(), call.warnings)
+    page = await call.gateway.transactions(call.caller, q, ByFintechNum(q["fintech_use_num"]))
+    return _transactions(call, q["bank_tran_id"], page)
+
+
+async def transaction_list_acnt(request: web.Request) -> web.Response:
+    call = begin(request, SA)
+    data = TRANSACTIONS_ACNT.parse(await call.body(), call.warnings)
+    page = await call.gateway.transactions(call.caller, data, _by_account(data))
+    return _transactions(call, data["bank_tran_id"], page)
+
+
+def _transactions(call: Call, bank_tran_id: str, page: HistoryPage) -> web.Response:
+    account = page.account
+    assert page.reg is not None
+    rows = [_row(line, account.branch_name) for line in page.lines]
+    bank_name, savings = bank_names(call.world.config, account.bank_code)
+    return call.answer(
+        {
+            **call.envelope(),
+            **bank_block(bank_tran_id, page.date, account.bank_code),
+            "bank_name": bank_name,
+            "savings_bank_name": savings,
+            "fintech_use_num": page.reg.fintech_use_num,
+            "balance_amt": str(account.balance),
+            "page_record_cnt": str(len(rows)),
+            "next_page_yn": yn(page.next_position is not None),
+            "befor_inquiry_trace_info": page.cursor,
+            "res_list": rows,
+        }
+    )
+
+
+def _row(line: HistoryLine, branch: str) -> dict[str, str]:
+    tran_date, tran_time = date_and_time(line.time)
+    return {
+        "tran_date": tran_date,
+        "tran_time": tran_time,
+        "inout_type": "입금" if line.amount > 0 else "출금",
+        "tran_type": line.tran_type or "대체",
+        "print_content": line.print_content,
+        "tran_amt": str(abs(line.amount)),
+        "after_balance_amt": str(line.balance_after),
+        "branch_name": branch,
+    }
+
+
+def _by_account(data: dict[str, str]) -> ByAccountNum:
+    return ByAccountNum(data["bank_code_std"], data["account_num"], data["user_seq_no"])
+
+
+GROUP = "사용자/계좌관리"
+_BALANCE = Operation(
+    "GET",
+    "/v2.0/account/balance/fin_num",
+    balance,
+    "잔액조회",
+    "Balance",
+    "조회",
+    INQUIRY_OR_SA,
+    BALANCE,
+    Shape(
+        (
+            *ENVELOPE,
+            *BANK_BLOCK,
+            "bank_name",
+            "savings_bank_name",
+            "fintech_use_num",
+            "balance_amt",
+            "available_amt",
+            "account_type",
+            "product_name",
+            "account_issue_date",
+            "maturity_date",
+            "last_tran_date",
+        ),
+    ),
+    body="query",
+)
+_TRANSACTIONS = Operation(
+    "GET",
+    "/v2.0/account/transaction_list/fin_num",
+    transaction_list,
+    "거래내역조회",
+    "Transactions",
+    "조회",
+    INQUIRY_OR_SA,
+    TRANSACTIONS,
+    Shape(
+        (
+            *ENVELOPE,
+            *BANK_BLOCK,
+            "bank_name",
+            "savings_bank_name",
+            "fintech_use_num",
+            "balance_amt",
+            "page_record_cnt",
+            "next_page_yn",
+            "befor_inquiry_trace_info",
+            "res_list",
+        ),
+        items=(
+            "tran_date",
+            "tran_time",
+            "inout_type",
+            "tran_type",
+            "print_content",
+            "tran_amt",
+            "after_balance_amt",
+            "branch_name",
+        ),
+    ),
+    body="query",
+)
+OPERATIONS = [
+    Operation(
+        "GET",
+        "/v2.0/user/me",
+        user_me,
+        "사용자정보조회",
+        "User information",
+        GROUP,
+        LOGIN_OR_SA,
+        USER_ME,
+        Shape(
+            (
+                *ENVELOPE,
+                "user_seq_no",
+                "user_ci",
+                "user_name",
+                "user_info",
+                "user_gender",
+                "user_cell_no",
+                "user_email",
+                "res_cnt",
+                "res_list",
+            ),
+            items=(*ACCOUNT_ITEM, "payer_num"),
+        ),
+        body="query",
+    ),
+    Operation(
+        "GET",
+        "/v2.0/account/list",
+        account_list,
+        "등록계좌조회",
+        "Registered accounts",
+        GROUP,
+        LOGIN_OR_SA,
+        ACCOUNT_LIST,
+        Shape(
+            (*ENVELOPE, "user_name", "res_cnt", "res_list"), items=(*ACCOUNT_ITEM, "account_state")
+        ),
+        body="query",
+    ),
+    _BALANCE,
+    _TRANSACTIONS,
+]
+#: the self-auth (sa) variants, listed after the fin_num operations
+SELF_AUTH = [
+    self_auth_variant(_BALANCE, balance_acnt, BALANCE_ACNT),
+    self_auth_variant(_TRANSACTIONS, transaction_list_acnt, TRANSACTIONS_ACNT),
+]

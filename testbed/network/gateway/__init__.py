@@ -1,0 +1,47 @@
+"""The Open Banking gateway: the model's face for every use case of the API, and the one
+place its rules live. Handlers in `testbed.api` parse a request, make one gateway call
+with plain values and the `Caller`, and render what it returns; a rule refused is a
+`Refusal` with its KFTC code.
+
+Where each rule is:
+
+- who calls — the token, its scope, the IP allow-list, the rate: `base.authenticate`
+- which account a call names, and the consents it needs: `base.locate`, `registered`,
+  `registered_account` (A0304, A0305, A0306, A0313, A0323)
+- the bank's answer and its KFTC code, written once: `base.BankAnswer.of` (A0020 centre
+  closed, A0017 time-out, the bank's configured codes)
+- 약정계좌 (A0322), the requesting customer for AML (`req_client`)
+- bank_tran_id (A0004, A0326), limits (A0101–A0112), fees and retention: the books
+  (`testbed.network.books`), called from here
+- transfers, their records and the late settlement of a timed-out one: `transfers`
+- inquiries (balance, history, real name, payee, remitters): `inquiries`
+- registrations (unlink, close, cancel, alias, self-auth register/info/update):
+  `registrations`
+- 자금반환청구: `returns`; the centre's reports (status, fees, counts, limits): `reports`
+"""
+
+from __future__ import annotations
+
+from testbed.network.gateway.base import (
+    AccountRef,
+    BankAnswer,
+    ByAccountNum,
+    ByFintechNum,
+    Caller,
+)
+from testbed.network.gateway.inquiries import Inquiries
+from testbed.network.gateway.registrations import Registrations
+from testbed.network.gateway.reports import Reports
+from testbed.network.gateway.returns import Returns
+from testbed.network.gateway.transfers import Transfers
+from testbed.network.world import World
+
+
+class Gateway(Transfers, Inquiries, Registrations, Returns, Reports):
+    """Every Open Banking use case over one world (cheap to make: it holds no state)."""
+
+    def __init__(self, world: World) -> None:
+        super().__init__(world)
+
+
+__all__ = ["AccountRef", "BankAnswer", "ByAccountNum", "ByFintechNum", "Caller", "Gateway"]

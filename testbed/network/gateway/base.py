@@ -1,0 +1,298 @@
+"""What every Open Banking use case shares: who calls (`Caller`), how the account a call
+names is found for that caller, and how a bank's answer becomes a KFTC code — the one
+place that mapping is written (`BankAnswer.of`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from testbed.config import BankCodeError, Institution
+from testbed.network.auth import Grant
+from testbed.network.centre import TransferOutcome
+from testbed.network.codes import Refusal
+from testbed.network.fixtures import active_registration
+from testbed.network.gateway.views import account_block, bank_block
+from testbed.network.ledger import Account, AccountStatus
+from testbed.network.parties import FintechClient, Registration, User
+from testbed.network.world import World
+
+
+@dataclass(slots=True)
+class Caller:
+    """An authenticated call: the institution, its token, the (simulated) moment it came,
+    and the warnings its answer will carry."""
+
+    client: FintechClient
+    grant: Grant
+    now: float
+    warnings: list[str]
+
+    def warn(self, text: str) -> None:
+        self.warnings.append(text)
+
+
+@dataclass(frozen=True, slots=True)
+class ByFintechNum:
+    """An account named by the fintech_use_num the centre gave its registration."""
+
+    fintech_use_num: str
+
+
+@dataclass(frozen=True, slots=True)
+class ByAccountNum:
+    """An account named by bank code, number and user (the `sa` institutions' acnt_num
+    variants); `field` is the request field that carried the bank code."""
+
+    bank_code_std: str
+    account_num: str
+    user_seq_no: str
+    field: str = "bank_code_std"
+
+
+AccountRef = ByFintechNum | ByAccountNum
+
+
+@dataclass(frozen=True, slots=True)
+class BankAnswer:
+    """A bank's (or the centre's) answer to one request, as the gateway reports it."""
+
+    rsp_code: str
+    detail: str
+    bank_code: str
+    bank_rsp_code: str
+    bank_rsp_message: str
+
+    @classmethod
+    def of(cls, world: World, outcome: TransferOutcome, bank_code: str) -> BankAnswer:
+        """The KFTC answer to a model outcome (`bank_code`: who answered a success)."""
+        if outcome.ok:
+            return cls("A0000", "", bank_code, "000", "")
+        if outcome.problem == "centre_closed":
+            centre = world.config.centre
+            hours = f"센터 운영시간 {_hhmm(centre.open)}~{_hhmm(centre.close)}"
+            return cls("A0020", hours, centre.code, "", "")
+        response = outcome.response
+        if outcome.problem == "timeout":
+            # the client hears "time-out"; the banks may still finish (Transfers._settle_later)
+            return cls(response.rsp_code if response else "A0017", "", outcome.bank_code, "", "")
+        assert response is not None
+        return cls(
+            response.rsp_code, "", outcome.bank_code, response.bank_rsp_code, response.message
+        )
+
+    def refusal(self, bank_tran_id: str, date: str, **fields: object) -> Refusal:
+        return Refusal(
+            self.rsp_code,
+            self.detail,
+            **bank_block(
+                bank_tran_id, date, self.bank_code, self.bank_rsp_code, self.bank_rsp_message
+            ),
+            **fields,
+        )
+
+
+class GatewayBase:
+    """The rules the use cases share; `Gateway` composes the use cases over them."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.book = world.openbanking
+
+    # --- who calls ----------------------------------------------------------------------
+    def authenticate(
+        self,
+        access_token: str,
+        scopes: tuple[str, ...],
+        now: float,
+        *,
+        api: str,
+        remote: str,
+        transfer: bool,
+        warnings: list[str],
+    ) -> Caller:
+        """The caller a bearer token stands for: O0002/O0003 (token), O0011 (none of
+        `scopes`), O0006 (a transfer from outside the institution's IP allow-list),
+        O0008/O0009 (its rate)."""
+        world = self.world
+        grant = world.auth.check(access_token, now)
+        if not set(scopes) & set(grant.scopes):
+            raise Refusal("O0011")
+        client = world.directory.clients.get(grant.client_use_code)
+        if client is None:  # pragma: no cover - a token always names a known institution
+            raise Refusal("O0002")
+        if transfer and client.ip_allow and remote not in client.ip_allow:
+            raise Refusal("O0006", remote)
+        world.rate_limiter.admit(client, api, now)
+        return Caller(client, grant, now, warnings)
+
+    # --- how accounts are named ----------------------------------------------------------
+    def view(self, account: Account) -> dict[str, str]:
+        return account_block(self.world.config, account)
+
+    def resolve(self, field: str, code: str) -> Institution:
+        """The institution a bank code names (aliases resolved), else A0004 naming `field`."""
+        try:
+            return self.world.resolver.resolve(code)
+        except BankCodeError as e:
+            raise Refusal("A0004", f"{field}: {e.message}") from None
+
+    def resolve_for_deposit(self, field: str, code: str) -> tuple[Institution, ...]:
+        """The institutions an account number under `code` may be at, for a deposit."""
+        try:
+            return self.world.resolver.resolve_for_deposit(code)
+        except BankCodeError as e:
+            raise Refusal("A0004", f"{field}: {e.message}") from None
+
+    def locate(
+        self, caller: Caller, ref: AccountRef, consent: str = ""
+    ) -> tuple[Registration, Account]:
+        if isinstance(ref, ByFintechNum):
+            return self.registered(caller, ref.fintech_use_num, consent)
+        return self.registered_account(caller, ref, consent)
+
+    def registered(
+        self, caller: Caller, fintech_use_num: str, consent: str = ""
+    ) -> tuple[Registration, Account]:
+        """The account a fintech_use_num names for this caller, with the consent it needs.
+
+        A number that is not this institution's (unknown, cancelled, or another
+        institution's) is A0304 either way: the answer never says which.
+        """
+        world = self.world
+        reg = world.directory.registrations.get(fintech_use_num)
+        if reg is None or reg.cancelled or reg.client_use_code != caller.client.client_use_code:
+            raise Refusal("A0304")
+        if caller.grant.is_user_token and reg.user_seq_no != caller.grant.user_seq_no:
+            raise Refusal("A0313")
+        if consent == "inquiry" and not reg.inquiry_agree_dtime:
+            raise Refusal("A0305")
+        if consent == "transfer" and not reg.transfer_agree_dtime:
+            raise Refusal("A0306")
+        return reg, world.ledger.accounts[(reg.bank_code, reg.account_num)]
+
+    def registered_account(
+        self, caller: Caller, ref: ByAccountNum, consent: str = ""
+    ) -> tuple[Registration, Account]:
+        """The registration of an account named by bank code and number, for this caller.
+
+        An account this institution has not registered (or whose registration was cancelled)
+        is A0323; one registered for another user than `ref.user_seq_no` is A0313; then the
+        checks of `registered` (consent A0305/A0306).
+        """
+        institution = self.resolve(ref.field, ref.bank_code_std)
+        reg = active_registration(
+            self.world, caller.client.client_use_code, (institution.code, ref.account_num)
+        )
+        if reg is None:
+            raise Refusal("A0323")
+        if reg.user_seq_no != ref.user_seq_no:
+            raise Refusal("A0313")
+        return self.registered(caller, reg.fintech_use_num, consent)
+
+    def own_user(self, caller: Caller, user_seq_no: str) -> User:
+        """A user token serves only its own user; an `sa` token any user of its institution."""
+        if caller.grant.is_user_token and caller.grant.user_seq_no != user_seq_no:
+            raise Refusal("A0313")
+        user = self.world.directory.users.get(user_seq_no)
+        if user is None or not self.registrations(caller, user_seq_no, include_cancelled=True):
+            raise Refusal("A0313")
+        return user
+
+    def registrations(
+        self, caller: Caller, user_seq_no: str, include_cancelled: bool
+    ) -> list[Registration]:
+        code = caller.client.client_use_code
+        return [
+            r
+            for r in self.world.directory.registrations.values()
+            if r.client_use_code == code
+            and r.user_seq_no == user_seq_no
+            and (include_cancelled or not r.cancelled)
+        ]
+
+    def contract_account(self, caller: Caller, purpose: str, data: dict[str, str]) -> Account:
+        """The caller's 약정계좌 for `purpose` named by cntr_account_type/num, else A0322."""
+        contract = caller.client.contract_account(purpose)
+        if (
+            contract is None
+            or contract.account_num != data["cntr_account_num"]
+            or contract.cntr_account_type != data["cntr_account_type"]
+        ):
+            raise Refusal("A0322")
+        return self.world.ledger.accounts[(contract.bank_code, contract.account_num)]
+
+    # --- AML: the requesting customer (요청고객) -------------------------------------------
+    def req_client(self, caller: Caller, data: dict[str, str]) -> dict[str, str]:
+        """The requesting customer (AML): bank + account, or a fintech_use_num, not both."""
+        by_account = bool(data.get("req_client_bank_code") or data.get("req_client_account_num"))
+        by_fintech = bool(data.get("req_client_fintech_use_num"))
+        if by_account and by_fintech:
+            raise Refusal("A0004", "req_client: bank+account or fintech_use_num, not both")
+        if not by_account and not by_fintech:
+            raise Refusal("A0004", "req_client: bank+account or fintech_use_num is required")
+        if by_account and not (
+            data.get("req_client_bank_code") and data.get("req_client_account_num")
+        ):
+            raise Refusal("A0004", "req_client_bank_code and req_client_account_num go together")
+        if data.get("sub_frnc_bussiness_num"):
+            caller.warn(
+                "sub_frnc_bussiness_num (KFTC's sample spelling) read as sub_frnc_business_num"
+            )
+        return {k: data.get(k, "") for k in _REQ_CLIENT}
+
+    # --- asking a bank --------------------------------------------------------------------
+    def claim(self, caller: Caller, bank_tran_id: str, api: str) -> str:
+        """Take a bank_tran_id for this caller today (A0004, A0326); the bank_tran_date."""
+        return self.book.claim(caller.client, bank_tran_id, api, caller.now)
+
+    async def ask_bank(
+        self, caller: Caller, bank_code: str, bank_tran_id: str, date: str, api: str
+    ) -> None:
+        """A request the bank must answer: its queue, latency, hours and faults."""
+        outcome = await self.world.inquire(bank_code, api, caller.client.client_use_code)
+        if outcome is not None:
+            raise BankAnswer.of(self.world, outcome, bank_code).refusal(bank_tran_id, date)
+
+    async def through_bank(
+        self, caller: Caller, bank_tran_id: str, bank_code: str, api: str
+    ) -> str:
+        """Claim the bank_tran_id and have the bank answer; the bank_tran_date."""
+        date = self.claim(caller, bank_tran_id, api)
+        await self.ask_bank(caller, bank_code, bank_tran_id, date, api)
+        return date
+
+    async def inquire(self, caller: Caller, bank_tran_id: str, api: str, account: Account) -> str:
+        """An inquiry on an account: the bank_tran_id, the bank's answer, the account's
+        state. Returns the bank_tran_date."""
+        date = await self.through_bank(caller, bank_tran_id, account.bank_code, api)
+        self.account_state(account, bank_tran_id, date)
+        return date
+
+    def bank_says(self, bank_code: str, problem: str, bank_tran_id: str, date: str) -> Refusal:
+        """A bank's configured answer to `problem` (banks.yaml `codes`), relayed."""
+        bank = self.world.banks[bank_code]
+        response = bank.response(problem)
+        answer = BankAnswer(
+            response.rsp_code, "", bank.code, response.bank_rsp_code, response.message
+        )
+        return answer.refusal(bank_tran_id, date)
+
+    def account_state(self, account: Account, bank_tran_id: str, date: str) -> None:
+        """A closed, suspended or accident-reported account is refused by its bank."""
+        if account.status is not AccountStatus.NORMAL:
+            raise self.bank_says(account.bank_code, account.status.problem, bank_tran_id, date)
+
+
+_REQ_CLIENT = (
+    "req_client_name",
+    "req_client_bank_code",
+    "req_client_account_num",
+    "req_client_fintech_use_num",
+    "req_client_num",
+    "transfer_purpose",
+)
+
+
+def _hhmm(seconds: int) -> str:
+    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"

@@ -1,0 +1,213 @@
+"""조회: user/me and account/list (사용자/계좌), balance and transaction_list (조회, by the
+user's consent), real_name, receive and remit_list (조회, the institution's own).
+
+Each inquiry takes a bank_tran_id and is answered by the account's bank: its hours,
+queue, latency and faults apply, and so does the account's state.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from testbed.clock import from_compact
+from testbed.network.codes import Refusal, empty_list_on_refusal
+from testbed.network.gateway.base import AccountRef, Caller, GatewayBase
+from testbed.network.gateway.views import mask
+from testbed.network.ledger import Account, AccountStatus, HistoryLine
+from testbed.network.parties import Registration, User
+
+PAGE_SIZE = 25  # ⚠ one mock's claim; KFTC does not publish it
+
+
+class Window(NamedTuple):
+    start: float
+    end: float  # exclusive
+    cursor: str
+
+
+@dataclass(frozen=True, slots=True)
+class Inquired:
+    """An inquiry the bank answered: the registration, the account, the bank_tran_date."""
+
+    reg: Registration
+    account: Account
+    date: str
+
+
+@dataclass(frozen=True, slots=True)
+class Answered:
+    """An institution's inquiry on any account, answered by its bank."""
+
+    account: Account
+    date: str
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryPage:
+    """One page of an account's history (`next_position` None: the last page)."""
+
+    account: Account
+    date: str
+    lines: list[HistoryLine]
+    next_position: int | None
+    reg: Registration | None = None
+
+    @property
+    def cursor(self) -> str:
+        """befor_inquiry_trace_info: where the next page starts ("" after the last)."""
+        return "" if self.next_position is None else str(self.next_position)
+
+
+@dataclass(frozen=True, slots=True)
+class Remitter:
+    """Who paid a history line in: the paying account's holder, bank and masked number
+    (money with no paying account, cash, names the line's text and no account)."""
+
+    name: str
+    bank_code: str
+    account_num_masked: str
+
+
+class Inquiries(GatewayBase):
+    def user_me(self, caller: Caller, user_seq_no: str) -> tuple[User, list[Registration]]:
+        """사용자정보조회: the user and the accounts registered with the caller."""
+        with empty_list_on_refusal():
+            user = self.own_user(caller, user_seq_no)
+        return user, self.registrations(caller, user.user_seq_no, False)
+
+    def account_list(
+        self, caller: Caller, user_seq_no: str, include_cancelled: bool, descending: bool
+    ) -> tuple[User, list[Registration]]:
+        """등록계좌조회: the user's registrations with the caller, by registration time."""
+        with empty_list_on_refusal():
+            user = self.own_user(caller, user_seq_no)
+        regs = self.registrations(caller, user.user_seq_no, include_cancelled)
+        regs.sort(key=lambda r: r.registered_at, reverse=descending)
+        return user, regs
+
+    async def balance(self, caller: Caller, bank_tran_id: str, ref: AccountRef) -> Inquired:
+        """잔액조회 of a registered account the user agreed to share (inquiry consent)."""
+        reg, account = self.locate(caller, ref, consent="inquiry")
+        date = await self.inquire(caller, bank_tran_id, "balance", account)
+        return Inquired(reg, account, date)
+
+    async def transactions(self, caller: Caller, q: dict[str, str], ref: AccountRef) -> HistoryPage:
+        """거래내역조회: one page of the account's history in the asked window."""
+        window = history_window(q)
+        with empty_list_on_refusal("page_record_cnt"):
+            reg, account = self.locate(caller, ref, consent="inquiry")
+            date = await self.inquire(caller, q["bank_tran_id"], "transactions", account)
+        lines, next_position = history_page(
+            account.history, window, q["inquiry_type"], q["sort_order"] == "D"
+        )
+        return HistoryPage(account, date, lines, next_position, reg)
+
+    async def real_name(self, caller: Caller, data: dict[str, str]) -> Answered:
+        """계좌실명조회: whose is this account? The holder's birth date (or business number),
+        when given, must match."""
+        institution = self.resolve("bank_code_std", data["bank_code_std"])
+        tran_id = data["bank_tran_id"]
+        date = await self.through_bank(caller, tran_id, institution.code, "real_name")
+        account = self.world.ledger.accounts.get((institution.code, data["account_num"]))
+        problem = ""
+        if account is None:
+            problem = "account_not_found"
+        elif account.status is not AccountStatus.NORMAL:
+            problem = account.status.problem
+        elif data.get("account_holder_info") and data["account_holder_info"] != account.holder_info:
+            problem = "name_mismatch"
+        if problem:
+            raise self.bank_says(institution.code, problem, tran_id, date)
+        assert account is not None
+        return Answered(account, date)
+
+    async def receive(self, caller: Caller, data: dict[str, str]) -> Answered:
+        """수취조회: can this account receive a deposit from the caller, and whose is it?
+        (It exists and is in a normal state; the balance and later limits are not checked.)"""
+        self.req_client(caller, data)
+        self.contract_account(caller, "deposit", data)
+        candidates = self.resolve_for_deposit("bank_code_std", data["bank_code_std"])
+        accounts = self.world.ledger.accounts
+        keys = [(inst.code, data["account_num"]) for inst in candidates]
+        account = next((accounts[key] for key in keys if key in accounts), None)
+        tran_id = data["bank_tran_id"]
+        answering = account.bank_code if account is not None else candidates[0].code
+        date = await self.through_bank(caller, tran_id, answering, "receive")
+        if account is None:
+            raise self.bank_says(answering, "account_not_found", tran_id, date)
+        self.account_state(account, tran_id, date)
+        return Answered(account, date)
+
+    async def remit_list(self, caller: Caller, q: dict[str, str]) -> HistoryPage:
+        """송금인정보조회: the deposits (money in) into one of the caller's 약정계좌."""
+        window = history_window({**q, "inquiry_base": "T"})
+        code = self.resolve("bank_code_std", q["bank_code_std"]).code
+        with empty_list_on_refusal("page_record_cnt"):
+            account = self._own_contract_account(caller, code, q["account_num"])
+            tran_id = q["bank_tran_id"]
+            date = await self.through_bank(caller, tran_id, account.bank_code, "remit_list")
+            self.account_state(account, tran_id, date)
+        lines, next_position = history_page(account.history, window, "I", q["sort_order"] == "D")
+        return HistoryPage(account, date, lines, next_position)
+
+    def remitter(self, account: Account, line: HistoryLine) -> Remitter:
+        """Who paid a history line of `account` in: the other account of its ledger entry."""
+        ledger = self.world.ledger
+        if 0 < line.entry_id <= len(ledger.entries):
+            entry = ledger.entries[line.entry_id - 1]
+            if entry.id == line.entry_id:
+                for leg in entry.postings:
+                    payer = ledger.accounts.get(leg.account) if leg.amount < 0 else None
+                    if payer is not None and payer.key != account.key:
+                        return Remitter(payer.holder_name, payer.bank_code, mask(payer.account_num))
+        return Remitter(line.print_content, "", "")
+
+    def _own_contract_account(self, caller: Caller, code: str, account_num: str) -> Account:
+        """One of the caller's 약정계좌 (any purpose) at canonical bank `code`, else A0322."""
+        for contract in caller.client.contract_accounts:
+            if contract.bank_code == code and contract.account_num == account_num:
+                return self.world.ledger.accounts[(contract.bank_code, contract.account_num)]
+        raise Refusal("A0322")
+
+
+def history_window(q: dict[str, str]) -> Window:
+    """The period a history inquiry asks for (by date, or by date and time), and its cursor."""
+    by_time = q["inquiry_base"] == "T"
+    start = from_compact(q["from_date"], q.get("from_time", "000000") if by_time else "000000")
+    end = from_compact(q["to_date"], q.get("to_time", "235959") if by_time else "235959") + 1
+    if end <= start:
+        raise Refusal("A0004", "from_date/from_time must not be after to_date/to_time")
+    cursor = q.get("befor_inquiry_trace_info", "")
+    if cursor and not cursor.isdigit():
+        raise Refusal("A0004", "befor_inquiry_trace_info: the value a previous page returned")
+    return Window(start, end, cursor)
+
+
+def history_page(
+    history: list[HistoryLine], window: Window, inquiry_type: str, descending: bool
+) -> tuple[list[HistoryLine], int | None]:
+    """One page of an account's history, and the cursor of the next page (None: the last).
+
+    The cursor is the position in the account's history where the next page starts;
+    finding the window is a binary search, so a page costs O(log n + page).
+    """
+    lo = bisect_left(history, window.start, key=lambda h: h.time)
+    hi = bisect_left(history, window.end, key=lambda h: h.time)
+    cursor = window.cursor
+    if descending:
+        position = min(int(cursor), hi) if cursor else hi
+        indexes = range(position - 1, lo - 1, -1)
+    else:
+        position = max(int(cursor), lo) if cursor else lo
+        indexes = range(position, hi)
+    lines: list[HistoryLine] = []
+    for i in indexes:
+        line = history[i]
+        if (inquiry_type == "I" and line.amount < 0) or (inquiry_type == "O" and line.amount > 0):
+            continue
+        if len(lines) == PAGE_SIZE:
+            return lines, i + 1 if descending else i
+        lines.append(line)
+    return lines, None

@@ -1,0 +1,147 @@
+"""사용자/계좌관리: the life of a registration — user/unlink and user/close, account/cancel
+and account/update_info, and the self-auth (`sa`) institutions' user/register,
+account/info and account/update.
+
+Calls with a bank block (register, cancel, update, info) go through the account's bank:
+they are refused while it is closed, as inquiries are.
+"""
+
+from __future__ import annotations
+
+from testbed.network.codes import Refusal
+from testbed.network.fixtures import (
+    CONSENTS,
+    active_registration,
+    cancel_consent,
+    cancel_user,
+    reconsent,
+    register,
+    set_alias,
+    set_email,
+)
+from testbed.network.gateway.base import ByAccountNum, Caller, GatewayBase
+from testbed.network.gateway.inquiries import Inquired
+from testbed.network.gateway.views import bank_block
+from testbed.network.parties import Registration
+
+#: a consent that is already gone, as the account's bank answers account/cancel for it
+ALREADY_CANCELLED = ("551", "기 해지 사용자")
+
+
+def scopes_of(text: str) -> set[str]:
+    """`scope`: inquiry, transfer or both, separated by one space."""
+    words = text.split(" ")
+    if any(w not in CONSENTS for w in words) or len(set(words)) != len(words):
+        raise Refusal("A0004", "scope: inquiry, transfer or both separated by one space")
+    return set(words)
+
+
+class Registrations(GatewayBase):
+    def end_user(self, caller: Caller, client_use_code: str, user_seq_no: str) -> None:
+        """로그인연결 동의해제 / 사용자탈퇴: every registration of the user with the caller ends
+        (the user's tokens stay valid until they expire or are revoked). A user with
+        nothing left to end is answered again: the call is idempotent."""
+        self._own_code(caller, client_use_code)
+        self.own_user(caller, user_seq_no)
+        cancel_user(self.world, client_use_code, user_seq_no)
+
+    def update_info(self, caller: Caller, fintech_use_num: str, alias: str) -> Registration:
+        """계좌정보변경: the account's alias."""
+        reg, _ = self.registered(caller, fintech_use_num)
+        return set_alias(self.world, reg, alias)
+
+    async def cancel(
+        self, caller: Caller, bank_tran_id: str, scope: str, fintech_use_num: str
+    ) -> tuple[Registration, str]:
+        """계좌해지: withdraw one consent; with none left the registration ends. A consent
+        that is already gone is the bank's 551 기 해지 사용자 (A0002). Returns the date."""
+        reg = self.world.directory.registrations.get(fintech_use_num)
+        if reg is None or reg.client_use_code != caller.client.client_use_code:
+            raise Refusal("A0304")
+        if caller.grant.is_user_token and reg.user_seq_no != caller.grant.user_seq_no:
+            raise Refusal("A0313")
+        date = await self.through_bank(caller, bank_tran_id, reg.bank_code, "cancel")
+        consent = reg.inquiry_agree_dtime if scope == "inquiry" else reg.transfer_agree_dtime
+        if reg.cancelled or not consent:
+            raise Refusal(
+                "A0002", "", **bank_block(bank_tran_id, date, reg.bank_code, *ALREADY_CANCELLED)
+            )
+        cancel_consent(self.world, reg, scope)
+        return reg, date
+
+    async def user_register(self, caller: Caller, data: dict[str, str]) -> Inquired:
+        """사용자계좌등록 (자체인증): register an account the institution verified itself.
+
+        The holder's name must be `user_name` (A0312), the birth date `user_info` (the
+        bank's name-mismatch code), and the account a centre user's whose `user_ci`
+        matches (A0313); inquiry needs info_prvd_agmt_yn Y (A0305), transfer wd_agmt_yn
+        Y (A0306); a service already registered is A0324/A0325."""
+        scopes = scopes_of(data["scope"])
+        if "inquiry" in scopes and data.get("info_prvd_agmt_yn") != "Y":
+            raise Refusal("A0305", "info_prvd_agmt_yn: Y to register for inquiry")
+        if "transfer" in scopes and data.get("wd_agmt_yn") != "Y":
+            raise Refusal("A0306", "wd_agmt_yn: Y to register for transfer")
+        world, client = self.world, caller.client
+        institution = self.resolve("bank_code_std", data["bank_code_std"])
+        key = (institution.code, data["register_account_num"])
+        existing = active_registration(world, client.client_use_code, key)
+        if existing is not None:
+            if "inquiry" in scopes and existing.inquiry_agree_dtime:
+                raise Refusal("A0324")
+            if "transfer" in scopes and existing.transfer_agree_dtime:
+                raise Refusal("A0325")
+        tran_id = data["bank_tran_id"]
+        date = await self.through_bank(caller, tran_id, institution.code, "register")
+        account = world.ledger.accounts.get(key)
+        if account is None:
+            raise self.bank_says(institution.code, "account_not_found", tran_id, date)
+        self.account_state(account, tran_id, date)
+        if account.holder_name != data["user_name"]:
+            raise Refusal("A0312", "user_name: the account holder's name")
+        if account.holder_info != data["user_info"][2:]:
+            raise self.bank_says(institution.code, "name_mismatch", tran_id, date)
+        user = world.directory.users.get(account.owner.removeprefix("user:"))
+        if not account.owner.startswith("user:") or user is None:
+            raise Refusal("A0313", "the account does not belong to a user")
+        if user.user_ci != data["user_ci"]:
+            raise Refusal("A0313", "user_ci: not the account holder's")
+        reg = register(world, client, user, account, "inquiry" in scopes, "transfer" in scopes)
+        return Inquired(reg, account, date)
+
+    async def account_info(self, caller: Caller, data: dict[str, str]) -> Inquired:
+        """계좌정보조회 (sa): the registration of an account; one not registered for every
+        service in `scope` is A0323."""
+        scopes = scopes_of(data["scope"])
+        reg, account = self.registered_account(caller, _by_account(data))
+        if ("inquiry" in scopes and not reg.inquiry_agree_dtime) or (
+            "transfer" in scopes and not reg.transfer_agree_dtime
+        ):
+            raise Refusal("A0323", f"not registered for {data['scope']}")
+        date = await self.through_bank(
+            caller, data["bank_tran_id"], account.bank_code, "account_info"
+        )
+        return Inquired(reg, account, date)
+
+    async def account_update(self, caller: Caller, data: dict[str, str]) -> Inquired:
+        """계좌정보변경 (sa): give (or renew) the consents in `scope` as of now, and change
+        the user's email when `update_user_email` is sent."""
+        scopes = scopes_of(data["scope"])
+        reg, account = self.registered_account(caller, _by_account(data))
+        date = await self.through_bank(
+            caller, data["bank_tran_id"], account.bank_code, "account_update"
+        )
+        reconsent(self.world, reg, scopes)
+        if "update_user_email" in data:
+            user = self.world.directory.users[reg.user_seq_no]
+            set_email(self.world, user, data["update_user_email"])
+        return Inquired(reg, account, date)
+
+    def _own_code(self, caller: Caller, client_use_code: str) -> None:
+        if client_use_code != caller.client.client_use_code:
+            raise Refusal(
+                "A0004", f"client_use_code: the caller's, {caller.client.client_use_code}"
+            )
+
+
+def _by_account(data: dict[str, str]) -> ByAccountNum:
+    return ByAccountNum(data["bank_code_std"], data["account_num"], data["user_seq_no"])

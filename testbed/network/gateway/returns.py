@@ -1,0 +1,92 @@
+"""자금반환: return/claim (자금반환청구) and return/result (its state).
+
+A claim asks for an earlier deposit of the caller to be given back (money sent to the
+wrong account, the institution's own fault). It refers to a deposit whose money moved,
+matched on every detail given (else A0310), one claim per deposit (a second is A0008);
+it goes to the bank that received the deposit (its hours apply) and stays 접수: no money
+moves — the giving back is between that bank and its customer, outside the API.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from testbed.network.books import ClaimTarget, ReturnClaim, TransferRecord
+from testbed.network.codes import Refusal
+from testbed.network.gateway.base import Caller, GatewayBase
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    claim: ReturnClaim
+    deposit: TransferRecord  # the deposit claimed back
+    target: ClaimTarget  # what the claim said of it
+
+
+class Returns(GatewayBase):
+    async def return_claim(self, caller: Caller, data: dict[str, str]) -> Claimed:
+        target = self._claim_target(data)
+        code = caller.client.client_use_code
+        claims = self.world.return_claims
+        record = claims.deposit_for(self.book, code, target)
+        tran_id = data["bank_tran_id"]
+        dps_bank = record.dps.get("bank_code_std", "")
+        date = await self.through_bank(caller, tran_id, dps_bank, "return_claim")
+        claim = claims.file(
+            ReturnClaim(
+                client_use_code=code,
+                bank_tran_id=tran_id,
+                bank_tran_date=date,
+                time=caller.now,
+                org_bank_tran_id=record.bank_tran_id,
+                org_bank_tran_date=record.bank_tran_date,
+                org_tran_amt=record.tran_amt,
+                dps_bank_code_std=dps_bank,
+                wd_bank_code_std=record.wd.get("bank_code_std", ""),
+                claim_code=data["claim_code"],
+                claim_message=data.get("claim_message", ""),
+                total_return_yn=data["total_return_yn"],
+                return_account_num=data.get("return_account_num", ""),
+                use_org_contact=data.get("use_org_contact", ""),
+                use_org_email=data.get("use_org_email", ""),
+            )
+        )
+        return Claimed(claim, record, target)
+
+    def return_result(self, caller: Caller, claim_date: str, claim_tran_id: str) -> ReturnClaim:
+        """The caller's earlier claim; an unknown one is A0310."""
+        claim = self.world.return_claims.find(
+            caller.client.client_use_code, claim_date, claim_tran_id
+        )
+        if claim is None:
+            raise Refusal("A0310")
+        return claim
+
+    def _claim_target(self, data: dict[str, str]) -> ClaimTarget:
+        """The deposit a claim names: its payee by bank + account or fintech_use_num, not both."""
+        by_account = bool(data.get("org_dps_bank_code_std") or data.get("org_dps_account_num"))
+        fintech = data.get("org_dps_fintech_use_num", "")
+        if by_account and fintech:
+            raise Refusal("A0004", "org_dps: bank+account or fintech_use_num, not both")
+        if not by_account and not fintech:
+            raise Refusal("A0004", "org_dps: bank+account or fintech_use_num is required")
+        if by_account and not (
+            data.get("org_dps_bank_code_std") and data.get("org_dps_account_num")
+        ):
+            raise Refusal("A0004", "org_dps_bank_code_std and org_dps_account_num go together")
+        dps_code = (
+            self.resolve("org_dps_bank_code_std", data["org_dps_bank_code_std"]).code
+            if by_account
+            else ""
+        )
+        return ClaimTarget(
+            org_bank_tran_id=data["org_bank_tran_id"],
+            org_bank_tran_date=data["org_bank_tran_date"],
+            org_tran_amt=int(data["org_tran_amt"]),
+            wd_bank_code_std=self.resolve(
+                "org_wd_bank_code_std", data["org_wd_bank_code_std"]
+            ).code,
+            dps_bank_code_std=dps_code,
+            dps_account_num=data.get("org_dps_account_num", ""),
+            dps_fintech_use_num=fintech,
+        )

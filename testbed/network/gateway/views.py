@@ -1,0 +1,73 @@
+"""How the gateway shows an account and a bank's answer on the wire: the masked number,
+the 점별코드, the bank block, and the account block every answer builds from.
+
+These live in the model, not the HTTP layer, because the records keep them: a transfer's
+two sides are stored as the client saw them, so transfer/result can tell them again.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from testbed.config import NetworkConfig
+from testbed.network.ledger import Account
+
+
+def mask(account_num: str) -> str:
+    """`account_num_masked`: the last three digits hidden, as the API shows it (000-1230000-***)."""
+    if len(account_num) <= 6:
+        return account_num[:-3] + "***"
+    return f"{account_num[:3]}-{account_num[3:-3]}-***"
+
+
+def bank_block(
+    bank_tran_id: str,
+    bank_tran_date: str,
+    bank_code_tran: str,
+    bank_rsp_code: str = "000",
+    bank_rsp_message: str = "",
+) -> dict[str, str]:
+    """The five fields that say which bank answered what (every bank-bound API has them)."""
+    return {
+        "bank_tran_id": bank_tran_id,
+        "bank_tran_date": bank_tran_date,
+        "bank_code_tran": bank_code_tran,
+        "bank_rsp_code": bank_rsp_code,
+        "bank_rsp_message": bank_rsp_message,
+    }
+
+
+def bank_names(config: NetworkConfig, code: str) -> tuple[str, str]:
+    """(bank_name, savings_bank_name) of a canonical code."""
+    institution = config.institution(code)
+    savings = institution.name_ko if institution.kind == "savings" else ""
+    return institution.name_ko, savings
+
+
+def bank_code_sub(account: Account) -> str:
+    """7-digit 점별코드: the bank code and a branch number (the testbed keeps one per account)."""
+    return _branch_code(account.bank_code, account.branch_name)
+
+
+@functools.lru_cache(maxsize=4096)
+def _branch_code(bank_code: str, branch_name: str) -> str:
+    return f"{bank_code}{sum(ord(c) for c in branch_name) % 9000 + 1000:04d}"
+
+
+def account_block(config: NetworkConfig, account: Account) -> dict[str, str]:
+    """An account as the answers show it: every field an answer may pick from, by its
+    KFTC name (answers choose which, in which order, and under which prefix)."""
+    bank_name, savings = bank_names(config, account.bank_code)
+    return {
+        "bank_code_std": account.bank_code,
+        "bank_code_sub": bank_code_sub(account),
+        "bank_name": bank_name,
+        "savings_bank_name": savings,
+        "account_num": account.account_num,
+        "account_num_masked": mask(account.account_num),
+        "account_holder_name": account.holder_name,
+    }
+
+
+def yn(flag: bool) -> str:
+    return "Y" if flag else "N"
