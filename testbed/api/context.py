@@ -24,7 +24,7 @@ from testbed.network.auth import Grant
 from testbed.network.parties import FintechClient
 from testbed.network.world import World
 from testbed.runtime import Runtime
-from testbed.web.keys import RUNTIME
+from testbed.typedefs import RUNTIME
 
 log = logging.getLogger("testbed.api")
 

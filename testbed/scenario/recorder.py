@@ -22,7 +22,7 @@ from aiohttp import web
 
 from testbed.clock import iso_kst
 from testbed.runtime import Runtime
-from testbed.web.keys import RUNTIME
+from testbed.typedefs import RUNTIME
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

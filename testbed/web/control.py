@@ -20,7 +20,7 @@ from testbed.network.fixtures import create_user as create_user_model
 from testbed.network.ledger import Account, AccountKey, AccountStatus, AccountType, LedgerError
 from testbed.network.parties import DEFAULT_LIMITS, FintechClient
 from testbed.runtime import Runtime
-from testbed.web.keys import ADMIN_TOKEN, RUNTIME
+from testbed.typedefs import ADMIN_TOKEN, RUNTIME
 from testbed.web.render import json_response
 
 PREFIX = "/testbed/"

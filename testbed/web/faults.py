@@ -12,8 +12,8 @@ from aiohttp import web
 from testbed.network.fault_specs import FaultSpecError, describe, fault_from_spec, order_bank
 from testbed.network.faults import Fault
 from testbed.runtime import Runtime
+from testbed.typedefs import RUNTIME
 from testbed.web.control import BadRequest, _body
-from testbed.web.keys import RUNTIME
 from testbed.web.render import json_response
 
 

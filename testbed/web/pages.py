@@ -7,7 +7,7 @@ from typing import Any
 from aiohttp import web
 
 from testbed.clock import iso_kst
-from testbed.web.keys import RUNTIME, TEMPLATES
+from testbed.typedefs import RUNTIME, TEMPLATES
 
 
 async def index(request: web.Request) -> web.Response:

@@ -7,7 +7,7 @@ from aiohttp import web
 from testbed.resources import data_path
 from testbed.scenario.live import load_into
 from testbed.scenario.model import ScenarioError, load_scenario, parse_scenario
-from testbed.web.keys import RUNTIME
+from testbed.typedefs import RUNTIME
 from testbed.web.render import json_response
 
 

@@ -1,0 +1,17 @@
+"""The aiohttp application's typed state keys, at the bottom of the app's import graph.
+
+Every layer that reads the app's state (the KFTC handlers in `testbed.api`, the pages
+and control plane in `testbed.web`, the recorder) imports its keys from here, so none
+of them has to import the module that builds the app.
+"""
+
+from __future__ import annotations
+
+import jinja2
+from aiohttp import web
+
+from testbed.runtime import Runtime
+
+RUNTIME = web.AppKey("runtime", Runtime)
+ADMIN_TOKEN = web.AppKey("admin_token", str)
+TEMPLATES = web.AppKey("templates", jinja2.Environment)
