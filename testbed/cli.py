@@ -88,9 +88,9 @@ def replay(args: argparse.Namespace) -> int:
     import asyncio
     from pathlib import Path
 
-    from testbed.scenario import report
+    from testbed.replay import report
+    from testbed.replay.runner import run_scenario
     from testbed.scenario.model import ScenarioError, load_scenario
-    from testbed.scenario.runner import run_scenario
 
     scenarios = []
     for file in args.files:
