@@ -228,7 +228,7 @@ def serve(args: argparse.Namespace) -> int:
 
         app.on_startup.append(load_scenario_world)
     if args.record:
-        from testbed.scenario.recorder import install
+        from testbed.web.recorder import install
 
         install(app, args.record)
     try:

@@ -1,8 +1,8 @@
 """The aiohttp application's typed state keys, at the bottom of the app's import graph.
 
-Every layer that reads the app's state (the KFTC handlers in `testbed.api`, the pages
-and control plane in `testbed.web`, the recorder) imports its keys from here, so none
-of them has to import the module that builds the app.
+Every module that reads the app's state (the KFTC handlers in `testbed.api`; the pages,
+control plane and recorder in `testbed.web`) imports its keys from here, so none of
+them has to import the module that builds the app.
 """
 
 from __future__ import annotations
