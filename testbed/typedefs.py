@@ -7,6 +7,8 @@ them has to import the module that builds the app.
 
 from __future__ import annotations
 
+from typing import Any
+
 import jinja2
 from aiohttp import web
 
@@ -15,3 +17,5 @@ from testbed.runtime import Runtime
 RUNTIME = web.AppKey("runtime", Runtime)
 ADMIN_TOKEN = web.AppKey("admin_token", str)
 TEMPLATES = web.AppKey("templates", jinja2.Environment)
+#: the OpenAPI document of every route the app serves (set with the routes; /docs shows it)
+OPENAPI: web.AppKey[dict[str, Any]] = web.AppKey("openapi")

@@ -11,6 +11,7 @@ from testbed.api import openapi
 from testbed.api import routes as kftc
 from testbed.api.context import kftc_errors
 from testbed.resources import static_path
+from testbed.typedefs import OPENAPI
 from testbed.web import console, dashboard, events, pages
 from testbed.web.control import accounts, clients, clock, common, faults, scenarios, state, users
 from testbed.web.render import json_response
@@ -127,6 +128,7 @@ _DOCUMENT = openapi.build(
 
 
 def setup_routes(app: web.Application) -> None:
+    app[OPENAPI] = document()  # the pages read it from here: they are in the table above
     for method, path, handler in kftc.ROUTES:
         app.router.add_route(method, path, handler)
     for method, path, handler, _ in ROUTES:
