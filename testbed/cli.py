@@ -1,4 +1,12 @@
-"""`testbed` command line: `testbed serve` (later: replay, check, openapi)."""
+"""The `testbed` command line, the top layer: `serve`, `check` and `replay`.
+
+- `serve` runs the server (`testbed.web`), optionally with a scenario's world loaded
+  (`--scenario`) or the traffic recorded as a scenario (`--record`).
+- `check` validates scenario files without running them (`testbed.scenario`).
+- `replay` runs scenario files on a virtual clock and reports (`testbed.replay`).
+
+Each command imports the layers it needs when it runs, so `check` never loads the app.
+"""
 
 from __future__ import annotations
 
@@ -85,7 +93,6 @@ def check(args: argparse.Namespace) -> int:
 
 
 def replay(args: argparse.Namespace) -> int:
-    import asyncio
     from pathlib import Path
 
     from testbed.replay import report
