@@ -29,6 +29,7 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check testbed tests
 	$(BIN)/ruff format --check testbed tests
 	$(BIN)/mypy testbed
+	$(BIN)/lint-imports  # the layers and the loops they forbid: [tool.importlinter] in pyproject.toml
 
 # The browser tests drive Debian's Chromium (Playwright's own download does not work here).
 $(CHROMIUM):
@@ -38,4 +39,4 @@ test: lint $(CHROMIUM)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .import_linter_cache build dist

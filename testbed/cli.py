@@ -1,4 +1,12 @@
-"""`testbed` command line: `testbed serve` (later: replay, check, openapi)."""
+"""The `testbed` command line, the top layer: `serve`, `check` and `replay`.
+
+- `serve` runs the server (`testbed.web`), optionally with a scenario's world loaded
+  (`--scenario`) or the traffic recorded as a scenario (`--record`).
+- `check` validates scenario files without running them (`testbed.scenario`).
+- `replay` runs scenario files on a virtual clock and reports (`testbed.replay`).
+
+Each command imports the layers it needs when it runs, so `check` never loads the app.
+"""
 
 from __future__ import annotations
 
@@ -85,12 +93,11 @@ def check(args: argparse.Namespace) -> int:
 
 
 def replay(args: argparse.Namespace) -> int:
-    import asyncio
     from pathlib import Path
 
-    from testbed.scenario import report
+    from testbed.replay import report
+    from testbed.replay.runner import run_scenario
     from testbed.scenario.model import ScenarioError, load_scenario
-    from testbed.scenario.runner import run_scenario
 
     scenarios = []
     for file in args.files:
@@ -228,7 +235,7 @@ def serve(args: argparse.Namespace) -> int:
 
         app.on_startup.append(load_scenario_world)
     if args.record:
-        from testbed.scenario.recorder import install
+        from testbed.web.recorder import install
 
         install(app, args.record)
     try:

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from testbed.cli import event_loop
-from testbed.web.keys import RUNTIME
+from testbed.typedefs import RUNTIME
 
 pytestmark = pytest.mark.subprocess
 ADMIN = "crash-test-admin"

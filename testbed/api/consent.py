@@ -50,7 +50,7 @@ from testbed.network.ledger import AccountKey, AccountStatus, AccountType
 from testbed.network.parties import FintechClient, User
 from testbed.network.world import World
 from testbed.runtime import Runtime
-from testbed.web.keys import RUNTIME, TEMPLATES
+from testbed.typedefs import RUNTIME, TEMPLATES
 
 FLOW_LIFETIME: Final = 600.0  # 10 simulated minutes
 MAX_FLOWS: Final = 10_000  # the oldest go first (virtual time may never move)

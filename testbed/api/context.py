@@ -23,7 +23,7 @@ from testbed.network.codes import Refusal
 from testbed.network.gateway import Caller, Gateway
 from testbed.network.world import World
 from testbed.runtime import Runtime
-from testbed.web.keys import RUNTIME
+from testbed.typedefs import RUNTIME
 
 log = logging.getLogger("testbed.api")
 

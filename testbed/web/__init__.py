@@ -1,1 +1,1 @@
-"""The HTTP side: the aiohttp application, its pages and the `/testbed/` control plane."""
+"""The HTTP side: the aiohttp application, its pages, the `/testbed/` control plane, recording."""

@@ -17,7 +17,7 @@ from testbed.api import consent
 from testbed.config.settings import Settings
 from testbed.resources import templates_path
 from testbed.runtime import Runtime, open_runtime
-from testbed.web.keys import ADMIN_TOKEN, RUNTIME, TEMPLATES
+from testbed.typedefs import ADMIN_TOKEN, RUNTIME, TEMPLATES
 from testbed.web.render import json_response
 from testbed.web.routes import setup_routes
 

@@ -28,7 +28,7 @@ from testbed.clock import iso_kst, yyyymmdd, yyyymmddhhmmss
 from testbed.network.codes import MESSAGES
 from testbed.network.parties import FintechClient
 from testbed.network.world import World
-from testbed.web.keys import RUNTIME, TEMPLATES
+from testbed.typedefs import RUNTIME, TEMPLATES
 from testbed.web.render import json_response
 
 CALLBACK_PATH: Final = "/console/callback"

@@ -15,7 +15,7 @@ from typing import Any, Final
 from aiohttp import web
 
 from testbed.resources import static_path
-from testbed.web.keys import TEMPLATES
+from testbed.typedefs import TEMPLATES
 
 
 @dataclass(frozen=True)

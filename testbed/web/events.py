@@ -27,7 +27,7 @@ from testbed.api.context import RSP_CODE, kftc_errors
 from testbed.api.context import start as start_call
 from testbed.network.world import World
 from testbed.runtime import Runtime
-from testbed.web.keys import RUNTIME
+from testbed.typedefs import RUNTIME
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 Event = dict[str, Any]

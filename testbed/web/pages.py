@@ -7,7 +7,7 @@ from typing import Any
 from aiohttp import web
 
 from testbed.clock import iso_kst
-from testbed.web.keys import RUNTIME, TEMPLATES
+from testbed.typedefs import OPENAPI, RUNTIME, TEMPLATES
 
 
 async def index(request: web.Request) -> web.Response:
@@ -82,9 +82,7 @@ def _docs_operations(document: dict[str, Any]) -> list[tuple[str, list[dict[str,
 
 async def docs(request: web.Request) -> web.Response:
     """The OpenAPI document as a page people read (no external script or style)."""
-    from testbed.web.routes import document  # here: routes imports this module
-
-    doc = document()
+    doc = request.app[OPENAPI]
     html = (
         request.app[TEMPLATES]
         .get_template("docs.html")

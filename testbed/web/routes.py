@@ -11,7 +11,9 @@ from testbed.api import openapi
 from testbed.api import routes as kftc
 from testbed.api.context import kftc_errors
 from testbed.resources import static_path
-from testbed.web import console, control, dashboard, events, faults, pages, scenarios, state
+from testbed.typedefs import OPENAPI
+from testbed.web import console, dashboard, events, pages
+from testbed.web.control import accounts, clients, clock, common, faults, scenarios, state, users
 from testbed.web.render import json_response
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -33,26 +35,26 @@ ROUTES: list[tuple[str, str, Handler, str]] = [
     (
         "GET",
         "/testbed/clients",
-        control.clients,
+        clients.clients,
         "institutions with credentials and contract accounts",
     ),
     (
         "POST",
         "/testbed/clients/{code}",
-        control.update_client,
+        clients.update_client,
         "an institution's terms: limits, self-auth, IP allow-list",
     ),
-    ("GET", "/testbed/clock", control.get_clock, "the simulated clock"),
+    ("GET", "/testbed/clock", clock.get_clock, "the simulated clock"),
     (
         "POST",
         "/testbed/clock",
-        control.post_clock,
+        clock.post_clock,
         "set, shift/advance, speed, freeze, resume the clock",
     ),
     (
         "GET",
         "/testbed/banks",
-        control.banks,
+        faults.banks,
         "the centre and every bank: state now and next change",
     ),
     (
@@ -66,22 +68,22 @@ ROUTES: list[tuple[str, str, Handler, str]] = [
     ("DELETE", "/testbed/faults", faults.clear, "end every fault"),
     ("GET", "/testbed/faults/{id}", faults.get, "one fault"),
     ("DELETE", "/testbed/faults/{id}", faults.delete, "end a fault"),
-    ("GET", "/testbed/ledger/check", control.ledger_check, "prove money is conserved"),
-    ("GET", "/testbed/users", control.users, "users with their accounts and fintech_use_nums"),
+    ("GET", "/testbed/ledger/check", state.ledger_check, "prove money is conserved"),
+    ("GET", "/testbed/users", users.users, "users with their accounts and fintech_use_nums"),
     (
         "POST",
         "/testbed/users",
-        control.create_user,
+        users.create_user,
         "make a user with registered accounts and tokens",
     ),
-    ("GET", "/testbed/billing", control.billing, "처리대행비용 of each institution for a month"),
+    ("GET", "/testbed/billing", clients.billing, "처리대행비용 of each institution for a month"),
     (
         "GET",
         "/testbed/accounts/{bank}/{num}",
-        control.account,
+        accounts.account,
         "one account and its latest postings",
     ),
-    ("POST", "/testbed/accounts/{bank}/{num}/cash", control.cash, "cash in (+) or out (-)"),
+    ("POST", "/testbed/accounts/{bank}/{num}/cash", accounts.cash, "cash in (+) or out (-)"),
     ("GET", "/testbed/events", state.events, "the event log (JSON), or its live stream (SSE)"),
     ("GET", "/testbed/settlement", state.settlement, "each bank's net position for a day"),
     ("POST", "/testbed/reset", state.reset, "back to the seeded world and the start time"),
@@ -97,7 +99,7 @@ ROUTES: list[tuple[str, str, Handler, str]] = [
     (
         "POST",
         "/testbed/accounts/{bank}/{num}/status",
-        state.account_status,
+        accounts.account_status,
         "normal, suspended, closed or accident",
     ),
 ]
@@ -126,6 +128,7 @@ _DOCUMENT = openapi.build(
 
 
 def setup_routes(app: web.Application) -> None:
+    app[OPENAPI] = document()  # the pages read it from here: they are in the table above
     for method, path, handler in kftc.ROUTES:
         app.router.add_route(method, path, handler)
     for method, path, handler, _ in ROUTES:
@@ -133,4 +136,4 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_static("/static/", static_path(), name="static")
     app.middlewares.append(kftc_errors)
     events.install(app)  # api events (after kftc_errors); event streams end on shutdown
-    app.middlewares.append(control.admin_only)
+    app.middlewares.append(common.admin_only)

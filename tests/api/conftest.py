@@ -14,8 +14,8 @@ from jsonschema import Draft7Validator
 
 from testbed.config.settings import Settings
 from testbed.runtime import Runtime
+from testbed.typedefs import RUNTIME
 from testbed.web.app import init_app
-from testbed.web.keys import RUNTIME
 from testbed.web.routes import document
 
 Client = TestClient[web.Request, web.Application]

@@ -12,9 +12,9 @@ from aiohttp.test_utils import TestClient
 from testbed.api.routes import OPERATIONS
 from testbed.config.settings import Settings
 from testbed.network.codes import MESSAGES
+from testbed.typedefs import RUNTIME
 from testbed.web.app import init_app
 from testbed.web.console import FLOWS, LABELS
-from testbed.web.keys import RUNTIME
 
 Client = TestClient[web.Request, web.Application]
 

@@ -13,9 +13,9 @@ from aiohttp.test_utils import TestClient, unused_port
 
 from testbed.config.settings import Settings
 from testbed.runtime import Runtime
+from testbed.typedefs import RUNTIME
 from testbed.web import events
 from testbed.web.app import init_app
-from testbed.web.keys import RUNTIME
 from tests.api.conftest import Api
 
 Client = TestClient[web.Request, web.Application]

@@ -10,8 +10,8 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from testbed.cli import main
+from testbed.replay.runner import run_scenario
 from testbed.scenario.model import ScenarioError, load_scenario
-from testbed.scenario.runner import run_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 LIBRARY = sorted((ROOT / "scenarios").glob("*.yaml"))

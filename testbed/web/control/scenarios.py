@@ -7,7 +7,7 @@ from aiohttp import web
 from testbed.resources import data_path
 from testbed.scenario.live import load_into
 from testbed.scenario.model import ScenarioError, load_scenario, parse_scenario
-from testbed.web.keys import RUNTIME
+from testbed.web.control.common import runtime_of
 from testbed.web.render import json_response
 
 
@@ -31,5 +31,5 @@ async def load(request: web.Request) -> web.Response:
         return json_response(
             {"error": "the scenario has errors", "problems": [str(p) for p in e.problems]}, 400
         )
-    loaded = await load_into(request.app[RUNTIME], scenario)
+    loaded = await load_into(runtime_of(request), scenario)
     return json_response(loaded, 201)

@@ -7,6 +7,10 @@ Secrets never reach the file: the seeded institutions' credentials become
 saved by the step that got it and named where it is used (`{{token_3}}`). Moving the
 clock becomes a `wait`. The file is rewritten after every request, so a killed server
 leaves a usable recording.
+
+Part of the served app (a middleware on the live traffic, like the api events), so it
+lives in `testbed.web`, where the control plane could switch it on too; it writes a
+scenario file but needs nothing from `testbed.scenario` or `testbed.replay`.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from aiohttp import web
 
 from testbed.clock import iso_kst
 from testbed.runtime import Runtime
-from testbed.web.keys import RUNTIME
+from testbed.typedefs import RUNTIME
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

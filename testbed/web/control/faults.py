@@ -1,4 +1,4 @@
-"""The control plane's faults and bank states: `/testbed/faults`, `POST /testbed/banks/{code}`.
+"""Banks and faults: `/testbed/banks` (states, opening and closing), `/testbed/faults`.
 
 Thin: specs are read by `testbed.network.fault_specs`, the model keeps the faults.
 """
@@ -9,16 +9,24 @@ from typing import Any
 
 from aiohttp import web
 
+from testbed.clock import iso_kst
 from testbed.network.fault_specs import FaultSpecError, describe, fault_from_spec, order_bank
 from testbed.network.faults import Fault
 from testbed.runtime import Runtime
-from testbed.web.control import BadRequest, _body
-from testbed.web.keys import RUNTIME
+from testbed.web.control.common import BadRequest, json_body, runtime_of
 from testbed.web.render import json_response
 
 
-def _runtime(request: web.Request) -> Runtime:
-    return request.app[RUNTIME]
+async def banks(request: web.Request) -> web.Response:
+    """The centre and every bank: open or not now, and when that changes next."""
+    world = runtime_of(request).world
+    return json_response(
+        {
+            "now": iso_kst(world.clock.now()),
+            "centre": world.centre_state(),
+            "banks": world.bank_states(),
+        }
+    )
 
 
 async def _add(runtime: Runtime, spec: Any) -> Fault:
@@ -36,32 +44,32 @@ async def _add(runtime: Runtime, spec: Any) -> Fault:
 
 
 async def create(request: web.Request) -> web.Response:
-    runtime = _runtime(request)
-    fault = await _add(runtime, await _body(request))
+    runtime = runtime_of(request)
+    fault = await _add(runtime, await json_body(request))
     return json_response(describe(fault, runtime.world.clock.now()), 201)
 
 
 async def listing(request: web.Request) -> web.Response:
     """Faults active now or to come (`?all=1`: ended ones too)."""
-    world = _runtime(request).world
+    world = runtime_of(request).world
     faults = world.faults.faults.values() if request.query.get("all") else world.faults.live()
     now = world.clock.now()
     return json_response({"faults": [describe(f, now) for f in faults]})
 
 
 def _fault(request: web.Request) -> Fault:
-    fault = _runtime(request).world.faults.faults.get(request.match_info["id"])
+    fault = runtime_of(request).world.faults.faults.get(request.match_info["id"])
     if fault is None:
         raise BadRequest(f"no fault {request.match_info['id']}", 404)
     return fault
 
 
 async def get(request: web.Request) -> web.Response:
-    return json_response(describe(_fault(request), _runtime(request).world.clock.now()))
+    return json_response(describe(_fault(request), runtime_of(request).world.clock.now()))
 
 
 async def delete(request: web.Request) -> web.Response:
-    runtime = _runtime(request)
+    runtime = runtime_of(request)
     world = runtime.world
     world.clock.sync()
     fault = world.faults.remove(_fault(request).id)
@@ -73,7 +81,7 @@ async def delete(request: web.Request) -> web.Response:
 
 
 async def clear(request: web.Request) -> web.Response:
-    runtime = _runtime(request)
+    runtime = runtime_of(request)
     world = runtime.world
     world.clock.sync()
     removed = [f.id for f in world.faults.live()]
@@ -88,9 +96,9 @@ async def clear(request: web.Request) -> web.Response:
 async def change_bank(request: web.Request) -> web.Response:
     """Open or close a bank now, give it back to its schedule, or change its windows
     (see `order_bank`)."""
-    runtime = _runtime(request)
+    runtime = runtime_of(request)
     world = runtime.world
-    body = await _body(request)
+    body = await json_body(request)
     world.clock.sync()
     try:
         added = order_bank(world, request.match_info["code"], body)

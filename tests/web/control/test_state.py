@@ -25,8 +25,8 @@ from testbed.network.world import World
 from testbed.runtime import Runtime
 from testbed.store import Store
 from testbed.store.sqlite import decode_snapshot, encode_snapshot, snapshot_state
+from testbed.typedefs import RUNTIME
 from testbed.web.app import init_app
-from testbed.web.keys import RUNTIME
 from tests.api.conftest import Api
 from tests.conftest import START
 from tests.network.test_seed import world_bytes

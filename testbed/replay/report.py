@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 from xml.etree import ElementTree as ET
 
-from testbed.scenario.runner import ScenarioResult, StepResult
+from testbed.replay.runner import ScenarioResult, StepResult
 
 
 class Progress:

@@ -1,7 +1,5 @@
-"""The control plane's state calls: settlement, the event log and stream, reset, snapshots,
-account status.
-
-Handlers parse, call the model or the runtime, render (see `testbed.web.control`).
+"""The network as a whole: settlement, the ledger check, the event log and stream, reset,
+snapshots.
 """
 
 from __future__ import annotations
@@ -11,11 +9,10 @@ from typing import Any
 from aiohttp import web
 
 from testbed.clock import iso_kst, yyyymmdd
-from testbed.network.ledger import AccountStatus
 from testbed.network.settlement import SettlementError, settle
 from testbed.store import StoreError
 from testbed.web import events as stream
-from testbed.web.control import BadRequest, _account_key, _account_view, _body, _runtime
+from testbed.web.control.common import BadRequest, json_body, runtime_of
 from testbed.web.render import json_response
 
 LABEL_MAX = 100
@@ -23,13 +20,18 @@ LABEL_MAX = 100
 
 async def settlement(request: web.Request) -> web.Response:
     """Each bank's net position for a day (`?date=YYYYMMDD`, default: today, simulated)."""
-    world = _runtime(request).world
+    world = runtime_of(request).world
     date = request.query.get("date") or yyyymmdd(world.clock.now())
     try:
         day = settle(world.ledger, date)
     except SettlementError as e:
         raise BadRequest(str(e)) from None
     return json_response(day.view())
+
+
+async def ledger_check(request: web.Request) -> web.Response:
+    """Proof that money is conserved: the ledger's figures and every violation found."""
+    return json_response(runtime_of(request).world.ledger.check())
 
 
 async def events(request: web.Request) -> web.StreamResponse:
@@ -48,13 +50,13 @@ async def events(request: web.Request) -> web.StreamResponse:
     type_ = request.query.get("type") or None
     if live:
         return await stream.stream(request, since, type_)
-    world = _runtime(request).world
+    world = runtime_of(request).world
     return json_response({"events": world.events.since(since, type_)})
 
 
 async def reset(request: web.Request) -> web.Response:
     """Back to the world the seed makes, the clock at the settings' start."""
-    runtime = _runtime(request)
+    runtime = runtime_of(request)
     world = await runtime.reset()
     return json_response(
         {
@@ -69,8 +71,8 @@ async def reset(request: web.Request) -> web.Response:
 
 async def create_snapshot(request: web.Request) -> web.Response:
     """Save the whole network (ledger, records, clock) under an optional label."""
-    runtime = _runtime(request)
-    body: dict[str, Any] = await _body(request) if request.body_exists else {}
+    runtime = runtime_of(request)
+    body: dict[str, Any] = await json_body(request) if request.body_exists else {}
     unknown = sorted(set(body) - {"label"})
     if unknown:
         raise BadRequest(f"unknown field(s) {', '.join(unknown)}; expected label")
@@ -82,7 +84,7 @@ async def create_snapshot(request: web.Request) -> web.Response:
 
 
 async def snapshots(request: web.Request) -> web.Response:
-    store = _runtime(request).store
+    store = runtime_of(request).store
     await store.durable()
     return json_response(
         {
@@ -96,7 +98,7 @@ async def snapshots(request: web.Request) -> web.Response:
 
 async def restore_snapshot(request: web.Request) -> web.Response:
     """Replace the world by a snapshot's: balances, histories, tokens, records and clock."""
-    runtime = _runtime(request)
+    runtime = runtime_of(request)
     text = request.match_info["id"]
     snapshot_id = int(text) if text.isdigit() else 0
     try:
@@ -109,20 +111,3 @@ async def restore_snapshot(request: web.Request) -> web.Response:
     return json_response(
         {"id": snapshot_id, "label": label, "time": iso_kst(time), "clock": world.clock.state()}
     )
-
-
-async def account_status(request: web.Request) -> web.Response:
-    """`{"status": "normal" | "suspended" | "closed" | "accident"}`: what the bank answers."""
-    runtime = _runtime(request)
-    key = _account_key(runtime, request.match_info["bank"], request.match_info["num"])
-    body = await _body(request)
-    statuses = [s.value for s in AccountStatus]
-    status = body.get("status")
-    if set(body) != {"status"} or status not in statuses:
-        raise BadRequest(f'the body is {{"status": one of {", ".join(statuses)}}}')
-    world = runtime.world
-    world.clock.sync()
-    account = world.ledger.set_status(key, AccountStatus(status))
-    world.events.emit(world.clock.now(), "account_status", bank=key[0], status=status)
-    await runtime.store.durable()
-    return json_response(_account_view(account))

@@ -1,8 +1,9 @@
 """Running a scenario: a fresh world on the virtual clock, its steps through the real HTTP layer.
 
-The world is built from the scenario's seed, start and banks; fixtures are made through
-the control plane; timeline entries become SimPy processes that act at their moment;
-steps are HTTP calls to the same aiohttp app, served on loopback in this process.
+The world is built from the scenario's seed, start and banks; fixtures and the timeline
+are put into it by `testbed.scenario.loader` (as `serve --scenario` does), timeline
+entries becoming SimPy processes that act at their moment; steps are HTTP calls to the
+same aiohttp app, served on loopback in this process.
 Nothing reads the wall clock, so the same file gives the same transcript, byte for byte.
 """
 
