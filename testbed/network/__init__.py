@@ -1,8 +1,9 @@
 """The SimPy model of the bank network: centre, banks, ledger, parties, seeded world."""
 
-from testbed.network.bank import Bank, BankState
+from testbed.network.bank import Bank
 from testbed.network.centre import Centre, TransferOrder, TransferOutcome
 from testbed.network.events import EventLog
+from testbed.network.faults import BankState
 from testbed.network.ledger import (
     EXTERNAL,
     Account,

@@ -11,27 +11,13 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Generator
-from enum import StrEnum
 from typing import Any
 
 import simpy
 
 from testbed.clock import DAY, kst_midnight, second_of_day
 from testbed.config import Institution, ResponseCode, Window
-from testbed.network.faults import FaultBook
-
-
-class BankState(StrEnum):
-    OPEN = "open"
-    CUTOVER = "cutover"  # 공동망 미개시: the nightly window
-    MAINTENANCE = "maintenance"  # an extra, unplanned closed window
-    DOWN = "down"  # answers nothing
-    DEGRADED = "degraded"  # open, but slow or failing part of the time
-
-    @property
-    def takes_business(self) -> bool:
-        return self in (BankState.OPEN, BankState.DEGRADED)
-
+from testbed.network.faults.model import BankState, FaultBook
 
 StateListener = Callable[["Bank", BankState, float], None]
 

@@ -18,8 +18,8 @@ import simpy
 from testbed.clock import second_of_day
 from testbed.config import Centre as CentreConfig
 from testbed.config import ResponseCode
-from testbed.network.bank import Bank, BankState
-from testbed.network.faults import MAGIC_AMOUNTS, Fault, FaultBook, magic
+from testbed.network.bank import Bank
+from testbed.network.faults import MAGIC_AMOUNTS, BankState, Fault, FaultBook, magic
 from testbed.network.ledger import (
     AccountKey,
     Entry,

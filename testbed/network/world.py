@@ -15,11 +15,11 @@ import simpy
 from testbed.clock import SimClock, iso_kst
 from testbed.config import BankCodeResolver, NetworkConfig
 from testbed.network.auth import Grants
-from testbed.network.bank import Bank, BankState
+from testbed.network.bank import Bank
 from testbed.network.books import OpenBankingBook, ReturnClaimBook
 from testbed.network.centre import Centre, TransferOrder, TransferOutcome
 from testbed.network.events import EventLog
-from testbed.network.faults import Fault, FaultBook
+from testbed.network.faults import BankState, Fault, FaultBook
 from testbed.network.ledger import EXTERNAL, AccountKey, Entry, Ledger, Posting
 from testbed.network.parties import Directory
 from testbed.network.ratelimit import RateLimiter

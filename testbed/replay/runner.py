@@ -27,7 +27,7 @@ from testbed.clock import (
 )
 from testbed.config import parse_duration
 from testbed.config.settings import Settings
-from testbed.network.fault_specs import FaultSpecError
+from testbed.network.faults import FaultSpecError
 from testbed.network.fixtures import FixtureError
 from testbed.network.ledger import AccountKey, LedgerError
 from testbed.network.settlement import positions

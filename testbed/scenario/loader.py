@@ -18,7 +18,7 @@ import simpy
 from testbed.clock import DAY, kst_midnight, parse_kst
 from testbed.config import parse_duration, parse_time_of_day
 from testbed.network.centre import TransferOrder
-from testbed.network.fault_specs import fault_from_spec, order_bank
+from testbed.network.faults import fault_from_spec, order_bank
 from testbed.network.fixtures import AccountSpec, UserSpec, create_user, register
 from testbed.network.ledger import AccountKey, AccountStatus, AccountType, LedgerError
 from testbed.network.world import World

@@ -8,8 +8,8 @@ import pytest
 
 from testbed.clock import VirtualClock, parse_kst
 from testbed.config import NetworkConfig, Window
-from testbed.network.bank import BankState
 from testbed.network.centre import TransferOrder
+from testbed.network.faults import BankState
 from testbed.network.world import World
 from tests.conftest import WorldFactory
 

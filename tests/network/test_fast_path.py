@@ -18,8 +18,7 @@ import pytest
 from testbed.clock import parse_kst
 from testbed.config import Latency, NetworkConfig
 from testbed.network.centre import TransferOrder, TransferOutcome
-from testbed.network.fault_specs import fault_from_spec
-from testbed.network.faults import Fault, FaultBook
+from testbed.network.faults import Fault, FaultBook, fault_from_spec
 from testbed.network.world import World
 from tests.conftest import WorldFactory
 

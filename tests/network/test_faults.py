@@ -12,8 +12,7 @@ from hypothesis import strategies as st
 
 from testbed.clock import parse_kst
 from testbed.network.centre import TransferOrder
-from testbed.network.fault_specs import fault_from_spec
-from testbed.network.faults import Fault
+from testbed.network.faults import Fault, fault_from_spec
 from tests.conftest import WorldFactory
 
 FAULTS: list[dict[str, Any]] = [

@@ -170,8 +170,7 @@ async def test_tokens_and_transfer_records_survive_a_restart(
 async def test_faults_survive_a_restart_and_keep_acting(
     tmp_path: Path, make_world: WorldFactory, network: NetworkConfig
 ) -> None:
-    from testbed.network.bank import BankState
-    from testbed.network.fault_specs import fault_from_spec
+    from testbed.network.faults import BankState, fault_from_spec
 
     world = make_world(seed=7)
     store = Store(str(tmp_path / "w.db"))

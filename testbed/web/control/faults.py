@@ -1,6 +1,6 @@
 """Banks and faults: `/testbed/banks` (states, opening and closing), `/testbed/faults`.
 
-Thin: specs are read by `testbed.network.fault_specs`, the model keeps the faults.
+Thin: specs are read by `testbed.network.faults`, the model keeps the faults.
 """
 
 from __future__ import annotations
@@ -10,8 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from testbed.clock import iso_kst
-from testbed.network.fault_specs import FaultSpecError, describe, fault_from_spec, order_bank
-from testbed.network.faults import Fault
+from testbed.network.faults import Fault, FaultSpecError, describe, fault_from_spec, order_bank
 from testbed.runtime import Runtime
 from testbed.web.control.common import BadRequest, json_body, runtime_of
 from testbed.web.render import json_response

@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, ClassVar, Final
 
 import simpy
@@ -29,6 +30,21 @@ import simpy
 from testbed.clock import DAY, kst_midnight
 from testbed.config import Latency, ResponseCode, Window
 from testbed.network.records import Decoder, RecordBook
+
+
+class BankState(StrEnum):
+    """What a bank is at a moment: its schedule's state, or the one a fault forces."""
+
+    OPEN = "open"
+    CUTOVER = "cutover"  # 공동망 미개시: the nightly window
+    MAINTENANCE = "maintenance"  # an extra, unplanned closed window
+    DOWN = "down"  # answers nothing
+    DEGRADED = "degraded"  # open, but slow or failing part of the time
+
+    @property
+    def takes_business(self) -> bool:
+        return self in (BankState.OPEN, BankState.DEGRADED)
+
 
 STATE_KINDS: Final = ("bank_down", "maintenance", "state", "cutover")
 REQUEST_KINDS: Final = (

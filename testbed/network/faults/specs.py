@@ -9,19 +9,37 @@ is added until the whole spec is right.
 
 from __future__ import annotations
 
-from typing import Any, Final
+from collections.abc import Mapping
+from typing import Any, Final, Protocol
 
-from testbed.clock import ClockError, iso_kst, parse_kst
+from testbed.clock import ClockError, SimClock, iso_kst, parse_kst
 from testbed.config import (
     RESPONSE_CODE_KEYS,
     BankCodeError,
+    BankCodeResolver,
     format_time_of_day,
     parse_duration,
     parse_time_of_day,
 )
-from testbed.network.bank import BankState
-from testbed.network.faults import KINDS, Fault
-from testbed.network.world import World
+from testbed.network.faults.model import KINDS, BankState, Fault, FaultBook
+from testbed.network.parties import Directory
+
+
+class World(Protocol):
+    """What reading a spec needs of the network (`testbed.network.world.World` has it):
+    a protocol, so the fault package does not import the world that holds its faults."""
+
+    @property
+    def clock(self) -> SimClock: ...
+    @property
+    def resolver(self) -> BankCodeResolver: ...
+    @property
+    def directory(self) -> Directory: ...
+    @property
+    def faults(self) -> FaultBook: ...
+    @property
+    def banks(self) -> Mapping[str, object]: ...
+
 
 #: the `api` names faults can target: what the handlers pass to the model
 APIS: Final = (
@@ -299,9 +317,11 @@ def order_bank(world: World, code: str, order: Any) -> list[Fault]:
     previous one of its kind. Checked whole before anything changes; returns the faults
     it added (none for `scheduled`)."""
     try:
-        bank = world.banks[world.resolver.resolve(code).code]
-    except (BankCodeError, KeyError) as e:
+        canonical = world.resolver.resolve(code).code
+    except BankCodeError as e:
         raise FaultSpecError("code", str(e)) from None
+    if canonical not in world.banks:
+        raise FaultSpecError("code", repr(canonical))
     if not isinstance(order, dict):
         raise FaultSpecError("", "an object with state or cutover")
     unknown = sorted(set(order) - _BANK_ORDERS)
@@ -314,7 +334,7 @@ def order_bank(world: World, code: str, order: Any) -> list[Fault]:
     kind = "state" if "state" in order else "cutover"
     replacement = None
     if order.get("state") != "scheduled":
-        spec: dict[str, Any] = {"kind": kind, "banks": [bank.code], "label": order.get("label", "")}
+        spec: dict[str, Any] = {"kind": kind, "banks": [canonical], "label": order.get("label", "")}
         if kind == "state":
             if order["state"] not in _STATES:
                 raise FaultSpecError("state", "open, closed, maintenance, down or scheduled")
@@ -325,7 +345,7 @@ def order_bank(world: World, code: str, order: Any) -> list[Fault]:
             spec["windows"] = order["cutover"]
         replacement = fault_from_spec(world, spec)
     for fault in world.faults.live():
-        if fault.banks == [bank.code] and fault.kind == kind:
+        if fault.banks == [canonical] and fault.kind == kind:
             world.faults.remove(fault.id)
     if replacement is None:
         return []
