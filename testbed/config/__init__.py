@@ -5,7 +5,7 @@ Plain data classes only; nothing here knows about SimPy or HTTP.
 
 from __future__ import annotations
 
-from .network import (
+from .banks_file import (
     DISTRIBUTIONS,
     KINDS,
     RESPONSE_CODE_KEYS,

@@ -8,7 +8,7 @@ another institution (011 <-> 012). Every lookup is a dictionary access.
 
 from __future__ import annotations
 
-from .network import Alias, Institution, NetworkConfig, RetiredCode
+from .banks_file import Alias, Institution, NetworkConfig, RetiredCode
 
 __all__ = ["BankCodeError", "BankCodeResolver"]
 
