@@ -8,7 +8,6 @@ from aiohttp import web
 
 from testbed.api import (
     account_inquiry,
-    consent,
     inquiry,
     management,
     oauth,
@@ -16,7 +15,7 @@ from testbed.api import (
     returns,
     transfer,
 )
-from testbed.api.catalogue import Operation, Page
+from testbed.api.catalogue import Operation
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -32,9 +31,4 @@ OPERATIONS: list[Operation] = [
     *transfer.SELF_AUTH,
     *management.OPERATIONS,
 ]
-PAGES: list[Page] = list(consent.PAGES)
-
-ROUTES: list[tuple[str, str, Handler]] = [
-    *((op.method, op.path, op.handler) for op in OPERATIONS),
-    *((page.method, page.path, page.handler) for page in PAGES),
-]
+ROUTES: list[tuple[str, str, Handler]] = [(op.method, op.path, op.handler) for op in OPERATIONS]

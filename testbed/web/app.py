@@ -13,11 +13,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import jinja2
 from aiohttp import web
 
-from testbed.api import consent
 from testbed.config.settings import Settings
 from testbed.resources import templates_path
 from testbed.runtime import Runtime, open_runtime
 from testbed.typedefs import ADMIN_TOKEN, RUNTIME, TEMPLATES
+from testbed.web import consent_pages
 from testbed.web.render import json_response
 from testbed.web.routes import setup_routes
 
@@ -62,6 +62,6 @@ def init_app(settings: Settings, runtime: Runtime | None = None) -> web.Applicat
         undefined=jinja2.StrictUndefined,
     )
     app.cleanup_ctx.append(_world_lifetime)
-    consent.install(app)
+    consent_pages.install(app)
     setup_routes(app)
     return app

@@ -12,7 +12,7 @@ from testbed.api import routes as kftc
 from testbed.api.context import kftc_errors
 from testbed.resources import static_path
 from testbed.typedefs import OPENAPI
-from testbed.web import console, dashboard, events, pages
+from testbed.web import consent_pages, console, dashboard, events, pages
 from testbed.web.control import accounts, clients, clock, common, faults, scenarios, state, users
 from testbed.web.render import json_response
 
@@ -121,7 +121,7 @@ def document() -> dict[str, Any]:
 _DOCUMENT = openapi.build(
     kftc.OPERATIONS,
     [
-        *((p.method, p.path, p.summary, "text/html") for p in kftc.PAGES),
+        *((p.method, p.path, p.summary, "text/html") for p in consent_pages.PAGES),
         *((m, path, summary, _media(path)) for m, path, _, summary in ROUTES),
     ],
 )
@@ -131,6 +131,8 @@ def setup_routes(app: web.Application) -> None:
     app[OPENAPI] = document()  # the pages read it from here: they are in the table above
     for method, path, handler in kftc.ROUTES:
         app.router.add_route(method, path, handler)
+    for page in consent_pages.PAGES:
+        app.router.add_route(page.method, page.path, page.handler)
     for method, path, handler, _ in ROUTES:
         app.router.add_route(method, path, handler)
     app.router.add_static("/static/", static_path(), name="static")
