@@ -13,6 +13,7 @@ from testbed.api.catalogue import (
     ENVELOPE,
     INQUIRY_OR_SA,
     LOGIN_OR_SA,
+    PAGING,
     SA,
     Operation,
     Shape,
@@ -36,7 +37,7 @@ from testbed.clock import date_and_time, yyyymmdd
 from testbed.network.gateway import AccountRef, ByAccountNum, ByFintechNum
 from testbed.network.gateway.inquiries import HistoryPage
 from testbed.network.gateway.views import bank_block, bank_names, yn
-from testbed.network.ledger import HistoryLine
+from testbed.network.ledger import Account, HistoryLine
 from testbed.network.parties import Registration
 
 USER_ME = Spec(USER_SEQ_NO)
@@ -160,15 +161,9 @@ async def _balance(call: Call, bank_tran_id: str, ref: AccountRef) -> web.Respon
     done = await call.gateway.balance(call.caller, bank_tran_id, ref)
     account = done.account
     last = yyyymmdd(account.history[-1].time) if account.history else ""
-    bank_name, savings = bank_names(call.world.config, account.bank_code)
     return call.answer(
         {
-            **call.envelope(),
-            **bank_block(bank_tran_id, done.date, account.bank_code),
-            "bank_name": bank_name,
-            "savings_bank_name": savings,
-            "fintech_use_num": done.reg.fintech_use_num,
-            "balance_amt": str(account.balance),
+            **_head(call, bank_tran_id, done.date, account, done.reg),
             "available_amt": str(max(account.balance, 0)),
             "account_type": account.account_type.value,
             "product_name": account.product_name,
@@ -197,21 +192,31 @@ def _transactions(call: Call, bank_tran_id: str, page: HistoryPage) -> web.Respo
     account = page.account
     assert page.reg is not None
     rows = [_row(line, account.branch_name) for line in page.lines]
-    bank_name, savings = bank_names(call.world.config, account.bank_code)
     return call.answer(
         {
-            **call.envelope(),
-            **bank_block(bank_tran_id, page.date, account.bank_code),
-            "bank_name": bank_name,
-            "savings_bank_name": savings,
-            "fintech_use_num": page.reg.fintech_use_num,
-            "balance_amt": str(account.balance),
+            **_head(call, bank_tran_id, page.date, account, page.reg),
             "page_record_cnt": str(len(rows)),
             "next_page_yn": yn(page.next_position is not None),
             "befor_inquiry_trace_info": page.cursor,
             "res_list": rows,
         }
     )
+
+
+def _head(
+    call: Call, bank_tran_id: str, date: str, account: Account, reg: Registration
+) -> dict[str, Any]:
+    """What balance and transaction_list answer first: the envelope, the bank block, the
+    bank's names, the fintech_use_num and the balance."""
+    bank_name, savings = bank_names(call.world.config, account.bank_code)
+    return {
+        **call.envelope(),
+        **bank_block(bank_tran_id, date, account.bank_code),
+        "bank_name": bank_name,
+        "savings_bank_name": savings,
+        "fintech_use_num": reg.fintech_use_num,
+        "balance_amt": str(account.balance),
+    }
 
 
 def _row(line: HistoryLine, branch: str) -> dict[str, str]:
@@ -277,10 +282,7 @@ _TRANSACTIONS = Operation(
             "savings_bank_name",
             "fintech_use_num",
             "balance_amt",
-            "page_record_cnt",
-            "next_page_yn",
-            "befor_inquiry_trace_info",
-            "res_list",
+            *PAGING,
         ),
         items=(
             "tran_date",

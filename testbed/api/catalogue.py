@@ -27,6 +27,8 @@ TRANSFER_OR_SA = ("transfer", "sa")
 SA = ("sa",)
 
 ENVELOPE = ("api_tran_id", "api_tran_dtm", "rsp_code", "rsp_message")
+#: how a paged list answer (transaction_list, remit_list) ends
+PAGING = ("page_record_cnt", "next_page_yn", "befor_inquiry_trace_info", "res_list")
 BANK_BLOCK = (
     "bank_tran_id",
     "bank_tran_date",

@@ -22,7 +22,15 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from testbed.api.catalogue import BANK_BLOCK, CENTRE_SCOPES, ENVELOPE, Operation, Shape, pick
+from testbed.api.catalogue import (
+    BANK_BLOCK,
+    CENTRE_SCOPES,
+    ENVELOPE,
+    PAGING,
+    Operation,
+    Shape,
+    pick,
+)
 from testbed.api.context import begin
 from testbed.api.fields import (
     ACCOUNT_NUM,
@@ -225,10 +233,7 @@ OPERATIONS = [
                 *BANK_BLOCK,
                 "bank_name",
                 "account_num_masked",
-                "page_record_cnt",
-                "next_page_yn",
-                "befor_inquiry_trace_info",
-                "res_list",
+                *PAGING,
             ),
             items=(
                 "tran_date",

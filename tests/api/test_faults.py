@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.api.conftest import Api
-from tests.api.test_transfers import Bank, balance_of
+from tests.api.test_transfer import Bank, balance_of
 
 DTIME = "20260302100000"
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from tests.api.conftest import ENVELOPE, Api, assert_envelope, assert_strings
-from tests.api.test_institution import DTIME, TODAY, Fintech
+from tests.api.test_inquiry_and_returns import DTIME, TODAY, Fintech
 
 FEE_ROW = {"fee_date", "api_type", "tran_cnt", "tran_amt", "fee_amt", "fee_type"}
 COUNT_ROW = {"api_type", "call_cnt", "tran_cnt", "success_cnt"}

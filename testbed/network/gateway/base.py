@@ -225,16 +225,7 @@ class GatewayBase:
     # --- AML: the requesting customer (요청고객) -------------------------------------------
     def req_client(self, caller: Caller, data: dict[str, str]) -> dict[str, str]:
         """The requesting customer (AML): bank + account, or a fintech_use_num, not both."""
-        by_account = bool(data.get("req_client_bank_code") or data.get("req_client_account_num"))
-        by_fintech = bool(data.get("req_client_fintech_use_num"))
-        if by_account and by_fintech:
-            raise Refusal("A0004", "req_client: bank+account or fintech_use_num, not both")
-        if not by_account and not by_fintech:
-            raise Refusal("A0004", "req_client: bank+account or fintech_use_num is required")
-        if by_account and not (
-            data.get("req_client_bank_code") and data.get("req_client_account_num")
-        ):
-            raise Refusal("A0004", "req_client_bank_code and req_client_account_num go together")
+        named_by(data, "req_client", "req_client_bank_code", "req_client_account_num")
         if data.get("sub_frnc_bussiness_num"):
             caller.warn(
                 "sub_frnc_bussiness_num (KFTC's sample spelling) read as sub_frnc_business_num"
@@ -282,6 +273,20 @@ class GatewayBase:
         """A closed, suspended or accident-reported account is refused by its bank."""
         if account.status is not AccountStatus.NORMAL:
             raise self.bank_says(account.bank_code, account.status.problem, bank_tran_id, date)
+
+
+def named_by(data: dict[str, str], name: str, bank_field: str, account_field: str) -> bool:
+    """An account a request names by bank code + number, or by its fintech_use_num
+    (`{name}_fintech_use_num`), never both: True when by bank and number (A0004 else)."""
+    by_account = bool(data.get(bank_field) or data.get(account_field))
+    by_fintech = bool(data.get(f"{name}_fintech_use_num"))
+    if by_account and by_fintech:
+        raise Refusal("A0004", f"{name}: bank+account or fintech_use_num, not both")
+    if not by_account and not by_fintech:
+        raise Refusal("A0004", f"{name}: bank+account or fintech_use_num is required")
+    if by_account and not (data.get(bank_field) and data.get(account_field)):
+        raise Refusal("A0004", f"{bank_field} and {account_field} go together")
+    return by_account
 
 
 _REQ_CLIENT = (

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from testbed.network.books import ClaimTarget, ReturnClaim, TransferRecord
 from testbed.network.codes import Refusal
-from testbed.network.gateway.base import Caller, GatewayBase
+from testbed.network.gateway.base import Caller, GatewayBase, named_by
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,16 +64,8 @@ class Returns(GatewayBase):
 
     def _claim_target(self, data: dict[str, str]) -> ClaimTarget:
         """The deposit a claim names: its payee by bank + account or fintech_use_num, not both."""
-        by_account = bool(data.get("org_dps_bank_code_std") or data.get("org_dps_account_num"))
+        by_account = named_by(data, "org_dps", "org_dps_bank_code_std", "org_dps_account_num")
         fintech = data.get("org_dps_fintech_use_num", "")
-        if by_account and fintech:
-            raise Refusal("A0004", "org_dps: bank+account or fintech_use_num, not both")
-        if not by_account and not fintech:
-            raise Refusal("A0004", "org_dps: bank+account or fintech_use_num is required")
-        if by_account and not (
-            data.get("org_dps_bank_code_std") and data.get("org_dps_account_num")
-        ):
-            raise Refusal("A0004", "org_dps_bank_code_std and org_dps_account_num go together")
         dps_code = (
             self.resolve("org_dps_bank_code_std", data["org_dps_bank_code_std"]).code
             if by_account
