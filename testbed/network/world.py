@@ -13,7 +13,7 @@ from typing import Any
 import simpy
 
 from testbed.clock import SimClock, iso_kst
-from testbed.config import BankCodeResolver, NetworkConfig
+from testbed.config import BankCodeResolver, NetworkConfig, format_time_of_day
 from testbed.network.auth import Grants
 from testbed.network.bank import Bank
 from testbed.network.books import OpenBankingBook, ReturnClaimBook
@@ -131,7 +131,7 @@ class World:
             "code": c.code,
             "name": c.name_ko,
             "open": self.centre.is_open(self.clock.now()),
-            "operating_hours": f"{_hhmm(c.open)}–{_hhmm(c.close)}",
+            "operating_hours": f"{format_time_of_day(c.open)}–{format_time_of_day(c.close)}",
         }
 
     # money
@@ -178,7 +178,3 @@ class World:
         )
         self.events.emit(entry.time, "cash", entry=entry.id, bank=key[0], amount=amount)
         return entry
-
-
-def _hhmm(seconds: int) -> str:
-    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"

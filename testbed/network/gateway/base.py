@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from testbed.config import BankCodeError, Institution
+from testbed.config import BankCodeError, Institution, format_time_of_day
 from testbed.network.auth import Grant
 from testbed.network.centre import TransferOutcome
 from testbed.network.codes import Refusal
@@ -70,7 +70,8 @@ class BankAnswer:
             return cls("A0000", "", bank_code, "000", "")
         if outcome.problem == "centre_closed":
             centre = world.config.centre
-            hours = f"센터 운영시간 {_hhmm(centre.open)}~{_hhmm(centre.close)}"
+            opens, closes = format_time_of_day(centre.open), format_time_of_day(centre.close)
+            hours = f"센터 운영시간 {opens}~{closes}"
             return cls("A0020", hours, centre.code, "", "")
         response = outcome.response
         if outcome.problem == "timeout":
@@ -297,7 +298,3 @@ _REQ_CLIENT = (
     "req_client_num",
     "transfer_purpose",
 )
-
-
-def _hhmm(seconds: int) -> str:
-    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
