@@ -111,7 +111,7 @@ def _account_item(call: Call, reg: Registration, *, for_list: bool) -> dict[str,
 
 async def user_me(request: web.Request) -> web.Response:
     call = begin(request, LOGIN_OR_SA)
-    q = USER_ME.parse(call.query(), call.warnings)
+    q = call.parse(USER_ME, call.query())
     user, regs = call.gateway.user_me(call.caller, q["user_seq_no"])
     items = [_account_item(call, r, for_list=False) for r in regs]
     return call.answer(
@@ -132,7 +132,7 @@ async def user_me(request: web.Request) -> web.Response:
 
 async def account_list(request: web.Request) -> web.Response:
     call = begin(request, LOGIN_OR_SA)
-    q = ACCOUNT_LIST.parse(call.query(), call.warnings)
+    q = call.parse(ACCOUNT_LIST, call.query())
     user, regs = call.gateway.account_list(
         call.caller,
         q["user_seq_no"],
@@ -147,13 +147,13 @@ async def account_list(request: web.Request) -> web.Response:
 
 async def balance(request: web.Request) -> web.Response:
     call = begin(request, INQUIRY_OR_SA)
-    q = BALANCE.parse(call.query(), call.warnings)
+    q = call.parse(BALANCE, call.query())
     return await _balance(call, q["bank_tran_id"], ByFintechNum(q["fintech_use_num"]))
 
 
 async def balance_acnt(request: web.Request) -> web.Response:
     call = begin(request, SA)
-    data = BALANCE_ACNT.parse(await call.body(), call.warnings)
+    data = call.parse(BALANCE_ACNT, await call.body())
     return await _balance(call, data["bank_tran_id"], _by_account(data))
 
 
@@ -176,14 +176,14 @@ async def _balance(call: Call, bank_tran_id: str, ref: AccountRef) -> web.Respon
 
 async def transaction_list(request: web.Request) -> web.Response:
     call = begin(request, INQUIRY_OR_SA)
-    q = TRANSACTIONS.parse(call.query(), call.warnings)
+    q = call.parse(TRANSACTIONS, call.query())
     page = await call.gateway.transactions(call.caller, q, ByFintechNum(q["fintech_use_num"]))
     return _transactions(call, q["bank_tran_id"], page)
 
 
 async def transaction_list_acnt(request: web.Request) -> web.Response:
     call = begin(request, SA)
-    data = TRANSACTIONS_ACNT.parse(await call.body(), call.warnings)
+    data = call.parse(TRANSACTIONS_ACNT, await call.body())
     page = await call.gateway.transactions(call.caller, data, _by_account(data))
     return _transactions(call, data["bank_tran_id"], page)
 

@@ -7,6 +7,7 @@ envelope helpers render the common response fields.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -18,7 +19,8 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from testbed.clock import api_tran_dtm
+from testbed.api.fields import Spec
+from testbed.clock import api_tran_dtm, from_compact, yyyymmddhhmmss
 from testbed.network.codes import Refusal
 from testbed.network.gateway import Caller, Gateway
 from testbed.network.world import World
@@ -28,6 +30,11 @@ from testbed.typedefs import RUNTIME
 log = logging.getLogger("testbed.api")
 
 WARNING_HEADER = "X-Testbed-Warning"
+#: the gateway's own spelling (KFTC's pages and captures write UTF-8 in capitals)
+JSON_UTF8 = "application/json; charset=UTF-8"
+#: how far a request's tran_dtime may be from the simulated clock before a warning (clients
+#: hard-code old values; KFTC does not say whether the gateway checks it)
+TRAN_DTIME_SLACK = 86_400.0
 
 
 @dataclass
@@ -80,9 +87,7 @@ class Call:
 
     def answer(self, body: Mapping[str, Any]) -> web.Response:
         self.request[RSP_CODE] = (body.get("rsp_code"),)  # the api event's, without re-reading
-        response = web.Response(
-            body=orjson.dumps(body), content_type="application/json", charset="utf-8"
-        )
+        response = web.Response(body=orjson.dumps(body), headers={"Content-Type": JSON_UTF8})
         if self.warnings:
             # A client's field names can hold anything, control characters included: the
             # header (and the log) carry them escaped, or the answer could not be sent.
@@ -105,9 +110,26 @@ class Call:
     def query(self) -> dict[str, Any]:
         return dict(self.request.query)
 
+    def parse(self, spec: Spec, data: Mapping[str, Any]) -> dict[str, str]:
+        """The request's fields checked against `spec` (A0004 naming the field); a
+        tran_dtime far from the simulated clock is accepted with a warning."""
+        fields = spec.parse(data, self.warnings)
+        sent = fields.get("tran_dtime")
+        if sent is not None and abs(_moment(sent) - self.now) > TRAN_DTIME_SLACK:
+            self.warn(
+                f"tran_dtime {sent} is far from the testbed's simulated time"
+                f" {yyyymmddhhmmss(self.now)} (accepted; send the time of the request)"
+            )
+        return fields
+
     @property
     def remote(self) -> str:
         return self.request.remote or ""
+
+
+@functools.lru_cache(maxsize=1024)  # clients send the same few tran_dtimes over and over
+def _moment(tran_dtime: str) -> float:
+    return from_compact(tran_dtime[:8], tran_dtime[8:])
 
 
 def uuid4_text(bits: int) -> str:
@@ -200,9 +222,12 @@ def begin(request: web.Request, scopes: tuple[str, ...], transfer: bool = False)
         raise Refusal("O0001", "[992]")
     kind, _, token = header.partition(" ")
     if kind != "Bearer":
-        if header.startswith("Bearer"):
-            call.warn("Authorization must be 'Bearer <token>' with one space")
-        raise Refusal("O0002")
+        if kind.lower() != "bearer" or not token:
+            if header.startswith("Bearer"):
+                call.warn("Authorization must be 'Bearer <token>' with one space")
+            raise Refusal("O0002")
+        # RFC 6750/7235: the scheme is case-insensitive; KFTC's pages write Bearer
+        call.warn(f"Authorization scheme {kind!r} accepted; KFTC writes 'Bearer'")
     call.authenticated = call.gateway.authenticate(
         token.strip(),
         scopes,

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from testbed.config.spelling import nearest
 from testbed.network.codes import format_error
 
 _PATTERNS = {
@@ -124,6 +125,14 @@ USER_SEQ_NO = AN("user_seq_no", 10)
 BANK_CODE_STD = AN("bank_code_std", 3)
 ACCOUNT_NUM = AN("account_num", 16)
 TRAN_AMT = N("tran_amt", 12, check="amount")
+#: the sub-merchant (하위가맹점) a transfer or payee check is for
+SUB_FRNC = (
+    AH("sub_frnc_name", 40, required=False),
+    AN("sub_frnc_num", 20, required=False),
+    N("sub_frnc_business_num", 10, required=False),
+    # KFTC's own sample spells it with a double s; the gateway takes it, so do we
+    N("sub_frnc_bussiness_num", 10, required=False),
+)
 #: the requesting customer (요청고객) of a transfer or payee check, for AML
 REQ_CLIENT = (
     AH("req_client_name", 20),
@@ -154,16 +163,35 @@ class Spec:
             out.extend(fields if field.name == name else (field,))
         return Spec(*out)
 
-    def parse(self, data: Mapping[str, Any], warnings: list[str]) -> dict[str, str]:
+    def parse(
+        self, data: Mapping[str, Any], warnings: list[str], where: str = ""
+    ) -> dict[str, str]:
+        """The fields of `data` checked; `where` names an item of a list ("req_list[0].")."""
+        unknown = sorted(set(data) - self.names)
+        if unknown:  # first: a misspelt required field is refused below, hint included
+            self._unknown(unknown, data, warnings, where)
         out: dict[str, str] = {}
         for field in self.fields:
             value = field.parse(data.get(field.name), warnings)
             if value is not None:
                 out[field.name] = value
-        unknown = sorted(set(data) - self.names)
-        if unknown:
-            warnings.append(f"unknown field(s) ignored: {', '.join(unknown)}")
         return out
+
+    def _unknown(
+        self, unknown: list[str], data: Mapping[str, Any], warnings: list[str], where: str
+    ) -> None:
+        """A field the API does not have is ignored, with a warning; one that looks like a
+        misspelt field of this API (and is not sent besides) names it:
+        `req_client_nmae: did you mean req_client_name?`."""
+        ignored = []
+        for name in unknown:
+            close = nearest(name, self.names, cutoff=0.75)
+            if close is None or close in data:
+                ignored.append(name)
+            else:
+                warnings.append(f"{where}{name}: did you mean {close}?")
+        if ignored:
+            warnings.append(f"unknown field(s) ignored: {', '.join(where + n for n in ignored)}")
 
 
 def parse_list(
@@ -175,8 +203,8 @@ def parse_list(
     if len(items) > limit:
         raise format_error(name, f"at most {limit} items")
     parsed = []
-    for item in items:
+    for i, item in enumerate(items):
         if not isinstance(item, Mapping):
             raise format_error(name, "an array of objects")
-        parsed.append(spec.parse(item, warnings))
+        parsed.append(spec.parse(item, warnings, f"{name}[{i}]."))
     return parsed

@@ -49,7 +49,7 @@ API_NAMES = {
 async def bank_status(request: web.Request) -> web.Response:
     """Every Open Banking participant: `bank_status` Y when it takes business now."""
     call = begin(request, CENTRE_SCOPES)
-    BANK_STATUS.parse(call.query(), call.warnings)
+    call.parse(BANK_STATUS, call.query())
     items = [
         {"bank_code_std": bank.code, "bank_name": bank.name, "bank_status": "Y" if open_ else "N"}
         for bank, open_ in call.gateway.bank_status(call.caller)
@@ -60,7 +60,7 @@ async def bank_status(request: web.Request) -> web.Response:
 async def fee(request: web.Request) -> web.Response:
     """처리대행비용 per day and transfer API in a period."""
     call = begin(request, CENTRE_SCOPES)
-    q = FEE.parse(call.query(), call.warnings)
+    q = call.parse(FEE, call.query())
     items = [
         {
             "fee_date": row.date,
@@ -78,7 +78,7 @@ async def fee(request: web.Request) -> web.Response:
 async def count(request: web.Request) -> web.Response:
     """The institution's API calls and transfers of one day, by API."""
     call = begin(request, CENTRE_SCOPES)
-    q = COUNT.parse(call.query(), call.warnings)
+    q = call.parse(COUNT, call.query())
     counts = call.gateway.counts(call.caller, q["inquiry_date"])
     order = list(API_NAMES)
     counts.sort(key=lambda c: (order.index(c.api) if c.api in API_NAMES else len(order), c.api))
@@ -124,7 +124,7 @@ def _limit_fields(prefix: str, use: LimitUse) -> dict[str, str]:
 async def wd_limit(request: web.Request) -> web.Response:
     """The institution's transfer limits and what remains of them today and this month."""
     call = begin(request, CENTRE_SCOPES)
-    WD_LIMIT.parse(call.query(), call.warnings)
+    call.parse(WD_LIMIT, call.query())
     client = call.caller.client
     withdraw, deposit = call.gateway.limits(call.caller)
     return call.answer(

@@ -96,7 +96,7 @@ UPDATE = Spec(
 
 async def _end_user(request: web.Request, scopes: tuple[str, ...]) -> web.Response:
     call = begin(request, scopes)
-    data = USER.parse(await call.body(), call.warnings)
+    data = call.parse(USER, await call.body())
     call.gateway.end_user(call.caller, data["client_use_code"], data["user_seq_no"])
     await call.durable()
     return call.answer(
@@ -121,7 +121,7 @@ async def user_close(request: web.Request) -> web.Response:
 async def update_info(request: web.Request) -> web.Response:
     """계좌정보변경: the account's alias."""
     call = begin(request, LOGIN)
-    data = UPDATE_INFO.parse(await call.body(), call.warnings)
+    data = call.parse(UPDATE_INFO, await call.body())
     reg = call.gateway.update_info(call.caller, data["fintech_use_num"], data["account_alias"])
     await call.durable()
     return call.answer(
@@ -136,7 +136,7 @@ async def update_info(request: web.Request) -> web.Response:
 async def cancel(request: web.Request) -> web.Response:
     """계좌해지: withdraw one consent; with none left the registration ends."""
     call = begin(request, LOGIN_OR_SA)
-    data = CANCEL.parse(await call.body(), call.warnings)
+    data = call.parse(CANCEL, await call.body())
     tran_id = data["bank_tran_id"]
     reg, date = await call.gateway.cancel(
         call.caller, tran_id, data["scope"], data["fintech_use_num"]
@@ -178,7 +178,7 @@ def _registration(call: Call, data: dict[str, str], done: Inquired, consents: bo
 async def user_register(request: web.Request) -> web.Response:
     """사용자계좌등록 (자체인증 이용기관): register an account the institution verified itself."""
     call = begin(request, SA)
-    data = REGISTER.parse(await call.body(), call.warnings)
+    data = call.parse(REGISTER, await call.body())
     done = await call.gateway.user_register(call.caller, data)
     await call.durable()
     return _registration(call, data, done, consents=False)
@@ -187,7 +187,7 @@ async def user_register(request: web.Request) -> web.Response:
 async def account_info(request: web.Request) -> web.Response:
     """계좌정보조회 (sa): the registration of an account."""
     call = begin(request, SA)
-    data = INFO.parse(await call.body(), call.warnings)
+    data = call.parse(INFO, await call.body())
     done = await call.gateway.account_info(call.caller, data)
     return _registration(call, data, done, consents=True)
 
@@ -195,7 +195,7 @@ async def account_info(request: web.Request) -> web.Response:
 async def account_update(request: web.Request) -> web.Response:
     """계좌정보변경 (sa): renew consents, change the user's email."""
     call = begin(request, SA)
-    data = UPDATE.parse(await call.body(), call.warnings)
+    data = call.parse(UPDATE, await call.body())
     done = await call.gateway.account_update(call.caller, data)
     await call.durable()
     return _registration(call, data, done, consents=True)

@@ -28,6 +28,7 @@ from testbed.api.fields import (
     BANK_TRAN_ID,
     FINTECH_USE_NUM,
     REQ_CLIENT,
+    SUB_FRNC,
     TRAN_AMT,
     TRAN_DTIME,
     USER_SEQ_NO,
@@ -42,13 +43,6 @@ from testbed.network.codes import Refusal
 from testbed.network.gateway import AccountRef, ByAccountNum, ByFintechNum
 from testbed.network.gateway.views import bank_block
 
-_SUB_FRNC = (
-    AH("sub_frnc_name", 40, required=False),
-    AN("sub_frnc_num", 20, required=False),
-    N("sub_frnc_business_num", 10, required=False),
-    # KFTC's own sample spells it with a double s; the gateway takes it, so do we
-    N("sub_frnc_bussiness_num", 10, required=False),
-)
 WITHDRAW = Spec(
     BANK_TRAN_ID,
     A("cntr_account_type", 1, choices=("N", "C")),
@@ -60,7 +54,7 @@ WITHDRAW = Spec(
     TRAN_DTIME,
     *REQ_CLIENT,
     AN("transfer_purpose", 2, choices=("TR", "ST", "RC")),
-    *_SUB_FRNC,
+    *SUB_FRNC,
     AH("recv_client_name", 20, required=False),
     AN("recv_client_bank_code", 3, required=False),
     AN("recv_client_account_num", 16, required=False),
@@ -74,7 +68,7 @@ DEPOSIT = Spec(
     aN("wd_pass_phrase", 128),
     AH("wd_print_content", 20),
     aN("name_check_option", 3, required=False, choices=("on", "off")),
-    *_SUB_FRNC,
+    *SUB_FRNC,
     TRAN_DTIME,
     N("req_cnt", 5),
 )
@@ -135,13 +129,13 @@ _RESULT_SIDES = (
 
 async def withdraw(request: web.Request) -> web.Response:
     call = begin(request, TRANSFER_OR_SA, transfer=True)
-    data = WITHDRAW.parse(await call.body(), call.warnings)
+    data = call.parse(WITHDRAW, await call.body())
     return await _withdraw(call, data, ByFintechNum(data["fintech_use_num"]))
 
 
 async def withdraw_acnt(request: web.Request) -> web.Response:
     call = begin(request, SA, transfer=True)
-    data = WITHDRAW_ACNT.parse(await call.body(), call.warnings)
+    data = call.parse(WITHDRAW_ACNT, await call.body())
     ref = ByAccountNum(
         data["wd_bank_code_std"], data["wd_account_num"], data["user_seq_no"], "wd_bank_code_std"
     )
@@ -179,7 +173,7 @@ async def deposit_acnt_num(request: web.Request) -> web.Response:
 async def _deposit(request: web.Request, by_account: bool) -> web.Response:
     call = begin(request, CENTRE_SCOPES, transfer=True)
     body = await call.body()
-    data = DEPOSIT.parse({k: v for k, v in body.items() if k != "req_list"}, call.warnings)
+    data = call.parse(DEPOSIT, {k: v for k, v in body.items() if k != "req_list"})
     item_spec = DEPOSIT_ITEM_ACNT if by_account else DEPOSIT_ITEM_FIN
     items = parse_list(item_spec, body.get("req_list"), "req_list", call.warnings, limit=1)
     if data["req_cnt"] != "1" or len(items) != 1:
@@ -214,7 +208,7 @@ async def _deposit(request: web.Request, by_account: bool) -> web.Response:
 async def result(request: web.Request) -> web.Response:
     call = begin(request, CENTRE_SCOPES)
     body = await call.body()
-    data = RESULT.parse({k: v for k, v in body.items() if k != "req_list"}, call.warnings)
+    data = call.parse(RESULT, {k: v for k, v in body.items() if k != "req_list"})
     items = parse_list(RESULT_ITEM, body.get("req_list"), "req_list", call.warnings, limit=25)
     if int(data["req_cnt"]) != len(items):
         raise Refusal("A0004", "req_cnt: the number of req_list items")

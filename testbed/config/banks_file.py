@@ -7,7 +7,6 @@ times of day are seconds after local (KST) midnight, durations are seconds.
 
 from __future__ import annotations
 
-import difflib
 import math
 import random
 import re
@@ -17,6 +16,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from .spelling import nearest
 from .units import DAY, format_time_of_day, parse_duration, parse_time_of_day
 from .yamlsrc import SourceDoc, SourceError, child_path, load_yaml
 
@@ -285,8 +285,8 @@ def _type_name(value: object) -> str:
 
 
 def _suggest(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    close = nearest(word, choices)
+    return f" (did you mean {close!r}?)" if close else ""
 
 
 @dataclass

@@ -109,8 +109,14 @@ class OpenBankingBook(RecordBook):
         # billing: (client, api, month) -> [count, amount, fee]
         self.billing: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
         self._counted: set[str] = set()
+        # (client, bank_tran_id) -> the dates a transfer of that id was made on
+        self._dates: dict[tuple[str, str], list[str]] = {}
 
     def _index(self, kind: str, key: str, obj: Any) -> None:
+        if kind == "transfer":
+            dates = self._dates.setdefault((obj.client_use_code, obj.bank_tran_id), [])
+            if obj.bank_tran_date not in dates:
+                dates.append(obj.bank_tran_date)
         if kind == "transfer" and obj.moved and key not in self._counted:
             self._counted.add(key)
             self._count(obj)
@@ -244,6 +250,10 @@ class OpenBankingBook(RecordBook):
 
     def find(self, client_use_code: str, bank_tran_id: str, date: str) -> TransferRecord | None:
         return self.transfers.get(record_key(client_use_code, date, bank_tran_id))
+
+    def dates_of(self, client_use_code: str, bank_tran_id: str) -> list[str]:
+        """The dates the institution made a transfer with this bank_tran_id on."""
+        return list(self._dates.get((client_use_code, bank_tran_id), ()))
 
     def in_period(self, client_use_code: str, from_date: str, to_date: str) -> list[TransferRecord]:
         return [

@@ -9,7 +9,6 @@ collects them all so that a QA engineer fixes a file in one pass.
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from testbed.config import (
     parse_time_of_day,
     parse_yaml,
 )
+from testbed.config.spelling import nearest
 from testbed.resources import network_path
 
 SCHEMA_PATH = Path(__file__).with_name("scenario.schema.json")
@@ -113,8 +113,8 @@ def _schema_problems(doc: SourceDoc) -> list[SourceError]:
                 sorted(error.schema.get("properties", {})) if isinstance(error.schema, dict) else []
             )
             for key in sorted(set(error.instance) - set(allowed)):
-                close = difflib.get_close_matches(str(key), allowed, n=1)
-                hint = f"did you mean '{close[0]}'? " if close else ""
+                close = nearest(str(key), allowed)
+                hint = f"did you mean '{close}'? " if close else ""
                 problems.append(
                     doc.error(
                         f"{path}.{key}" if path else str(key),

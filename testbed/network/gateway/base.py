@@ -276,11 +276,14 @@ class GatewayBase:
             raise self.bank_says(account.bank_code, account.status.problem, bank_tran_id, date)
 
 
-def named_by(data: dict[str, str], name: str, bank_field: str, account_field: str) -> bool:
+def named_by(
+    data: dict[str, str], name: str, bank_field: str, account_field: str, fintech_field: str = ""
+) -> bool:
     """An account a request names by bank code + number, or by its fintech_use_num
-    (`{name}_fintech_use_num`), never both: True when by bank and number (A0004 else)."""
+    (`fintech_field`, by default `{name}_fintech_use_num`), never both: True when by bank
+    and number (A0004 else)."""
     by_account = bool(data.get(bank_field) or data.get(account_field))
-    by_fintech = bool(data.get(f"{name}_fintech_use_num"))
+    by_fintech = bool(data.get(fintech_field or f"{name}_fintech_use_num"))
     if by_account and by_fintech:
         raise Refusal("A0004", f"{name}: bank+account or fintech_use_num, not both")
     if not by_account and not by_fintech:

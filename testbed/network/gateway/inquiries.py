@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from testbed.clock import from_compact
 from testbed.network.codes import Refusal, empty_list_on_refusal
-from testbed.network.gateway.base import AccountRef, Caller, GatewayBase
+from testbed.network.gateway.base import AccountRef, Caller, GatewayBase, named_by
 from testbed.network.gateway.views import mask
 from testbed.network.ledger import Account, AccountStatus, HistoryLine
 from testbed.network.parties import Registration, User
@@ -125,15 +125,22 @@ class Inquiries(GatewayBase):
 
     async def receive(self, caller: Caller, data: dict[str, str]) -> Answered:
         """수취조회: can this account receive a deposit from the caller, and whose is it?
-        (It exists and is in a normal state; the balance and later limits are not checked.)"""
+        (It exists and is in a normal state; the balance and later limits are not checked.)
+        The payee is named by bank code + account number, or by a fintech_use_num of the
+        caller's (KFTC's field list marks all three optional)."""
         self.req_client(caller, data)
         self.contract_account(caller, "deposit", data)
-        candidates = self.resolve_for_deposit("bank_code_std", data["bank_code_std"])
-        accounts = self.world.ledger.accounts
-        keys = [(inst.code, data["account_num"]) for inst in candidates]
-        account = next((accounts[key] for key in keys if key in accounts), None)
+        account: Account | None
+        if named_by(data, "payee", "bank_code_std", "account_num", "fintech_use_num"):
+            candidates = self.resolve_for_deposit("bank_code_std", data["bank_code_std"])
+            accounts = self.world.ledger.accounts
+            keys = [(inst.code, data["account_num"]) for inst in candidates]
+            account = next((accounts[key] for key in keys if key in accounts), None)
+            answering = account.bank_code if account is not None else candidates[0].code
+        else:
+            _, account = self.registered(caller, data["fintech_use_num"])
+            answering = account.bank_code
         tran_id = data["bank_tran_id"]
-        answering = account.bank_code if account is not None else candidates[0].code
         date = await self.through_bank(caller, tran_id, answering, "receive")
         if account is None:
             raise self.bank_says(answering, "account_not_found", tran_id, date)

@@ -14,6 +14,7 @@ from typing import Any, cast
 
 import simpy
 
+from testbed.clock import yyyymmdd
 from testbed.network.books import TransferRecord
 from testbed.network.centre import TransferOrder, TransferOutcome
 from testbed.network.codes import Refusal, empty_list_on_refusal
@@ -148,6 +149,7 @@ class Transfers(GatewayBase):
             record = self.book.find(code, item["org_bank_tran_id"], item["org_bank_tran_date"])
             if record is None or record.api != api or str(record.tran_amt) != item["org_tran_amt"]:
                 record = None
+                self._hint_other_dates(caller, item)
             records.append(record)
         missing = records.count(None)
         if missing == len(items) == 1:
@@ -155,6 +157,21 @@ class Transfers(GatewayBase):
         if missing:
             return TransferResults(records, "A0009", "처리 실패 건 존재")
         return TransferResults(records, "A0000", "")
+
+    def _hint_other_dates(self, caller: Caller, item: dict[str, str]) -> None:
+        """A transfer not found on the date asked but made on another: say which. (A
+        client that takes org_bank_tran_date from its own clock misses every transfer
+        made while the testbed's clock runs elsewhere, e.g. on --start.)"""
+        tran_id, asked = item["org_bank_tran_id"], item["org_bank_tran_date"]
+        others = [
+            d for d in self.book.dates_of(caller.client.client_use_code, tran_id) if d != asked
+        ]
+        if others:
+            caller.warn(
+                f"{tran_id}: no transfer on {asked}; the testbed has it on {', '.join(others)}"
+                f" (org_bank_tran_date is the bank_tran_date the transfer's answer gave,"
+                f" on the testbed's clock: today is {yyyymmdd(caller.now)})"
+            )
 
     # --- the money --------------------------------------------------------------------------
     def _deposit_target(
