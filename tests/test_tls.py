@@ -1,0 +1,213 @@
+"""The local CA and the server certificate of the HTTPS drop-in."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import ssl
+import stat
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from cryptography.x509.oid import ExtendedKeyUsageOID
+
+from testbed import tls
+
+posix_only = pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+
+
+@pytest.fixture
+def ca_dir(tmp_path: Path) -> Path:
+    return tmp_path / "testbed-ca"
+
+
+@pytest.fixture
+def umask() -> Iterator[None]:
+    """A permissive umask (0): the files' modes must come from the code, not from it."""
+    old = os.umask(0)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def handshake(server: ssl.SSLContext, client: ssl.SSLContext, name: str) -> ssl.SSLObject:
+    """A TLS handshake in memory (no socket): the client's object once it verified the server."""
+    c_in, c_out, s_in, s_out = (ssl.MemoryBIO() for _ in range(4))
+    client_side = client.wrap_bio(c_in, c_out, server_hostname=name)
+    server_side = server.wrap_bio(s_in, s_out, server_side=True)
+    for _ in range(20):
+        done = True
+        for side, outgoing, peer_incoming in (
+            (client_side, c_out, s_in),
+            (server_side, s_out, c_in),
+        ):
+            try:
+                side.do_handshake()
+            except ssl.SSLWantReadError:
+                done = False
+            if data := outgoing.read():
+                peer_incoming.write(data)
+        if done:
+            return client_side
+    raise AssertionError("the handshake did not finish")
+
+
+# -- the CA and the server certificate -------------------------------------------------------------
+
+
+def test_ca_directory_is_beside_the_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert tls.ca_directory(str(tmp_path / "x" / "world.db")) == tmp_path / "x" / "testbed-ca"
+    monkeypatch.chdir(tmp_path)
+    assert tls.ca_directory("world.db") == tmp_path / "testbed-ca"
+    # no file for :memory:, so the current directory's, the default --db's
+    assert tls.ca_directory(":memory:") == tls.ca_directory("testbed.db") == tmp_path / "testbed-ca"
+
+
+@posix_only
+@pytest.mark.usefixtures("umask")
+def test_ca_is_made_once_then_kept_with_a_private_key_only_its_owner_reads(ca_dir: Path) -> None:
+    first = tls.ensure_ca(ca_dir)
+    assert first.created
+    assert mode(first.key_path) == 0o600
+    assert mode(first.cert_path) == 0o644
+    key_bytes, cert_bytes = first.key_path.read_bytes(), first.cert_path.read_bytes()
+    assert b"PRIVATE KEY" in key_bytes and cert_bytes == first.pem()
+
+    again = tls.ensure_ca(ca_dir)
+    assert not again.created
+    assert again.fingerprint() == first.fingerprint()
+    assert (again.key_path.read_bytes(), again.cert_path.read_bytes()) == (key_bytes, cert_bytes)
+
+    constraints = again.certificate.extensions.get_extension_for_class(x509.BasicConstraints)
+    assert constraints.critical and constraints.value.ca
+    assert again.certificate.not_valid_after_utc - datetime.now(UTC) > timedelta(days=3000)
+
+
+@posix_only
+def test_a_kept_key_that_others_may_read_goes_back_to_0600(ca_dir: Path) -> None:
+    tls.ensure_ca(ca_dir)
+    (ca_dir / tls.CA_KEY).chmod(0o644)
+    tls.ensure_ca(ca_dir)
+    assert mode(ca_dir / tls.CA_KEY) == 0o600
+
+
+def test_half_a_ca_or_a_foreign_key_is_refused_not_replaced(ca_dir: Path, tmp_path: Path) -> None:
+    tls.ensure_ca(ca_dir)
+    cert = (ca_dir / tls.CA_CERT).read_bytes()
+    (ca_dir / tls.CA_KEY).unlink()
+    with pytest.raises(tls.TLSError, match=r"ca-key\.pem is not") as e:
+        tls.ensure_ca(ca_dir)
+    assert "delete" in str(e.value)
+    assert (ca_dir / tls.CA_CERT).read_bytes() == cert  # a trusted CA is never replaced
+
+    other = tls.ensure_ca(tmp_path / "other")
+    shutil.copy(other.key_path, ca_dir / tls.CA_KEY)
+    with pytest.raises(tls.TLSError, match="is not the key of"):
+        tls.ensure_ca(ca_dir)
+
+
+def names_of(certificate: x509.Certificate) -> set[str]:
+    san = certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    return {*san.get_values_for_type(x509.DNSName)} | {
+        str(ip) for ip in san.get_values_for_type(x509.IPAddress)
+    }
+
+
+@posix_only
+@pytest.mark.usefixtures("umask")
+def test_server_certificate_names_and_issuer(ca_dir: Path) -> None:
+    ca = tls.ensure_ca(ca_dir)
+    server = tls.ensure_server_certificate(ca)
+    assert server.issued == "missing"
+    certificate = server.certificate
+    assert names_of(certificate) == {
+        "testapi.openbanking.or.kr",
+        "openapi.openbanking.or.kr",
+        "localhost",
+        "127.0.0.1",
+        "::1",
+    }
+    certificate.verify_directly_issued_by(ca.certificate)  # raises if not the CA's
+    assert not certificate.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+    usage = certificate.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+    assert list(usage) == [ExtendedKeyUsageOID.SERVER_AUTH]
+    lifetime = certificate.not_valid_after_utc - certificate.not_valid_before_utc
+    assert timedelta(days=300) < lifetime <= timedelta(days=825)  # Apple's ceiling
+    assert mode(server.key_path) == 0o600 and mode(server.cert_path) == 0o644
+
+    kept = tls.ensure_server_certificate(tls.ensure_ca(ca_dir))
+    assert kept.issued == ""
+    assert kept.certificate.serial_number == certificate.serial_number
+
+
+def test_server_certificate_is_issued_again_for_other_names(ca_dir: Path) -> None:
+    ca = tls.ensure_ca(ca_dir)
+    narrow = tls.ensure_server_certificate(ca, ("localhost", "127.0.0.1"))
+    assert names_of(narrow.certificate) == {"localhost", "127.0.0.1"}
+    key_before = narrow.key_path.read_bytes()
+
+    full = tls.ensure_server_certificate(ca)
+    assert full.issued == "for other names"
+    assert names_of(full.certificate) == set(tls.SERVER_NAMES)
+    assert full.key_path.read_bytes() != key_before  # a new key with it
+    assert tls.ensure_server_certificate(ca).issued == ""
+
+
+def test_server_certificate_is_issued_again_when_it_ends(ca_dir: Path) -> None:
+    ca = tls.ensure_ca(ca_dir)
+    now = datetime.now(UTC)
+    tls.ensure_server_certificate(ca, now=now - timedelta(days=400))
+    assert tls.ensure_server_certificate(ca).issued == "expired"
+    tls.ensure_server_certificate(ca, now=now - timedelta(days=350))  # 15 days left
+    assert tls.ensure_server_certificate(ca).issued == "expires soon"
+    renewed = tls.ensure_server_certificate(ca)
+    assert renewed.issued == ""
+    assert renewed.certificate.not_valid_after_utc > now + timedelta(days=300)
+
+
+def test_server_certificate_of_another_ca_is_issued_again(ca_dir: Path, tmp_path: Path) -> None:
+    other = tls.ensure_ca(tmp_path / "other")
+    foreign = tls.ensure_server_certificate(other)
+    ca = tls.ensure_ca(ca_dir)
+    shutil.copy(foreign.cert_path, ca_dir / tls.SERVER_CERT)
+    shutil.copy(foreign.key_path, ca_dir / tls.SERVER_KEY)
+    server = tls.ensure_server_certificate(ca)
+    assert server.issued == "issued by another CA"
+    server.certificate.verify_directly_issued_by(ca.certificate)
+
+
+def test_a_client_trusting_the_ca_verifies_every_name_and_no_other(ca_dir: Path) -> None:
+    ca = tls.ensure_ca(ca_dir)
+    server = tls.ensure_server_certificate(ca).context()
+    client = ssl.create_default_context(cafile=str(ca.cert_path))
+    for name in tls.SERVER_NAMES:
+        assert handshake(server, client, name).getpeercert()
+    with pytest.raises(ssl.SSLCertVerificationError, match="Hostname mismatch"):
+        handshake(server, client, "example.com")
+    # the default trust store knows nothing of this CA
+    with pytest.raises(ssl.SSLCertVerificationError, match="unable to get local issuer"):
+        handshake(server, ssl.create_default_context(), "testapi.openbanking.or.kr")
+
+
+def test_the_ca_cannot_vouch_for_other_names(ca_dir: Path, tmp_path: Path) -> None:
+    """Its name constraints: even its own key cannot make a certificate for another site."""
+    ca = tls.ensure_ca(ca_dir)
+    rogue_dir = tmp_path / "rogue"
+    rogue_dir.mkdir()
+    shutil.copy(ca.cert_path, rogue_dir / tls.CA_CERT)
+    shutil.copy(ca.key_path, rogue_dir / tls.CA_KEY)
+    rogue = tls.ensure_server_certificate(tls.ensure_ca(rogue_dir), ("www.example.com",))
+    rogue.certificate.verify_directly_issued_by(ca.certificate)  # validly signed ...
+    client = ssl.create_default_context(cafile=str(ca.cert_path))
+    with pytest.raises(ssl.SSLCertVerificationError, match="permitted subtree violation"):
+        handshake(rogue.context(), client, "www.example.com")  # ... and refused
