@@ -1,4 +1,4 @@
-"""`testbed` command line: `testbed serve` (later: replay, check, openapi)."""
+"""`testbed` command line: `testbed serve`, `check`, `replay` and `ca`."""
 
 from __future__ import annotations
 
@@ -65,7 +65,27 @@ def _parser() -> argparse.ArgumentParser:
     replay.add_argument("--html", metavar="PATH", help="write an HTML report")
     replay.add_argument("--transcript", metavar="DIR", help="write each scenario's transcript")
     replay.add_argument("-k", dest="keyword", help="only scenarios whose name or file has this")
+    ca = sub.add_parser("ca", help="the local CA of `serve --tls`: where it is and how to trust it")
+    ca.add_argument("--db", default="testbed.db", help="the database whose CA (beside it)")
+    ca.add_argument("--export", metavar="PATH", help="write the CA certificate (PEM); - for stdout")
     return parser
+
+
+def ca(args: argparse.Namespace) -> int:
+    from testbed import tls
+
+    try:
+        local = tls.ensure_ca(tls.ca_directory(args.db))
+        written = tls.export(local, args.export) if args.export else None
+    except (tls.TLSError, OSError) as e:
+        print(f"testbed: {e}", file=sys.stderr)
+        return 2
+    if args.export == "-":
+        return 0  # the PEM alone, for a pipe
+    print(tls.instructions(local, args.db), end="")
+    if written is not None:
+        print(f"\nThe CA certificate is written to {written}")
+    return 0
 
 
 def check(args: argparse.Namespace) -> int:
@@ -273,6 +293,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return check(args)
     if args.command == "replay":
         return replay(args)
+    if args.command == "ca":
+        return ca(args)
     return 2  # pragma: no cover - argparse refuses unknown commands
 
 

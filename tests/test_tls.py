@@ -1,4 +1,4 @@
-"""The local CA and the server certificate of the HTTPS drop-in."""
+"""The local CA and server certificate of `serve --tls`, `testbed ca`, and HTTPS end to end."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from testbed import tls
+from testbed.cli import main
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
 
@@ -211,3 +212,42 @@ def test_the_ca_cannot_vouch_for_other_names(ca_dir: Path, tmp_path: Path) -> No
     client = ssl.create_default_context(cafile=str(ca.cert_path))
     with pytest.raises(ssl.SSLCertVerificationError, match="permitted subtree violation"):
         handshake(rogue.context(), client, "www.example.com")  # ... and refused
+
+
+# -- testbed ca ------------------------------------------------------------------------------------
+
+
+def test_ca_command_exports_the_pem_and_says_how_to_trust_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "world.db"
+    exported = tmp_path / "out" / "ca.pem"
+    exported.parent.mkdir()
+    assert main(["ca", "--db", str(db), "--export", str(exported)]) == 0
+    out = capsys.readouterr().out
+    kept = tmp_path / "testbed-ca" / "ca.pem"
+    assert exported.read_bytes() == kept.read_bytes()
+    certificate = x509.load_pem_x509_certificate(exported.read_bytes())
+    assert certificate.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+    assert str(kept) in out and str(exported) in out
+    assert "127.0.0.1 testapi.openbanking.or.kr openapi.openbanking.or.kr" in out
+    for how in (
+        "update-ca-certificates",
+        "security add-trusted-cert",
+        "certutil -addstore",
+        "keytool -importcert",
+        "NODE_EXTRA_CA_CERTS=",
+        "SSL_CERT_FILE=",
+        "REQUESTS_CA_BUNDLE=",
+        "curl --cacert",
+        f"testbed serve --tls --db {db}",
+    ):
+        assert how in out, how
+    assert "made now" in out
+
+    # the second time: the same CA, kept; into a directory; and alone on stdout
+    assert main(["ca", "--db", str(db), "--export", str(exported.parent)]) == 0
+    assert "(kept)" in capsys.readouterr().out
+    assert (exported.parent / "kftc-testbed-ca.pem").read_bytes() == kept.read_bytes()
+    assert main(["ca", "--db", str(db), "--export", "-"]) == 0
+    assert capsys.readouterr().out == kept.read_text()
