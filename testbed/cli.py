@@ -16,8 +16,9 @@ from aiohttp import web
 
 from testbed.clock import ClockError, iso_kst
 from testbed.config import SourceError
-from testbed.config.settings import DEFAULT_SEED, Settings
+from testbed.config.settings import DEFAULT_SEED, DEFAULT_TLS_PORT, Settings
 from testbed.runtime import Runtime, open_runtime
+from testbed.serving import Site, SiteError, run_sites
 from testbed.store import StoreError
 
 
@@ -55,6 +56,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--record", metavar="PATH", help="write the traffic received as a scenario to replay"
+    )
+    serve.add_argument(
+        "--tls",
+        action="store_true",
+        help="serve HTTPS too, as testapi.openbanking.or.kr, with the local CA (see `testbed ca`)",
+    )
+    serve.add_argument(
+        "--tls-port", type=int, help=f"HTTPS port under --tls (default {DEFAULT_TLS_PORT})"
     )
     check = sub.add_parser("check", help="validate scenario files without running them")
     check.add_argument("files", nargs="+", metavar="FILE")
@@ -210,7 +219,28 @@ def serve(args: argparse.Namespace) -> int:
         speed=args.speed,
         admin_token=args.admin_token or secrets.token_urlsafe(24),
         users=args.users,
+        tls=args.tls,
+        tls_port=DEFAULT_TLS_PORT if args.tls_port is None else args.tls_port,
     )
+    if args.tls_port is not None and not args.tls:
+        print("testbed: --tls-port needs --tls", file=sys.stderr)
+        return 2
+    tls_site: Site | None = None
+    tls_lines: list[str] = []
+    if settings.tls:
+        if settings.tls_port == settings.port:
+            print("testbed: --tls-port must differ from --port", file=sys.stderr)
+            return 2
+        from testbed import tls
+
+        try:
+            local = tls.ensure_ca(tls.ca_directory(settings.db))
+            server = tls.ensure_server_certificate(local)
+            tls_site = Site(settings.host, settings.tls_port, server.context())
+        except (tls.TLSError, OSError) as e:
+            print(f"testbed: --tls: {e}", file=sys.stderr)
+            return 2
+        tls_lines = tls.banner(local, server, settings.host, settings.tls_port)
     scenario = None
     if args.scenario:
         from testbed.scenario.model import ScenarioError, load_scenario
@@ -257,8 +287,16 @@ def serve(args: argparse.Namespace) -> int:
         print("testbed: --loop uvloop: uvloop is not installed", file=sys.stderr)
         return 2
     gc.set_threshold(*SERVER_GC_THRESHOLDS)
-    print(_banner(runtime, settings) + f"\n  event loop      {loop_name}", flush=True)
-    web.run_app(app, host=settings.host, port=settings.port, print=None, loop=loop)
+    lines = [_banner(runtime, settings), f"  event loop      {loop_name}", *tls_lines]
+    print("\n".join(lines), flush=True)
+    if tls_site is None:
+        web.run_app(app, host=settings.host, port=settings.port, print=None, loop=loop)
+        return 0
+    try:  # run_app serves one kind of site: both, HTTP and HTTPS, need run_sites
+        run_sites(app, [Site(settings.host, settings.port), tls_site], loop=loop)
+    except SiteError as e:
+        print(f"testbed: {e}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -2,20 +2,34 @@
 
 from __future__ import annotations
 
+import asyncio
+import errno
+import gc
 import os
 import shutil
+import signal
+import socket
 import ssl
 import stat
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+import aiohttp
 import pytest
+from aiohttp import web
+from aiohttp.abc import AbstractResolver, ResolveResult
 from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from testbed import tls
 from testbed.cli import main
+from testbed.serving import Site, SiteError, run_sites
+from testbed.web.keys import RUNTIME
+from tests.test_serve import ADMIN, free_port, serving
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
 
@@ -251,3 +265,173 @@ def test_ca_command_exports_the_pem_and_says_how_to_trust_it(
     assert (exported.parent / "kftc-testbed-ca.pem").read_bytes() == kept.read_bytes()
     assert main(["ca", "--db", str(db), "--export", "-"]) == 0
     assert capsys.readouterr().out == kept.read_text()
+
+
+# -- serve --tls -----------------------------------------------------------------------------------
+
+
+def test_serve_refuses_tls_options_that_cannot_work(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "t.db")
+    assert main(["serve", "--db", db, "--tls-port", "9443"]) == 2
+    assert "--tls-port needs --tls" in capsys.readouterr().err
+    assert main(["serve", "--db", db, "--tls", "--port", "9443", "--tls-port", "9443"]) == 2
+    assert "must differ" in capsys.readouterr().err
+    assert not Path(db).exists()  # refused before anything was opened
+
+
+def test_serve_tls_adds_an_https_site_beside_http(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from testbed import cli
+
+    ran: list[tuple[web.Application, list[Site]]] = []
+    monkeypatch.setattr(cli, "run_sites", lambda app, sites, **kw: ran.append((app, [*sites])))
+    before = gc.get_threshold()
+    try:
+        args = ["serve", "--db", str(tmp_path / "w.db"), "--users", "2", "--admin-token", "x"]
+        assert main([*args, "--port", "9080", "--tls", "--tls-port", "9443"]) == 0
+    finally:
+        gc.set_threshold(*before)
+        for app, _ in ran:
+            app[RUNTIME].close()
+    [(app, sites)] = ran
+    plain, secure = sites
+    assert (plain.url, plain.ssl_context) == ("http://127.0.0.1:9080", None)
+    assert secure.url == "https://127.0.0.1:9443" and secure.ssl_context is not None
+    assert app[RUNTIME].settings.tls and app[RUNTIME].settings.tls_port == 9443
+    ca = tmp_path / "testbed-ca" / "ca.pem"
+    client = ssl.create_default_context(cafile=str(ca))
+    assert handshake(secure.ssl_context, client, "testapi.openbanking.or.kr").getpeercert()
+    out = capsys.readouterr().out
+    assert "https://testapi.openbanking.or.kr:9443" in out and str(ca) in out
+
+
+def test_a_site_that_cannot_listen_is_named() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        loop = asyncio.new_event_loop()
+        with pytest.raises(SiteError, match=f"cannot listen on https://127.0.0.1:{port}"):
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            run_sites(web.Application(), [Site("127.0.0.1", port, context)], loop=loop)
+        assert loop.is_closed()
+
+
+def test_a_privileged_port_refused_points_to_the_readme(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def refused(self: web.TCPSite) -> None:
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(web.TCPSite, "start", refused)  # this machine may well be root's
+    with pytest.raises(SiteError) as e:
+        run_sites(web.Application(), [Site("127.0.0.1", 443)], loop=asyncio.new_event_loop())
+    assert "cannot listen on http://127.0.0.1:443: Permission denied" in str(e.value)
+    assert "setcap, authbind" in str(e.value) and "Point a hard-coded client" in str(e.value)
+
+
+# -- serve --tls, end to end -----------------------------------------------------------------------
+
+
+class KftcResolver(AbstractResolver):
+    """The hosts-file line, for one client: the KFTC names are 127.0.0.1, nothing else resolves."""
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        if host not in tls.KFTC_HOSTS:
+            raise OSError(f"{host}: no network beyond 127.0.0.1 in tests")
+        return [
+            ResolveResult(
+                hostname=host,
+                host="127.0.0.1",
+                port=port,
+                family=socket.AF_INET,
+                proto=0,
+                flags=socket.AI_NUMERICHOST,
+            )
+        ]
+
+    async def close(self) -> None:
+        pass
+
+
+async def get_json(session: aiohttp.ClientSession, method: str, url: str, **kw: Any) -> Any:
+    async with session.request(method, url, **kw) as resp:
+        assert resp.status == 200, await resp.text()
+        return await resp.json(content_type=None)
+
+
+@pytest.mark.subprocess
+async def test_serve_tls_answers_a_client_that_trusts_only_the_exported_ca(tmp_path: Path) -> None:
+    db = tmp_path / "tls.db"
+    tls_port = free_port()
+    with serving(db, "--tls", "--tls-port", str(tls_port)) as (port, proc):
+        # the client's side: the CA as `testbed ca --export` writes it, nothing else
+        exported = tmp_path / "exported-ca.pem"
+        ca_run = subprocess.run(
+            [sys.executable, "-m", "testbed", "ca", "--db", str(db), "--export", str(exported)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert ca_run.returncode == 0, ca_run.stderr
+        assert "(kept)" in ca_run.stdout  # the server's CA, made when it started
+        trusting = ssl.create_default_context(cafile=str(exported))
+        base = f"https://testapi.openbanking.or.kr:{tls_port}"
+        connector = aiohttp.TCPConnector(ssl=trusting, resolver=KftcResolver())
+        async with aiohttp.ClientSession(connector=connector) as session:
+            anonymous = await get_json(session, "GET", f"{base}/v2.0/bank/status")
+            assert anonymous["rsp_code"] == "O0001"  # a KFTC answer, over verified TLS
+
+            admin = {"Authorization": f"Bearer {ADMIN}"}
+            clients = await get_json(session, "GET", f"{base}/testbed/clients", headers=admin)
+            fintech = clients["clients"][0]
+            token = await get_json(
+                session,
+                "POST",
+                f"{base}/oauth/2.0/token",
+                data={
+                    "client_id": fintech["client_id"],
+                    "client_secret": fintech["client_secret"],
+                    "scope": "oob",
+                    "grant_type": "client_credentials",
+                },
+            )
+            status = await get_json(
+                session,
+                "GET",
+                f"{base}/v2.0/bank/status",
+                headers={"Authorization": f"Bearer {token['access_token']}"},
+            )
+            assert status["rsp_code"] == "A0000", status
+            assert len(status["res_list"]) == 18
+
+        # a client with the default trust store: the certificate does not verify
+        connector = aiohttp.TCPConnector(resolver=KftcResolver())
+        async with aiohttp.ClientSession(connector=connector) as session:
+            with pytest.raises(aiohttp.ClientConnectorCertificateError) as refused:
+                await get_json(session, "GET", f"{base}/v2.0/bank/status")
+        assert isinstance(refused.value.certificate_error, ssl.SSLCertVerificationError)
+
+        # the stdlib's own check of the other KFTC name, on the socket
+        with (
+            socket.create_connection(("127.0.0.1", tls_port), timeout=10) as raw,
+            trusting.wrap_socket(raw, server_hostname="openapi.openbanking.or.kr") as tls_sock,
+        ):
+            peer = tls_sock.getpeercert()
+        assert peer and ("DNS", "openapi.openbanking.or.kr") in peer["subjectAltName"]
+        with (
+            socket.create_connection(("127.0.0.1", tls_port), timeout=10) as raw,
+            pytest.raises(ssl.SSLCertVerificationError, match="Hostname mismatch"),
+        ):
+            trusting.wrap_socket(raw, server_hostname="api.example.com")
+
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=20) == 0  # a graceful stop, as without --tls
+        out = proc.stdout.read() if proc.stdout else ""
+    assert f"http://127.0.0.1:{port}" in out  # plain HTTP goes on beside (serving() used it)
+    assert f"https://127.0.0.1:{tls_port}" in out
+    assert f"https://testapi.openbanking.or.kr:{tls_port}" in out
+    assert str(tmp_path / "testbed-ca" / "ca.pem") in out
