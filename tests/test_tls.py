@@ -23,7 +23,9 @@ import pytest
 from aiohttp import web
 from aiohttp.abc import AbstractResolver, ResolveResult
 from cryptography import x509
-from cryptography.x509.oid import ExtendedKeyUsageOID
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from testbed import tls
 from testbed.cli import main
@@ -129,6 +131,40 @@ def test_half_a_ca_or_a_foreign_key_is_refused_not_replaced(ca_dir: Path, tmp_pa
     shutil.copy(other.key_path, ca_dir / tls.CA_KEY)
     with pytest.raises(tls.TLSError, match="is not the key of"):
         tls.ensure_ca(ca_dir)
+
+
+def test_a_ca_of_ones_own_is_used_as_it_is(ca_dir: Path) -> None:
+    """mkcert's, say: another subject, an EC key, no name constraints."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "my own dev CA")])
+    now = datetime.now(UTC)
+    own = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=90))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    ca_dir.mkdir()
+    (ca_dir / tls.CA_CERT).write_bytes(own.public_bytes(serialization.Encoding.PEM))
+    (ca_dir / tls.CA_KEY).write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    ca = tls.ensure_ca(ca_dir)
+    assert not ca.created and ca.certificate == own
+    server = tls.ensure_server_certificate(ca)
+    # never beyond the CA's own end
+    assert server.certificate.not_valid_after_utc == own.not_valid_after_utc
+    client = ssl.create_default_context(cafile=str(ca.cert_path))
+    assert handshake(server.context(), client, "testapi.openbanking.or.kr").getpeercert()
 
 
 def names_of(certificate: x509.Certificate) -> set[str]:
