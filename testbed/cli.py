@@ -1,9 +1,10 @@
-"""The `testbed` command line, the top layer: `serve`, `check` and `replay`.
+"""The `testbed` command line, the top layer: `serve`, `check`, `replay` and `ca`.
 
 - `serve` runs the server (`testbed.web`), optionally with a scenario's world loaded
   (`--scenario`) or the traffic recorded as a scenario (`--record`).
 - `check` validates scenario files without running them (`testbed.scenario`).
 - `replay` runs scenario files on a virtual clock and reports (`testbed.replay`).
+- `ca` shows (and makes, once) the local CA of `serve --tls` (`testbed.tls`).
 
 Each command imports the layers it needs when it runs, so `check` never loads the app.
 """
@@ -24,8 +25,9 @@ from aiohttp import web
 
 from testbed.clock import ClockError, iso_kst
 from testbed.config import SourceError
-from testbed.config.settings import DEFAULT_SEED, Settings
+from testbed.config.settings import DEFAULT_SEED, DEFAULT_TLS_PORT, Settings
 from testbed.runtime import Runtime, open_runtime
+from testbed.serving import Site, SiteError, run_sites
 from testbed.store import StoreError
 
 
@@ -64,6 +66,14 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--record", metavar="PATH", help="write the traffic received as a scenario to replay"
     )
+    serve.add_argument(
+        "--tls",
+        action="store_true",
+        help="serve HTTPS too, as testapi.openbanking.or.kr, with the local CA (see `testbed ca`)",
+    )
+    serve.add_argument(
+        "--tls-port", type=int, help=f"HTTPS port under --tls (default {DEFAULT_TLS_PORT})"
+    )
     check = sub.add_parser("check", help="validate scenario files without running them")
     check.add_argument("files", nargs="+", metavar="FILE")
     replay = sub.add_parser("replay", help="run scenario files on a virtual clock and report")
@@ -73,7 +83,27 @@ def _parser() -> argparse.ArgumentParser:
     replay.add_argument("--html", metavar="PATH", help="write an HTML report")
     replay.add_argument("--transcript", metavar="DIR", help="write each scenario's transcript")
     replay.add_argument("-k", dest="keyword", help="only scenarios whose name or file has this")
+    ca = sub.add_parser("ca", help="the local CA of `serve --tls`: where it is and how to trust it")
+    ca.add_argument("--db", default="testbed.db", help="the database whose CA (beside it)")
+    ca.add_argument("--export", metavar="PATH", help="write the CA certificate (PEM); - for stdout")
     return parser
+
+
+def ca(args: argparse.Namespace) -> int:
+    from testbed import tls
+
+    try:
+        local = tls.ensure_ca(tls.ca_directory(args.db))
+        written = tls.export(local, args.export) if args.export else None
+    except (tls.TLSError, OSError) as e:
+        print(f"testbed: {e}", file=sys.stderr)
+        return 2
+    if args.export == "-":
+        return 0  # the PEM alone, for a pipe
+    print(tls.instructions(local, args.db), end="")
+    if written is not None:
+        print(f"\nThe CA certificate is written to {written}")
+    return 0
 
 
 def check(args: argparse.Namespace) -> int:
@@ -197,7 +227,28 @@ def serve(args: argparse.Namespace) -> int:
         speed=args.speed,
         admin_token=args.admin_token or secrets.token_urlsafe(24),
         users=args.users,
+        tls=args.tls,
+        tls_port=DEFAULT_TLS_PORT if args.tls_port is None else args.tls_port,
     )
+    if args.tls_port is not None and not args.tls:
+        print("testbed: --tls-port needs --tls", file=sys.stderr)
+        return 2
+    tls_site: Site | None = None
+    tls_lines: list[str] = []
+    if settings.tls:
+        if settings.tls_port == settings.port:
+            print("testbed: --tls-port must differ from --port", file=sys.stderr)
+            return 2
+        from testbed import tls
+
+        try:
+            local = tls.ensure_ca(tls.ca_directory(settings.db))
+            server = tls.ensure_server_certificate(local)
+            tls_site = Site(settings.host, settings.tls_port, server.context())
+        except (tls.TLSError, OSError) as e:
+            print(f"testbed: --tls: {e}", file=sys.stderr)
+            return 2
+        tls_lines = tls.banner(local, server, settings.host, settings.tls_port)
     scenario = None
     if args.scenario:
         from testbed.scenario.model import ScenarioError, load_scenario
@@ -244,8 +295,16 @@ def serve(args: argparse.Namespace) -> int:
         print("testbed: --loop uvloop: uvloop is not installed", file=sys.stderr)
         return 2
     gc.set_threshold(*SERVER_GC_THRESHOLDS)
-    print(_banner(runtime, settings) + f"\n  event loop      {loop_name}", flush=True)
-    web.run_app(app, host=settings.host, port=settings.port, print=None, loop=loop)
+    lines = [_banner(runtime, settings), f"  event loop      {loop_name}", *tls_lines]
+    print("\n".join(lines), flush=True)
+    if tls_site is None:
+        web.run_app(app, host=settings.host, port=settings.port, print=None, loop=loop)
+        return 0
+    try:  # run_app serves one kind of site: both, HTTP and HTTPS, need run_sites
+        run_sites(app, [Site(settings.host, settings.port), tls_site], loop=loop)
+    except SiteError as e:
+        print(f"testbed: {e}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -280,6 +339,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return check(args)
     if args.command == "replay":
         return replay(args)
+    if args.command == "ca":
+        return ca(args)
     return 2  # pragma: no cover - argparse refuses unknown commands
 
 

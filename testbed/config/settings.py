@@ -8,6 +8,8 @@ from dataclasses import dataclass
 DEFAULT_SEED = 20191218
 #: where a virtual clock starts when nothing says otherwise
 DEFAULT_VIRTUAL_START = "2025-12-18T09:00:00+09:00"
+#: the HTTPS port of `serve --tls` (443 needs privileges: see the README)
+DEFAULT_TLS_PORT = 8443
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,3 +25,5 @@ class Settings:
     admin_token: str = ""
     users: int = 100  # size of the seeded world
     history_days: int = 92
+    tls: bool = False  # HTTPS served too (`serve --tls`): the portal's cookie may be Secure
+    tls_port: int = DEFAULT_TLS_PORT
