@@ -30,7 +30,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from testbed import tls
 from testbed.cli import main
 from testbed.serving import Site, SiteError, run_sites
-from testbed.web.keys import RUNTIME
+from testbed.typedefs import RUNTIME
 from tests.test_serve import ADMIN, free_port, serving
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
