@@ -1,4 +1,5 @@
-"""The SimPy model of the bank network: centre, banks, ledger, parties, seeded world."""
+"""The SimPy model of the bank network: centre, banks, ledger, parties, seeded world; its
+Open Banking rules are the gateway's (`testbed.network.gateway`)."""
 
 from testbed.network.bank import Bank
 from testbed.network.centre import Centre, TransferOrder, TransferOutcome

@@ -34,14 +34,11 @@ from testbed.network.gateway.registrations import Registrations
 from testbed.network.gateway.reports import Reports
 from testbed.network.gateway.returns import Returns
 from testbed.network.gateway.transfers import Transfers
-from testbed.network.world import World
 
 
 class Gateway(Transfers, Inquiries, Registrations, Returns, Reports):
-    """Every Open Banking use case over one world (cheap to make: it holds no state)."""
-
-    def __init__(self, world: World) -> None:
-        super().__init__(world)
+    """Every Open Banking use case over one world (cheap to make: it holds no state of its
+    own; `Runtime.gateway` makes one per world)."""
 
 
 __all__ = ["AccountRef", "BankAnswer", "ByAccountNum", "ByFintechNum", "Caller", "Gateway"]
