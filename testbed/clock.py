@@ -79,6 +79,14 @@ def kst_midnight(t: float) -> float:
     return t - second_of_day(t)
 
 
+def next_time_of_day(t: float, seconds: int) -> float:
+    """The first moment at or after `t` whose KST time of day is `seconds` after midnight:
+    today's if it has not passed, else tomorrow's (so a README can say "the next 23:29:30"
+    whatever day it is)."""
+    moment = kst_midnight(t) + seconds
+    return moment if moment >= t else moment + DAY
+
+
 # Formatted with f-strings, not strftime (which asks the locale each time): these run
 # several times for every API answer.
 

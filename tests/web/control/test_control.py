@@ -60,6 +60,26 @@ async def test_clock_reads_and_moves(client: Client, auth: dict[str, str]) -> No
 
 
 @pytest.mark.parametrize(
+    ("at", "next_", "then"),
+    [
+        ("2026-03-02T10:00:00+09:00", "23:29:30", "2026-03-02T23:29:30.000+09:00"),
+        ("2026-03-02T23:40:00+09:00", "23:29:30", "2026-03-03T23:29:30.000+09:00"),
+        ("2026-03-02T23:29:30+09:00", "23:29:30", "2026-03-02T23:29:30.000+09:00"),
+        ("2026-03-02T10:00:00+09:00", "09:00", "2026-03-03T09:00:00.000+09:00"),
+    ],
+)
+async def test_the_clock_moves_to_the_next_time_of_day(
+    client: Client, auth: dict[str, str], at: str, next_: str, then: str
+) -> None:
+    """`next` needs no date: a README written any day works any day."""
+    resp = await client.post("/testbed/clock", json={"set": at}, headers=auth)
+    assert resp.status == 200
+    resp = await client.post("/testbed/clock", json={"next": next_}, headers=auth)
+    assert resp.status == 200, await resp.text()
+    assert (await resp.json())["now"] == then
+
+
+@pytest.mark.parametrize(
     ("body", "phrase"),
     [
         ({"set": "2026-03-01T00:00:00+09:00"}, "backwards"),
@@ -67,7 +87,11 @@ async def test_clock_reads_and_moves(client: Client, auth: dict[str, str]) -> No
         ({"shift": "soon"}, ""),
         ({"speed": 60}, "speed"),
         ({"freeze": True}, "freeze"),
-        ({"jump": "1h"}, "unknown clock field"),
+        ({"jump": "1h"}, "unknown clock field(s) jump; expected one or more of"),
+        ({"set": "2026-03-02T12:00:00+09:00", "next": "23:29:30"}, "send one of them"),
+        ({"next": "25:00"}, "time of day"),
+        ({"next": 2329}, "quoted"),
+        ({"set": "2026-03-02T12:00:00+09:00", "speed": 60}, "speed"),
         ({}, "expected one or more of"),
         ([1, 2], "JSON object"),
     ],
