@@ -66,6 +66,16 @@ async def json_body(request: web.Request) -> dict[str, Any]:
     return data
 
 
+def query_params(request: web.Request, allowed: tuple[str, ...]) -> dict[str, str]:
+    """The query string, refusing a parameter the route does not take (400 naming it):
+    a silently ignored filter reads as "nothing matched"."""
+    unknown = sorted(set(request.query) - set(allowed))
+    if unknown:
+        takes = ", ".join(allowed) if allowed else "no parameters"
+        raise BadRequest(f"unknown query parameter(s) {', '.join(unknown)}; this takes {takes}")
+    return dict(request.query)
+
+
 def body_field(body: dict[str, Any], name: str, kind: type, default: Any = None) -> Any:
     """`body[name]`, or `default` when absent: a 400 unless it is a `kind` (a bool is no int)."""
     value = body.get(name, default)

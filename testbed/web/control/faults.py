@@ -12,19 +12,23 @@ from aiohttp import web
 from testbed.clock import iso_kst
 from testbed.network.faults import Fault, FaultSpecError, describe, fault_from_spec, order_bank
 from testbed.runtime import Runtime
-from testbed.web.control.common import BadRequest, json_body, runtime_of
+from testbed.web.control.common import BadRequest, json_body, query_params, runtime_of
 from testbed.web.render import json_response
 
 
 async def banks(request: web.Request) -> web.Response:
-    """The centre and every bank: open or not now, and when that changes next."""
+    """The centre and every bank: open or not now, and when that changes next
+    (`?open_banking=true`: the Open Banking participants only; `false`: the others)."""
+    query = query_params(request, ("open_banking",))
     world = runtime_of(request).world
+    banks = world.bank_states()
+    if "open_banking" in query:
+        wanted = {"true": True, "false": False}.get(query["open_banking"].lower())
+        if wanted is None:
+            raise BadRequest("open_banking takes true or false")
+        banks = [bank for bank in banks if bank["open_banking"] is wanted]
     return json_response(
-        {
-            "now": iso_kst(world.clock.now()),
-            "centre": world.centre_state(),
-            "banks": world.bank_states(),
-        }
+        {"now": iso_kst(world.clock.now()), "centre": world.centre_state(), "banks": banks}
     )
 
 

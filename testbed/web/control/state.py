@@ -12,7 +12,7 @@ from testbed.clock import iso_kst, yyyymmdd
 from testbed.network.settlement import SettlementError, settle
 from testbed.store import StoreError
 from testbed.web import events as stream
-from testbed.web.control.common import BadRequest, json_body, runtime_of
+from testbed.web.control.common import BadRequest, json_body, query_params, runtime_of
 from testbed.web.render import json_response
 
 LABEL_MAX = 100
@@ -36,9 +36,11 @@ async def ledger_check(request: web.Request) -> web.Response:
 
 async def events(request: web.Request) -> web.StreamResponse:
     """The event log as JSON (`?since=N&type=T`), or live for `Accept: text/event-stream`."""
+    # token: the dashboard's EventSource cannot send a header (see common.admin_only)
+    query = query_params(request, ("since", "type", "token"))
     live = "text/event-stream" in request.headers.get("Accept", "")
     resume = request.headers.get("Last-Event-ID") if live else None
-    text = resume if resume is not None else request.query.get("since", "0")
+    text = resume if resume is not None else query.get("since", "0")
     try:
         since = int(text.strip() or "0")
     except ValueError:
@@ -47,7 +49,7 @@ async def events(request: web.Request) -> web.StreamResponse:
         raise BadRequest(
             ("Last-Event-ID" if resume is not None else "since") + " takes an event sequence number"
         )
-    type_ = request.query.get("type") or None
+    type_ = query.get("type") or None
     if live:
         return await stream.stream(request, since, type_)
     world = runtime_of(request).world

@@ -232,3 +232,32 @@ async def test_bad_institution_terms_change_nothing(
     assert resp.status == 400 and phrase in (await resp.json())["error"]
     after = (await (await client.get("/testbed/clients", headers=auth)).json())["clients"][0]
     assert after == before
+
+
+async def test_banks_filter_by_open_banking(client: Client, auth: dict[str, str]) -> None:
+    every = (await (await client.get("/testbed/banks", headers=auth)).json())["banks"]
+    resp = await client.get("/testbed/banks?open_banking=true", headers=auth)
+    participants = (await resp.json())["banks"]
+    assert len(participants) == 18 and all(b["open_banking"] for b in participants)
+    others = await (await client.get("/testbed/banks?open_banking=false", headers=auth)).json()
+    assert len(others["banks"]) == len(every) - 18
+    assert not any(b["open_banking"] for b in others["banks"])
+    resp = await client.get("/testbed/banks?open_banking=maybe", headers=auth)
+    assert resp.status == 400 and "true or false" in (await resp.json())["error"]
+
+
+@pytest.mark.parametrize(
+    ("path", "named"),
+    [
+        ("/testbed/events?user=1100000001", "user"),
+        ("/testbed/events?type=cash&sinse=3", "sinse"),
+        ("/testbed/banks?bank=004", "bank"),
+    ],
+)
+async def test_an_unknown_query_parameter_is_refused_by_name(
+    client: Client, auth: dict[str, str], path: str, named: str
+) -> None:
+    """A filter the route does not have is a 400 naming it, not an unfiltered answer."""
+    resp = await client.get(path, headers=auth)
+    assert resp.status == 400
+    assert f"unknown query parameter(s) {named}" in (await resp.json())["error"]
