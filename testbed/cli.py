@@ -19,6 +19,7 @@ import os
 import secrets
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -75,9 +76,9 @@ def _parser() -> argparse.ArgumentParser:
         "--tls-port", type=int, help=f"HTTPS port under --tls (default {DEFAULT_TLS_PORT})"
     )
     check = sub.add_parser("check", help="validate scenario files without running them")
-    check.add_argument("files", nargs="+", metavar="FILE")
+    check.add_argument("files", nargs="+", metavar="FILE|DIR")
     replay = sub.add_parser("replay", help="run scenario files on a virtual clock and report")
-    replay.add_argument("files", nargs="+", metavar="FILE")
+    replay.add_argument("files", nargs="+", metavar="FILE|DIR")
     replay.add_argument("--junit", metavar="PATH", help="write a JUnit XML report")
     replay.add_argument("--json", metavar="PATH", help="write a JSON report")
     replay.add_argument("--html", metavar="PATH", help="write an HTML report")
@@ -106,11 +107,32 @@ def ca(args: argparse.Namespace) -> int:
     return 0
 
 
+def scenario_files(paths: Sequence[str]) -> list[str]:
+    """The scenario files named: a directory stands for every *.yaml and *.yml below it,
+    in name order (as pytest takes a directory); a directory with none is an error."""
+    files: list[str] = []
+    for path in paths:
+        folder = Path(path)
+        if not folder.is_dir():
+            files.append(path)
+            continue
+        found = sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml"))
+        if not found:
+            raise FileNotFoundError(f"{path}: a directory with no scenario (*.yaml) in it")
+        files.extend(str(p) for p in found)
+    return files
+
+
 def check(args: argparse.Namespace) -> int:
     from testbed.scenario.model import ScenarioError, load_scenario
 
     bad = 0
-    for file in args.files:
+    try:
+        files = scenario_files(args.files)
+    except FileNotFoundError as e:
+        print(f"testbed: {e}", file=sys.stderr)
+        return 2
+    for file in files:
         try:
             scenario = load_scenario(file)
         except ScenarioError as e:
@@ -123,14 +145,17 @@ def check(args: argparse.Namespace) -> int:
 
 
 def replay(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from testbed.replay import report
     from testbed.replay.runner import run_scenario
     from testbed.scenario.model import ScenarioError, load_scenario
 
     scenarios = []
-    for file in args.files:
+    try:
+        files = scenario_files(args.files)
+    except FileNotFoundError as e:
+        print(f"testbed: {e}", file=sys.stderr)
+        return 2
+    for file in files:
         try:
             scenarios.append(load_scenario(file))
         except ScenarioError as e:

@@ -1,0 +1,51 @@
+"""The command line's own work: which files a command takes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from testbed.cli import main, scenario_files
+
+
+def _scenario(path: Path, name: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"name: {name}\nsteps:\n  - wait: {{for: 1m}}\n", encoding="utf-8")
+    return path
+
+
+def test_a_directory_stands_for_its_scenarios_in_name_order(tmp_path: Path) -> None:
+    b = _scenario(tmp_path / "lib" / "b.yaml", "b")
+    a = _scenario(tmp_path / "lib" / "a.yml", "a")
+    deep = _scenario(tmp_path / "lib" / "more" / "c.yaml", "c")
+    (tmp_path / "lib" / "README.md").write_text("not a scenario", encoding="utf-8")
+    single = _scenario(tmp_path / "one.yaml", "one")
+    files = scenario_files([str(tmp_path / "lib"), str(single)])
+    assert files == [str(a), str(b), str(deep), str(single)]
+
+
+def test_check_and_replay_take_directories(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _scenario(tmp_path / "lib" / "a.yaml", "first")
+    _scenario(tmp_path / "lib" / "b.yaml", "second")
+    assert main(["check", str(tmp_path / "lib")]) == 0
+    out = capsys.readouterr().out
+    assert "ok  " in out and ": first" in out and ": second" in out
+    assert main(["replay", str(tmp_path / "lib")]) == 0
+    assert "second" in capsys.readouterr().out
+
+
+def test_a_directory_without_scenarios_is_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "empty").mkdir()
+    assert main(["check", str(tmp_path / "empty")]) == 2
+    assert "no scenario" in capsys.readouterr().err
+    assert main(["replay", str(tmp_path / "empty")]) == 2
+
+
+def test_the_shipped_library_checks_as_a_directory() -> None:
+    library = Path(__file__).resolve().parent.parent / "scenarios"
+    assert main(["check", str(library)]) == 0
