@@ -149,6 +149,21 @@ class BankCodeResolver:
                 f"{code}은(는) 없어진 금융기관의 코드입니다: {retired.name_ko}{note} "
                 f"({code} is the retired code of {english}{english_note})",
             )
+        near = ", ".join(f"{i.code} {i.name_ko}" for i in self.nearest(code))
         return BankCodeError(
-            code, "unknown", f"알 수 없는 은행코드 {code} (unknown bank code {code})"
+            code,
+            "unknown",
+            f"알 수 없는 은행코드 {code} (unknown bank code {code}); "
+            f"가까운 코드 / nearest known codes: {near}",
         )
+
+    def nearest(self, code: str, n: int = 3) -> list[Institution]:
+        """The known institutions whose codes look most like `code`: fewest digits apart
+        first (a typo is usually one digit: 098 for 088), then the nearest in value."""
+
+        def distance(known: str) -> tuple[int, int]:
+            digits = sum(a != b for a, b in zip(known, code, strict=True))
+            return digits, abs(int(known) - int(code))
+
+        ranked = sorted(self._canonical, key=lambda known: (*distance(known), known))
+        return [self._canonical[known] for known in ranked[:n]]

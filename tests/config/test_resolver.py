@@ -117,7 +117,17 @@ def test_unknown_code(resolver: BankCodeResolver) -> None:
             method("123")
         assert info.value.reason == "unknown"
         assert info.value.code == "123"
-        assert str(info.value) == "알 수 없는 은행코드 123 (unknown bank code 123)"
+        assert str(info.value).startswith("알 수 없는 은행코드 123 (unknown bank code 123); ")
+
+
+def test_an_unknown_code_names_the_nearest_known_codes(resolver: BankCodeResolver) -> None:
+    """Issue 16: a typo is usually one digit, so codes one digit away come first, the
+    nearest in value before the others (087 for 088 신한은행)."""
+    with pytest.raises(BankCodeError) as info:
+        resolver.resolve("087")
+    message = str(info.value)
+    assert message.endswith("nearest known codes: 088 신한은행, 089 케이뱅크, 081 하나은행")
+    assert [i.code for i in resolver.nearest("068")] == ["064", "048", "088"]
 
 
 @pytest.mark.parametrize("code", ["22", "0a4", "0004", "", " 04", "００４", "4 "])
