@@ -22,7 +22,7 @@ from .banks_file import (
     parse_network,
 )
 from .resolver import BankCodeError, BankCodeResolver
-from .units import format_time_of_day, parse_duration, parse_time_of_day
+from .units import format_duration, format_time_of_day, parse_duration, parse_time_of_day
 from .yamlsrc import SourceDoc, SourceError, load_yaml, parse_yaml
 
 __all__ = [
@@ -42,6 +42,7 @@ __all__ = [
     "SourceDoc",
     "SourceError",
     "Window",
+    "format_duration",
     "format_time_of_day",
     "load_network",
     "load_yaml",

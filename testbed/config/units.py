@@ -130,3 +130,17 @@ def format_time_of_day(seconds: int) -> str:
     if secs:
         return f"{hours:02d}:{minutes:02d}:{secs:02d}"
     return f"{hours:02d}:{minutes:02d}"
+
+
+def format_duration(seconds: float) -> str:
+    """A span of simulated time as people read it: ``"2d 3h 5m"``, ``"1h 30m"``, ``"45s"``,
+    ``"0s"`` (whole seconds; the largest three units that are not zero)."""
+    left = round(seconds)
+    if left <= 0:
+        return "0s"
+    parts = []
+    for unit, size in (("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)):
+        count, left = divmod(left, size)
+        if count:
+            parts.append(f"{count}{unit}")
+    return " ".join(parts[:3])

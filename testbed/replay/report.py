@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 from xml.etree import ElementTree as ET
 
+from testbed.config import format_duration
 from testbed.replay.runner import ScenarioResult, StepResult
 
 
@@ -67,7 +68,7 @@ def summary(results: Sequence[ScenarioResult], out: TextIO) -> None:
             r.name,
             f"{sum(s.passed for s in r.steps)}/{len(r.steps)}",
             f"{sum(not f for _, f in r.assertions)}/{len(r.assertions)}",
-            f"{r.simulated / 60:.1f} min",
+            format_duration(r.simulated),
         )
         for r in results
     ]

@@ -6,7 +6,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from testbed.config import Centre, Window, format_time_of_day, parse_duration, parse_time_of_day
+from testbed.config import (
+    Centre,
+    Window,
+    format_duration,
+    format_time_of_day,
+    parse_duration,
+    parse_time_of_day,
+)
 
 
 @pytest.mark.parametrize(
@@ -223,3 +230,27 @@ def test_centre_open_until_midnight() -> None:
     )
     assert centre.is_open(0)
     assert centre.is_open(86_399.5)
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [
+        (0, "0s"),
+        (-5, "0s"),
+        (45, "45s"),
+        (90, "1m 30s"),
+        (5400, "1h 30m"),
+        (86_400, "1d"),
+        (2 * 86_400 + 3 * 3600 + 5 * 60 + 7, "2d 3h 5m"),
+        (3600.4, "1h"),
+    ],
+)
+def test_format_duration(seconds: float, text: str) -> None:
+    """Simulated spans as people read them (issue 16): days, hours, minutes."""
+    assert format_duration(seconds) == text
+
+
+@given(st.integers(min_value=1, max_value=400 * 86_400))
+def test_a_formatted_duration_reads_back_within_a_minute(seconds: int) -> None:
+    text = format_duration(seconds).replace(" ", "")
+    assert 0 <= seconds - parse_duration(text) < 60
