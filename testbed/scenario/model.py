@@ -100,7 +100,7 @@ def _json_path(parts: Any) -> str:
     return path
 
 
-def _schema_problems(doc: SourceDoc) -> list[SourceError]:
+def _schema_problems(doc: SourceDoc, text: str = "") -> list[SourceError]:
     problems = []
     validator = Draft7Validator(schema())
     for error in sorted(
@@ -124,12 +124,37 @@ def _schema_problems(doc: SourceDoc) -> list[SourceError]:
             continue
         elif error.validator in ("oneOf", "anyOf") and isinstance(error.schema, dict):
             message = f"{message}: expected {error.schema.get('description', 'another form')}"
+        elif (
+            error.validator == "type"
+            and error.validator_value == "string"
+            and isinstance(error.instance, int | float)
+            and not isinstance(error.instance, bool)
+        ):
+            message = _unquoted(error.instance, _as_written(text, doc.line_of(path), path))
         elif error.validator == "enum":
             message = (
                 f"{error.instance!r} is not one of {', '.join(map(str, error.validator_value))}"
             )
         problems.append(doc.error(path, message))
     return problems
+
+
+def _as_written(text: str, line: int | None, path: str) -> str:
+    """The value of `path`'s last key as the file writes it on `line` ("" if not found)."""
+    lines = text.splitlines()
+    if line is None or not 0 < line <= len(lines):
+        return ""
+    key = re.sub(r"\[\d+\]$", "", path.rsplit(".", 1)[-1])
+    found = re.search(rf"(?:^|[\s{{,-]){re.escape(key)}\s*:\s*([^\s,}}#]+)", lines[line - 1])
+    return found.group(1) if found else ""
+
+
+def _unquoted(value: float, written: str) -> str:
+    """Why YAML made a number of what the file meant as text, and what to write instead:
+    YAML 1.1 reads 020 as octal (16) and 23:40 as base 60 (1420)."""
+    if written and written != str(value):
+        return f"{written} is read as the number {value}: write '{written}' (in quotes)"
+    return f"{value} is a number here: this field takes text, e.g. '{value}' (in quotes)"
 
 
 def scenario_network(doc: SourceDoc) -> NetworkConfig:
@@ -285,7 +310,7 @@ def load_scenario(path: str | Path) -> Scenario:
         doc = load_yaml(path)
     except SourceError as e:
         raise ScenarioError([e]) from None
-    return _scenario(doc)
+    return _scenario(doc, Path(path).read_text(encoding="utf-8"))
 
 
 def parse_scenario(text: str, file: str = "<request>") -> Scenario:
@@ -294,12 +319,12 @@ def parse_scenario(text: str, file: str = "<request>") -> Scenario:
         doc = parse_yaml(text, file)
     except SourceError as e:
         raise ScenarioError([e]) from None
-    return _scenario(doc)
+    return _scenario(doc, text)
 
 
-def _scenario(doc: SourceDoc) -> Scenario:
+def _scenario(doc: SourceDoc, text: str) -> Scenario:
     doc.data = _plain(doc.data)
-    problems = _schema_problems(doc)
+    problems = _schema_problems(doc, text)
     if problems:
         raise ScenarioError(problems)
     try:
