@@ -701,6 +701,17 @@
         tag = ev.type === "reset" ? "초기화" : "복원";
         what = [ev.type];
         break;
+      case "scenario_loaded": {
+        const old = ev.replaced || {};
+        tag = "시나리오";
+        what = [
+          h("strong", {}, ev.scenario), " ",
+          h("span", { class: "en" },
+            `replaced institutions ${(old.institutions || []).join(", ") || "none"}, ` +
+            `${old.users || 0} users, clock ${old.now || "?"}`),
+        ];
+        break;
+      }
       default:
         return null;
     }
@@ -803,6 +814,7 @@
         break;
       case "reset":
       case "restore":
+      case "scenario_loaded":
         refreshAll();
         break;
       default:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from tests.api.conftest import Api
 
@@ -65,3 +68,26 @@ async def test_a_library_scenario_by_name(api: Api, tmp_path: Path) -> None:
     resp = await api.http.post("/testbed/scenarios?name=happy_path", headers=api.admin)
     assert resp.status == 201
     assert "alice" in (await resp.json())["fixtures"]
+
+
+async def test_loading_a_scenario_says_what_it_replaced(
+    api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A workshop on the old world is told (answer, log, event log): which institutions,
+    how many users, which clock were replaced (issue 16)."""
+    before = await api.clients()
+    users = (await (await api.http.get("/testbed/users", headers=api.admin)).json())["users"]
+    clock = (await (await api.http.get("/testbed/clock", headers=api.admin)).json())["now"]
+    with caplog.at_level(logging.WARNING, logger="testbed.scenario"):
+        resp = await api.http.post("/testbed/scenarios", data=SCENARIO, headers=api.admin)
+    assert resp.status == 201
+    replaced = (await resp.json())["replaced"]
+    codes = sorted(c["client_use_code"] for c in before)
+    assert replaced["institutions"] == codes
+    assert replaced["users"] == len(users) and replaced["now"] == clock
+    assert "scenario 'live' replaced the world: institutions " + ", ".join(codes) in caplog.text
+    events = await (
+        await api.http.get("/testbed/events?type=scenario_loaded", headers=api.admin)
+    ).json()
+    (event,) = events["events"]
+    assert event["scenario"] == "live" and event["replaced"] == replaced
