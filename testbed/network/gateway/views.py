@@ -38,10 +38,11 @@ def bank_block(
 
 
 def bank_names(config: NetworkConfig, code: str) -> tuple[str, str]:
-    """(bank_name, savings_bank_name) of a canonical code."""
+    """(bank_name, savings_bank_name) of a canonical code: `bank_name` is the name the
+    gateway shows today (banks.yaml's `display_name`, e.g. IBK기업은행), not the legal one."""
     institution = config.institution(code)
     savings = institution.name_ko if institution.kind == "savings" else ""
-    return institution.name_ko, savings
+    return institution.display_name, savings
 
 
 def bank_code_sub(account: Account) -> str:
