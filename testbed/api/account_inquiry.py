@@ -36,7 +36,7 @@ from testbed.api.fields import (
 from testbed.clock import date_and_time, yyyymmdd
 from testbed.network.gateway import AccountRef, ByAccountNum, ByFintechNum
 from testbed.network.gateway.inquiries import HistoryPage
-from testbed.network.gateway.views import bank_block, bank_names, yn
+from testbed.network.gateway.views import bank_block, bank_names, date_or_none, payer_num, yn
 from testbed.network.ledger import Account, HistoryLine
 from testbed.network.parties import Registration
 
@@ -116,7 +116,7 @@ def _account_item(call: Call, reg: Registration, *, for_list: bool) -> dict[str,
     if for_list:
         item["account_state"] = "09" if reg.cancelled else "01"
     else:
-        item["payer_num"] = ""
+        item["payer_num"] = payer_num(reg)
     return item
 
 
@@ -179,8 +179,8 @@ async def _balance(call: Call, bank_tran_id: str, ref: AccountRef) -> web.Respon
             "account_type": account.account_type.value,
             "product_name": account.product_name,
             "account_issue_date": account.issue_date,
-            "maturity_date": account.maturity_date,
-            "last_tran_date": last,
+            "maturity_date": date_or_none(account.maturity_date),
+            "last_tran_date": date_or_none(last),
         }
     )
 
