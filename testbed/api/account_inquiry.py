@@ -36,7 +36,7 @@ from testbed.api.fields import (
 from testbed.clock import date_and_time, yyyymmdd
 from testbed.network.gateway import AccountRef, ByAccountNum, ByFintechNum
 from testbed.network.gateway.inquiries import HistoryPage
-from testbed.network.gateway.views import bank_block, bank_names, yn
+from testbed.network.gateway.views import bank_block, bank_names, date_or_none, payer_num, yn
 from testbed.network.ledger import Account, HistoryLine
 from testbed.network.parties import Registration
 
@@ -64,7 +64,8 @@ BY_ACCOUNT = (BANK_CODE_STD, ACCOUNT_NUM, USER_SEQ_NO)
 BALANCE_ACNT = Spec(BANK_TRAN_ID, TRAN_DTIME, *BY_ACCOUNT)
 TRANSACTIONS_ACNT = TRANSACTIONS.instead_of("fintech_use_num", *BY_ACCOUNT)
 
-#: an account as user/me and account/list show it (then payer_num, or account_state)
+#: an account as user/me and account/list show it (then payer_num, or account_state);
+#: `account_num` only for a 계좌번호 공개 이용기관 (FintechClient.show_account_num)
 ACCOUNT_ITEM = (
     "fintech_use_num",
     "account_alias",
@@ -72,6 +73,7 @@ ACCOUNT_ITEM = (
     "bank_code_sub",
     "bank_name",
     "savings_bank_name",
+    "account_num",
     "account_num_masked",
     "account_seq",
     "account_holder_name",
@@ -83,16 +85,25 @@ ACCOUNT_ITEM = (
     "transfer_agree_dtime",
 )
 _VIEW = ("bank_code_sub", "bank_name", "savings_bank_name", "account_num_masked")
+#: the same for a 계좌번호 공개 이용기관: the plain number before the masked one
+_VIEW_PLAIN = (
+    "bank_code_sub",
+    "bank_name",
+    "savings_bank_name",
+    "account_num",
+    "account_num_masked",
+)
 
 
 def _account_item(call: Call, reg: Registration, *, for_list: bool) -> dict[str, Any]:
     """An account as user/me (for_list False) or account/list (for_list True) shows it."""
     account = call.world.ledger.accounts[(reg.bank_code, reg.account_num)]
+    view = _VIEW_PLAIN if call.caller.client.show_account_num else _VIEW
     item: dict[str, Any] = {
         "fintech_use_num": reg.fintech_use_num,
         "account_alias": reg.account_alias,
         "bank_code_std": reg.bank_code,
-        **pick(call.gateway.view(account), _VIEW),
+        **pick(call.gateway.view(account), view),
         "account_seq": "",
         "account_holder_name": account.holder_name,
         "account_holder_type": account.holder_type,
@@ -105,7 +116,7 @@ def _account_item(call: Call, reg: Registration, *, for_list: bool) -> dict[str,
     if for_list:
         item["account_state"] = "09" if reg.cancelled else "01"
     else:
-        item["payer_num"] = ""
+        item["payer_num"] = payer_num(reg)
     return item
 
 
@@ -168,8 +179,8 @@ async def _balance(call: Call, bank_tran_id: str, ref: AccountRef) -> web.Respon
             "account_type": account.account_type.value,
             "product_name": account.product_name,
             "account_issue_date": account.issue_date,
-            "maturity_date": account.maturity_date,
-            "last_tran_date": last,
+            "maturity_date": date_or_none(account.maturity_date),
+            "last_tran_date": date_or_none(last),
         }
     )
 

@@ -51,7 +51,11 @@ async def bank_status(request: web.Request) -> web.Response:
     call = begin(request, CENTRE_SCOPES)
     call.parse(BANK_STATUS, call.query())
     items = [
-        {"bank_code_std": bank.code, "bank_name": bank.name, "bank_status": "Y" if open_ else "N"}
+        {
+            "bank_code_std": bank.code,
+            "bank_name": bank.institution.display_name,
+            "bank_status": "Y" if open_ else "N",
+        }
         for bank, open_ in call.gateway.bank_status(call.caller)
     ]
     return call.answer({**call.envelope(), "res_cnt": str(len(items)), "res_list": items})

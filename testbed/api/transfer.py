@@ -192,6 +192,7 @@ async def _deposit(request: web.Request, by_account: bool) -> web.Response:
         **pick(record.dps, _ACCOUNT_SIDE),
         "tran_amt": item["tran_amt"],
         "cms_num": item.get("cms_num", ""),
+        "withdraw_bank_tran_id": item.get("withdraw_bank_tran_id", ""),
     }
     if by_account:
         result["account_num"] = record.dps["account_num"]
@@ -244,7 +245,8 @@ def _result_row(item: dict[str, str], record: TransferRecord | None) -> dict[str
 _DEPOSIT_TOP = (*ENVELOPE, *(f"wd_{k}" for k in _CONTRACT_SIDE), "res_cnt", "res_list")
 #: the user's account side of withdraw's answer and deposit's items
 _ACCOUNT_FIELDS = ("fintech_use_num", "account_alias", *_ACCOUNT_SIDE, "tran_amt")
-_DEPOSIT_ITEM_OUT = ("tran_no", *BANK_BLOCK, *_ACCOUNT_FIELDS, "cms_num")
+#: a deposit's item ends with the echoes of cms_num and withdraw_bank_tran_id ("" when not sent)
+_DEPOSIT_ITEM_OUT = ("tran_no", *BANK_BLOCK, *_ACCOUNT_FIELDS, "cms_num", "withdraw_bank_tran_id")
 _WITHDRAW = Operation(
     "POST",
     "/v2.0/transfer/withdraw/fin_num",

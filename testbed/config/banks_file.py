@@ -164,6 +164,13 @@ class Institution:
     account_digits: int
     codes: Mapping[str, ResponseCode] = field(hash=False)
     note: str = ""
+    #: the name the Open Banking gateway shows in `bank_name` (e.g. IBK기업은행 for
+    #: 중소기업은행); empty: `name_ko`
+    display_name: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.display_name:
+            object.__setattr__(self, "display_name", self.name_ko)
 
     def in_cutover(self, second_of_day: int | float) -> bool:
         """Whether one of the institution's closed windows covers this second of the day."""
@@ -255,8 +262,11 @@ _INSTITUTION_KEYS = (
     "aliases",
     "deposit_also_for",
     "note",
+    "display_name",
     *_DEFAULT_KEYS,
 )
+#: `bank_name` is AH(20) in every answer that carries it
+_DISPLAY_NAME_MAX = 20
 _ALIAS_KEYS = ("code", "deposit", "note", "savings_bank_name")
 _WINDOW_KEYS = ("start", "end", "duration")
 _LATENCY_FIELDS = {
@@ -738,7 +748,22 @@ class _Parser:
             account_digits=account_digits,
             codes=MappingProxyType({key: merged.codes[key] for key in RESPONSE_CODE_KEYS}),
             note=self.text(raw.get("note", ""), child_path(path, "note"), allow_empty=True),
+            display_name=self.display_name(raw, path, name_ko),
         )
+
+    def display_name(self, raw: Mapping[str, Any], path: str, name_ko: str) -> str:
+        """The name answers show (`bank_name`): the file's `display_name`, or `name_ko`."""
+        if "display_name" not in raw:
+            return name_ko
+        where = child_path(path, "display_name")
+        name = self.text(raw["display_name"], where)
+        if len(name) > _DISPLAY_NAME_MAX:
+            raise self.fail(
+                where,
+                f"{name!r} has {len(name)} characters; bank_name is AH({_DISPLAY_NAME_MAX}), "
+                f"so at most {_DISPLAY_NAME_MAX}",
+            )
+        return name
 
     def aliases(self, value: object, path: str, owner: str, owner_name: str) -> tuple[Alias, ...]:
         if value is None:

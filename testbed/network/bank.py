@@ -176,6 +176,7 @@ class Bank:
             "code": self.code,
             "name": self.institution.name_ko,
             "name_en": self.institution.name_en,
+            "display_name": self.institution.display_name,  # what answers' bank_name say
             "kind": self.institution.kind,
             "open_banking": self.institution.open_banking,
             "state": self.state_at(t).value,

@@ -55,6 +55,9 @@ class FintechClient:
     #: requests per simulated second: "per_second" for all of its calls (O0008), "per_api"
     #: for each API (O0009), "burst" extra; empty = no limit (the default)
     rate_limit: dict[str, int] = field(default_factory=dict)
+    #: 계좌번호 공개 이용기관: user/me and account/list items carry the plain `account_num`
+    #: too (off by default: only `account_num_masked`, as for most institutions)
+    show_account_num: bool = False
 
     def contract_account(self, purpose: str) -> ContractAccount | None:
         for account in self.contract_accounts:

@@ -53,6 +53,8 @@ class Loader:
                 client.ip_allow = list(spec["ip_allow"])
             if "wd_pass_phrase" in spec:
                 client.wd_pass_phrase = spec["wd_pass_phrase"]
+            if "show_account_num" in spec:
+                client.show_account_num = spec["show_account_num"]
             if "self_auth" in spec:
                 client.self_auth = spec["self_auth"]
                 if client.self_auth and "sa" not in client.scopes:

@@ -332,7 +332,7 @@ def _signin_page(
         {"user_seq_no": u.user_seq_no, "label": f"{u.name} · {_mask_phone(u.cell_no)}"}
         for u in _signin_users(world, flow)
     ]
-    banks = [{"code": i.code, "name": i.name_ko} for i in world.config.participants]
+    banks = [{"code": i.code, "name": i.display_name} for i in world.config.participants]
     return _render(
         request,
         "signin.html",
@@ -497,7 +497,7 @@ def _consent_page(request: web.Request, flow: Flow, error: str = "") -> web.Resp
         accounts.append(
             {
                 "index": i,
-                "bank_name": world.config.institution(account.bank_code).name_ko,
+                "bank_name": world.config.institution(account.bank_code).display_name,
                 "masked": mask(account.account_num),
                 "product_name": account.product_name,
                 "type_label": account.account_type.label,

@@ -37,6 +37,24 @@ async def test_user_me(api: Api) -> None:
     assert {i["bank_code_std"] for i in body["res_list"]} == {"088", "004"}
 
 
+async def test_user_me_payer_num_is_the_withdrawal_consents(api: Api) -> None:
+    """납부자번호: 20 digits for an account with withdrawal consent (the consent's date
+    first, as in a captured real answer), empty without it; account/list has none."""
+    user = await api.user(
+        [{"bank_code": "088"}, {"bank_code": "004", "transfer": False}, {"bank_code": "003"}]
+    )
+    body = await api.get("/v2.0/user/me", user["access_token"], user_seq_no=user["user_seq_no"])
+    items = {item["bank_code_std"]: item for item in body["res_list"]}
+    assert items["004"]["payer_num"] == ""
+    for code in ("088", "003"):
+        payer_num = items[code]["payer_num"]
+        assert re.fullmatch(r"\d{20}", payer_num), payer_num
+        assert payer_num[:8] == items[code]["transfer_agree_dtime"][:8] == "20260302"
+    assert items["088"]["payer_num"] != items["003"]["payer_num"]
+    again = await api.get("/v2.0/user/me", user["access_token"], user_seq_no=user["user_seq_no"])
+    assert again["res_list"] == body["res_list"]  # stable
+
+
 async def test_account_list_has_state_and_no_plain_account_num(api: Api) -> None:
     user = await api.user()
     body = await api.get(
@@ -103,6 +121,27 @@ async def test_balance(api: Api) -> None:
     assert body["bank_tran_id"] == tran_id and body["bank_tran_date"] == "20260302"
     assert body["bank_code_tran"] == "004" and body["bank_rsp_code"] == "000"
     assert body["bank_name"] == "KB국민은행" and body["last_tran_date"] == "20260302"
+
+
+async def test_balance_dates_it_has_none_of_are_zeros(api: Api) -> None:
+    """N(8) dates the bank has none of are 00000000 (a captured real answer shows it for
+    last_tran_date), never empty."""
+    user = await api.user([{"bank_code": "004", "balance": 0}])  # no transaction yet
+    body = await _balance(api, user)
+    assert body["rsp_code"] == "A0000", body
+    assert (body["maturity_date"], body["last_tran_date"]) == ("00000000", "00000000")
+    assert body["account_issue_date"] == "20260302"
+
+
+async def test_balance_shows_a_maturity_date_when_the_account_has_one(api: Api) -> None:
+    user = await api.user(
+        [{"bank_code": "004", "balance": 70_000, "account_type": "2", "product_name": "적금"}]
+    )
+    account = user["accounts"][0]
+    api.runtime.world.ledger.accounts[("004", account["account_num"])].maturity_date = "20290109"
+    body = await _balance(api, user)
+    assert (body["account_type"], body["maturity_date"]) == ("2", "20290109")
+    assert body["last_tran_date"] == "20260302"
 
 
 async def _balance(api: Api, user: dict[str, Any], tran_id: str | None = None) -> dict[str, Any]:

@@ -22,7 +22,7 @@ WITHDRAW_FIELDS = ENVELOPE | BANK_BLOCK | {
 DEPOSIT_ITEM = BANK_BLOCK | {
     "tran_no", "fintech_use_num", "account_alias", "bank_code_std", "bank_code_sub", "bank_name",
     "savings_bank_name", "account_num_masked", "print_content", "account_holder_name", "tran_amt",
-    "cms_num",
+    "cms_num", "withdraw_bank_tran_id",
 }  # fmt: skip
 
 
@@ -297,6 +297,34 @@ async def test_deposit_by_fintech_use_num(api: Api, fintech: Bank) -> None:
     assert await balance_of(api, "090", user["accounts"][0]["account_num"]) == 10_000
     result = await fintech.result(token, "deposit", {**item, "tran_amt": "10000"})
     assert result["res_list"][0]["dps_bank_code_std"] == "090"
+
+
+async def test_deposit_items_echo_withdraw_bank_tran_id(api: Api, fintech: Bank) -> None:
+    """A captured real answer has it in the item, empty when the request had none."""
+    user = await api.user([{"bank_code": "004", "balance": 0}])
+    token = await api.token()
+    fin = user["accounts"][0]["fintech_use_num"]
+    plain = await api.post(
+        "/v2.0/transfer/deposit/fin_num", token, fintech.deposit_body({"fintech_use_num": fin})
+    )
+    assert plain["res_list"][0]["withdraw_bank_tran_id"] == ""
+    withdrawal = api.tran_id(fintech.code)
+    item = {"fintech_use_num": fin, "withdraw_bank_tran_id": withdrawal}
+    echoed = await api.post("/v2.0/transfer/deposit/fin_num", token, fintech.deposit_body(item))
+    assert echoed["rsp_code"] == "A0000", echoed
+    assert echoed["res_list"][0]["withdraw_bank_tran_id"] == withdrawal
+    num = user["accounts"][0]["account_num"]
+    by_account = {
+        "bank_code_std": "004",
+        "account_num": num,
+        "account_holder_name": "홍길동",
+        "withdraw_bank_tran_id": withdrawal,
+    }
+    acnt = await api.post(
+        "/v2.0/transfer/deposit/acnt_num", token, fintech.deposit_body(by_account)
+    )
+    assert acnt["rsp_code"] == "A0000", acnt
+    assert acnt["res_list"][0]["withdraw_bank_tran_id"] == withdrawal
 
 
 async def test_deposit_by_account_number_checks_the_name_and_the_alias(

@@ -211,6 +211,25 @@ def test_kftc_centre(kftc: NetworkConfig) -> None:
     assert (kftc.scheme.code_length, kftc.file.endswith("banks.yaml")) == (3, True)
 
 
+#: bank_name as public captures of real gateway answers show it (docs/compat-notes-banks.md)
+DISPLAY_NAMES = {"002": "KDB산업은행", "003": "IBK기업은행", "012": "농협중앙회", "032": "부산은행"}
+
+
+def test_kftc_display_names_are_the_gateways(kftc: NetworkConfig) -> None:
+    shown = {i.code: i.display_name for i in kftc.institutions if i.display_name != i.name_ko}
+    assert shown == DISPLAY_NAMES
+    assert kftc.institution("003").name_ko == "중소기업은행(IBK기업은행)"  # the legal name stays
+    assert kftc.institution("002").name_ko == "한국산업은행"
+    confirmed = {c: kftc.institution(c).display_name for c in ("004", "007", "020", "023")}
+    assert confirmed == {
+        "004": "KB국민은행",
+        "007": "수협은행",
+        "020": "우리은행",
+        "023": "SC제일은행",
+    }
+    assert all(len(i.display_name) <= 20 for i in kftc.institutions)
+
+
 def test_kftc_cutover_windows(kftc: NetworkConfig) -> None:
     def labels(code: str) -> list[str]:
         return [w.label() for w in kftc.institution(code).cutover]
@@ -391,6 +410,37 @@ def test_institution_overrides_merge_over_defaults(tmp_path: Path) -> None:
     assert shinhan.codes["bank_error"].rsp_code == "A0003"
     assert shinhan.codes["name_mismatch"] == network.institution("004").codes["name_mismatch"]
     assert network.institution("004").codes["bank_error"].bank_rsp_code == "408"
+
+
+def test_display_name_defaults_to_name_ko(tmp_path: Path) -> None:
+    text = edit(
+        "    name_en: Shinhan Bank\n", "    name_en: Shinhan Bank\n    display_name: 신한\n"
+    )
+    network = load_text(tmp_path, text)
+    assert (network.institution("088").display_name, network.institution("088").name_ko) == (
+        "신한",
+        "신한은행",
+    )
+    assert network.institution("004").display_name == "KB국민은행"
+
+
+@pytest.mark.parametrize(
+    ("value", "phrase"),
+    [
+        ('""', "must not be empty"),
+        ("12", "expected text"),
+        ("가" * 21, "has 21 characters; bank_name is AH(20), so at most 20"),
+    ],
+    ids=["empty", "a-number", "too-long"],
+)
+def test_bad_display_name(tmp_path: Path, value: str, phrase: str) -> None:
+    text = edit(
+        "    name_en: Shinhan Bank\n", f"    name_en: Shinhan Bank\n    display_name: {value}\n"
+    )
+    error = error_of(tmp_path, text)
+    assert error.path == "institutions[1].display_name"
+    assert error.line == line_no(text, "display_name:")
+    assert phrase in error.problem
 
 
 def test_missing_code(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from testbed.network.faults import Fault
+from testbed.network.parties import client_from_record
 from testbed.network.records import plain
 from tests.conftest import WorldFactory
 
@@ -38,3 +39,14 @@ def test_plain_is_asdict_for_every_record_of_a_world(make_world: WorldFactory) -
 def test_plain_refuses_what_the_store_could_not_keep() -> None:
     with pytest.raises(TypeError, match="set"):
         plain(Fault("F1", "error", 0.0, params={"codes": {"A0002"}}))
+
+
+def test_an_institution_stored_before_show_account_num_loads_with_it_off(
+    make_world: WorldFactory,
+) -> None:
+    client = next(iter(make_world(users=1).directory.clients.values()))
+    record = plain(client)
+    del record["show_account_num"]  # as a database written before the setting existed
+    loaded = client_from_record(record)
+    assert loaded.show_account_num is False
+    assert dataclasses.replace(loaded, show_account_num=client.show_account_num) == client

@@ -11,6 +11,10 @@ import functools
 
 from testbed.config import NetworkConfig
 from testbed.network.ledger import Account
+from testbed.network.parties import Registration
+
+#: an N(8) date the bank has none of (no transaction yet, no maturity), as KFTC sends it
+NO_DATE = "00000000"
 
 
 def mask(account_num: str) -> str:
@@ -38,10 +42,11 @@ def bank_block(
 
 
 def bank_names(config: NetworkConfig, code: str) -> tuple[str, str]:
-    """(bank_name, savings_bank_name) of a canonical code."""
+    """(bank_name, savings_bank_name) of a canonical code: `bank_name` is the name the
+    gateway shows today (banks.yaml's `display_name`, e.g. IBK기업은행), not the legal one."""
     institution = config.institution(code)
     savings = institution.name_ko if institution.kind == "savings" else ""
-    return institution.name_ko, savings
+    return institution.display_name, savings
 
 
 def bank_code_sub(account: Account) -> str:
@@ -67,6 +72,20 @@ def account_block(config: NetworkConfig, account: Account) -> dict[str, str]:
         "account_num_masked": mask(account.account_num),
         "account_holder_name": account.holder_name,
     }
+
+
+def payer_num(reg: Registration) -> str:
+    """납부자번호 (user/me): 20 digits for an account the user agreed to withdraw from, the
+    date of that consent then 12 digits of the registration (its fintech_use_num's last
+    12, so it is stable and differs between accounts); "" without withdrawal consent."""
+    if not reg.transfer_agree_dtime:
+        return ""
+    return reg.transfer_agree_dtime[:8] + reg.fintech_use_num[-12:]
+
+
+def date_or_none(yyyymmdd: str) -> str:
+    """An N(8) date as the answers send it: `00000000` when there is none."""
+    return yyyymmdd or NO_DATE
 
 
 def yn(flag: bool) -> str:

@@ -37,6 +37,7 @@ def _client_view(c: FintechClient) -> dict[str, Any]:
         "limits": {name: c.limit(name) for name in DEFAULT_LIMITS},
         "rate_limit": c.rate_limit,
         "wd_pass_phrase": c.wd_pass_phrase,
+        "show_account_num": c.show_account_num,
     }
 
 
@@ -45,12 +46,21 @@ async def clients(request: web.Request) -> web.Response:
     return json_response({"clients": [_client_view(c) for c in directory.clients.values()]})
 
 
-_CLIENT_TERMS = {"limits", "ip_allow", "self_auth", "wd_pass_phrase", "redirect_uris", "rate_limit"}
+_CLIENT_TERMS = {
+    "limits",
+    "ip_allow",
+    "self_auth",
+    "wd_pass_phrase",
+    "redirect_uris",
+    "rate_limit",
+    "show_account_num",
+}
 _RATE_KEYS = {"per_second", "per_api", "burst"}
 
 
 async def update_client(request: web.Request) -> web.Response:
-    """An institution's terms (차등 운영): limits, self-authentication, IP allow-list, ..."""
+    """An institution's terms (차등 운영): limits, self-authentication, IP allow-list,
+    계좌번호 공개 (`show_account_num`), ..."""
     runtime = runtime_of(request)
     client = runtime.world.directory.clients.get(request.match_info["code"])
     if client is None:
@@ -79,6 +89,7 @@ async def update_client(request: web.Request) -> web.Response:
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise BadRequest(f"rate_limit.{name}: a whole number of requests, 0 for none")
     self_auth = body_field(body, "self_auth", bool, client.self_auth)
+    show_account_num = body_field(body, "show_account_num", bool, client.show_account_num)
     phrase = body_field(body, "wd_pass_phrase", str, client.wd_pass_phrase)
     if not phrase or len(phrase) > 128:
         raise BadRequest("wd_pass_phrase: 1 to 128 characters")
@@ -89,6 +100,7 @@ async def update_client(request: web.Request) -> web.Response:
         phrase,
     )
     client.self_auth = self_auth
+    client.show_account_num = show_account_num
     client.rate_limit = {k: v for k, v in rate.items() if v}
     if self_auth and "sa" not in client.scopes:
         client.scopes.append("sa")

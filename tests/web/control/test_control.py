@@ -218,6 +218,8 @@ async def test_institution_terms_can_be_changed_and_are_enforced(
         ({"limits": {"withdraw_day": -1}}, "whole number"),
         ({"ip_allow": "127.0.0.1"}, "ip_allow"),
         ({"wd_pass_phrase": ""}, "wd_pass_phrase"),
+        ({"show_account_num": "yes"}, "show_account_num: expected bool"),
+        ({"show_account_num": 1}, "show_account_num: expected bool"),
         ({"name": "x"}, "unknown field"),
         ({}, "expected any of"),
     ],
