@@ -211,7 +211,7 @@ def test_kftc_centre(kftc: NetworkConfig) -> None:
     assert (kftc.scheme.code_length, kftc.file.endswith("banks.yaml")) == (3, True)
 
 
-#: bank_name as public captures of real gateway answers show it (docs/compat-notes-banks.md)
+#: bank_name as public captures of real gateway answers show it (docs/compatibility.md)
 DISPLAY_NAMES = {"002": "KDB산업은행", "003": "IBK기업은행", "012": "농협중앙회", "032": "부산은행"}
 
 
