@@ -55,6 +55,9 @@ class FintechClient:
     #: requests per simulated second: "per_second" for all of its calls (O0008), "per_api"
     #: for each API (O0009), "burst" extra; empty = no limit (the default)
     rate_limit: dict[str, int] = field(default_factory=dict)
+    #: 처리대행비용 from the first month: "reduced" (경감비용), or "basic" (기본비용) for an
+    #: institution known to exceed the 경감기준 (the grading table's fee_start)
+    fee_start: str = "reduced"
 
     def contract_account(self, purpose: str) -> ContractAccount | None:
         for account in self.contract_accounts:

@@ -41,7 +41,7 @@ class World:
         self.auth = Grants(
             self.source.stream("tokens"), hashlib.sha256(f"testbed-jwt:{seed}".encode()).digest()
         )
-        self.openbanking = OpenBankingBook()
+        self.openbanking = OpenBankingBook(clients=self.directory.clients)
         self.books: list[RecordBook] = [self.directory, self.auth, self.openbanking]
         self.return_claims = ReturnClaimBook.attach(self.books)
         self.events = EventLog()
