@@ -29,7 +29,9 @@ from testbed.network.gateway.admission import (
 from testbed.network.parties import FintechClient, client_from_record
 from testbed.network.records import plain
 from testbed.network.world import World
+from testbed.runtime import world_from_snapshot
 from testbed.store import Store
+from testbed.store.sqlite import encode_snapshot, snapshot_state
 from tests.conftest import START, WorldFactory
 
 NAVER = "220-81-62517"  # published 사업자등록번호 of well-known companies: valid
@@ -593,6 +595,14 @@ async def test_applications_survive_a_restart(
     store.close()
     assert once_more.applications.applications["APP000002"].status == APPROVED
     assert len([c for c in once_more.directory.clients if c.startswith("M2027")]) == 3
+
+
+def test_applications_travel_in_a_snapshot(world: World, network: NetworkConfig) -> None:
+    app = apply(world, industry="")
+    Gateway(world).decide(app.id, "approve", "인정")
+    restored = world_from_snapshot(network, encode_snapshot(snapshot_state(world)))
+    assert restored.applications.applications == world.applications.applications
+    assert restored.directory.clients[app.client_use_code] == client_of(world, app)
 
 
 def test_the_same_seed_and_applications_make_the_same_institutions(
