@@ -296,17 +296,17 @@ class Admission(GatewayBase):
             )
         now = self.world.clock.now() if now is None else now
         approve = decision == "approve"
+        if approve:
+            self._approve(app, now, "operator")  # first: it may fail, leaving all as it was
+            app.reason = reason or _OPERATOR
+        else:
+            app.status, app.reason = REJECTED, reason
+            app.decided, app.decided_by = now, "operator"
         rule = next(s for s in app.screening if s.rule == "eligible.operator")
         rule.passed = approve
         rule.reason = f"{_OPERATOR}: {'인정' if approve else '불인정'}" + (
             f" ({reason})" if reason else ""
         )
-        if approve:
-            app.reason = reason or _OPERATOR
-            self._approve(app, now, "operator")
-        else:
-            app.status, app.reason = REJECTED, reason
-            app.decided, app.decided_by = now, "operator"
         self.world.applications.file(app)
         self._announce(app, now)
         return app
