@@ -16,6 +16,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from .grading import DEFAULT_GRADING, GradingTable, parse_grading
 from .spelling import nearest
 from .units import DAY, format_time_of_day, parse_duration, parse_time_of_day
 from .yamlsrc import SourceDoc, SourceError, child_path, load_yaml
@@ -220,6 +221,8 @@ class NetworkConfig:
     centre: Centre
     institutions: tuple[Institution, ...]
     retired: tuple[RetiredCode, ...]
+    #: 차등 운영 (config/grading.py); a file without `grading:` gets the shipped table
+    grading: GradingTable = DEFAULT_GRADING
     _by_code: Mapping[str, Institution] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -249,7 +252,7 @@ def parse_network(doc: SourceDoc) -> NetworkConfig:
     return _Parser(doc).network()
 
 
-_TOP_KEYS = ("scheme", "centre", "defaults", "institutions", "retired")
+_TOP_KEYS = ("scheme", "centre", "defaults", "institutions", "retired", "grading")
 _SCHEME_KEYS = ("name", "code_length")
 _CENTRE_KEYS = ("code", "name_ko", "name_en", "operating_hours", "bank_timeout")
 _HOURS_KEYS = ("open", "close")
@@ -438,12 +441,14 @@ class _Parser:
         retired = self.retired(top.get("retired", []))
         self.check_centre_code(centre)
         self.check_links(institutions)
+        grading = parse_grading(top["grading"], self) if "grading" in top else DEFAULT_GRADING
         return NetworkConfig(
             file=self.doc.file,
             scheme=scheme,
             centre=centre,
             institutions=institutions,
             retired=retired,
+            grading=grading,
         )
 
     def scheme(self, value: object) -> Scheme:

@@ -10,12 +10,14 @@ keeps and the bookkeeping rules that go with it (see `testbed.network.gateway` f
 - limits per institution and per user, per transaction, day and month (A0101–A0112).
 - 처리대행비용: each successful transfer is charged at the reduced rate, or at the basic
   rate once the institution exceeded the reduction threshold of that API for three
-  months in a row (seed document's table; configurable).
+  months in a row (seed document's table; configurable) — or from the first month for
+  an institution whose `fee_start` is basic (known to exceed it: 대형).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -99,9 +101,13 @@ class OpenBankingBook(RecordBook):
         "tran_id": lambda data: UsedTranId(**data),
     }
 
-    def __init__(self, tariff: Tariff | None = None) -> None:
+    def __init__(
+        self, tariff: Tariff | None = None, clients: Mapping[str, FintechClient] | None = None
+    ) -> None:
         super().__init__()
         self.tariff = tariff or Tariff()
+        # the directory's institutions (live): whose fee tier starts at the basic rate
+        self.clients: Mapping[str, FintechClient] = {} if clients is None else clients
         self.transfers: dict[str, TransferRecord] = self.tables["transfer"]
         self.used_ids: dict[str, UsedTranId] = self.tables["tran_id"]
         # running totals of money moved: (client, api, period) and (client, user, api, day)
@@ -186,6 +192,11 @@ class OpenBankingBook(RecordBook):
         return count >= self.tariff.threshold_count or amount >= self.tariff.threshold_amount
 
     def fee_type(self, client_use_code: str, api: str, month: str) -> str:
+        client = self.clients.get(client_use_code)
+        if client is not None and client.fee_start == "basic":
+            # "경감기준을 초과하는 것으로 확인된 이용기관은 첫 월부터 기본비용 부과" (seed):
+            # known to exceed it, the institution pays the basic cost every month
+            return "basic"
         earlier = previous_months(month, self.tariff.months_over)
         if all(self.over_threshold(client_use_code, api, m) for m in earlier):
             return "basic"

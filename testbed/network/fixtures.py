@@ -12,6 +12,7 @@ import base64
 from dataclasses import dataclass, field
 
 from testbed.clock import yyyymmdd, yyyymmddhhmmss
+from testbed.config import Institution
 from testbed.network.ledger import EXTERNAL, Account, AccountStatus, AccountType, Posting
 from testbed.network.parties import FintechClient, Registration, User
 from testbed.network.world import World
@@ -82,16 +83,19 @@ def check_account(world: World, spec: AccountSpec) -> str:
     return institution.code
 
 
+def _new_account_num(world: World, institution: Institution) -> str:
+    """A number no account at the institution has yet (no leading 0, its length)."""
+    while True:
+        number = str(1 + int(_digits(world, 1)) % 9) + _digits(
+            world, institution.account_digits - 1
+        )
+        if (institution.code, number) not in world.ledger.accounts:
+            return number
+
+
 def open_account(world: World, user: User, spec: AccountSpec) -> Account:
     institution = world.config.institution(check_account(world, spec))
-    number = spec.account_num
-    if not number:
-        while True:
-            number = str(1 + int(_digits(world, 1)) % 9) + _digits(
-                world, institution.account_digits - 1
-            )
-            if (institution.code, number) not in world.ledger.accounts:
-                break
+    number = spec.account_num or _new_account_num(world, institution)
     now = world.clock.now()
     account = world.ledger.open_account(
         Account(
@@ -117,6 +121,36 @@ def open_account(world: World, user: User, spec: AccountSpec) -> Account:
         world.ledger.set_status(account.key, spec.status)
     user.accounts.append(account.key)
     world.directory.put_user(user)
+    return account
+
+
+def open_contract_account(
+    world: World, client: FintechClient, bank_code: str, holder_info: str, balance: int = 0
+) -> Account:
+    """An account of an institution at `bank_code` (its 약정계좌), owned by it; `balance`
+    arrives as cash. The caller lists it in `client.contract_accounts`."""
+    institution = world.config.institution(check_account(world, AccountSpec(bank_code, balance)))
+    now = world.clock.now()
+    account = world.ledger.open_account(
+        Account(
+            bank_code=institution.code,
+            account_num=_new_account_num(world, institution),
+            holder_name=client.name,
+            holder_info=holder_info,  # 사업자등록번호
+            holder_type="B",
+            account_type=AccountType.DEMAND,
+            product_name="기업자유예금",
+            issue_date=yyyymmdd(now),
+            owner=f"client:{client.client_use_code}",
+            branch_name="본점영업부",
+        )
+    )
+    if balance:
+        world.ledger.post(
+            now,
+            "cash",
+            [Posting(account.key, balance, "신규", "현금"), Posting(EXTERNAL, -balance)],
+        )
     return account
 
 

@@ -58,6 +58,9 @@ class FintechClient:
     #: 계좌번호 공개 이용기관: user/me and account/list items carry the plain `account_num`
     #: too (off by default: only `account_num_masked`, as for most institutions)
     show_account_num: bool = False
+    #: 처리대행비용 from the first month: "reduced" (경감비용), or "basic" (기본비용) for an
+    #: institution known to exceed the 경감기준 (the grading table's fee_start)
+    fee_start: str = "reduced"
 
     def contract_account(self, purpose: str) -> ContractAccount | None:
         for account in self.contract_accounts:

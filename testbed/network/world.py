@@ -14,6 +14,7 @@ import simpy
 
 from testbed.clock import SimClock, iso_kst
 from testbed.config import BankCodeResolver, NetworkConfig, format_time_of_day
+from testbed.network.applications import ApplicationBook
 from testbed.network.auth import Grants
 from testbed.network.bank import Bank
 from testbed.network.books import OpenBankingBook, ReturnClaimBook
@@ -41,9 +42,10 @@ class World:
         self.auth = Grants(
             self.source.stream("tokens"), hashlib.sha256(f"testbed-jwt:{seed}".encode()).digest()
         )
-        self.openbanking = OpenBankingBook()
+        self.openbanking = OpenBankingBook(clients=self.directory.clients)
         self.books: list[RecordBook] = [self.directory, self.auth, self.openbanking]
         self.return_claims = ReturnClaimBook.attach(self.books)
+        self.applications = ApplicationBook.attach(self.books)  # 이용신청 (the portal's)
         self.events = EventLog()
         self.faults = FaultBook(self.env, self.source.stream("faults"))
         self.books.append(self.faults)

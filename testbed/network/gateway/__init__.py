@@ -18,10 +18,18 @@ Where each rule is:
 - registrations (unlink, close, cancel, alias, self-auth register/info/update):
   `registrations`
 - 자금반환청구: `returns`; the centre's reports (status, fees, counts, limits): `reports`
+- 이용신청 (the portal's): screening against the 승인기준 and 제외대상, grading (차등 운영),
+  the operator's decision, and the institution an approved company becomes: `admission`
 """
 
 from __future__ import annotations
 
+from testbed.network.gateway.admission import (
+    Admission,
+    ApplicationError,
+    DecisionError,
+    UnknownApplication,
+)
 from testbed.network.gateway.base import (
     AccountRef,
     BankAnswer,
@@ -36,9 +44,19 @@ from testbed.network.gateway.returns import Returns
 from testbed.network.gateway.transfers import Transfers
 
 
-class Gateway(Transfers, Inquiries, Registrations, Returns, Reports):
+class Gateway(Transfers, Inquiries, Registrations, Returns, Reports, Admission):
     """Every Open Banking use case over one world (cheap to make: it holds no state of its
     own; `Runtime.gateway` makes one per world)."""
 
 
-__all__ = ["AccountRef", "BankAnswer", "ByAccountNum", "ByFintechNum", "Caller", "Gateway"]
+__all__ = [
+    "AccountRef",
+    "ApplicationError",
+    "BankAnswer",
+    "ByAccountNum",
+    "ByFintechNum",
+    "Caller",
+    "DecisionError",
+    "Gateway",
+    "UnknownApplication",
+]
