@@ -69,7 +69,9 @@ class SessionKeyError(Exception):
 def session_key(settings: Settings) -> bytes:
     """The 32-byte key of the portal's cookies (see the module's docstring)."""
     if settings.session_key:
-        return _decode(settings.session_key, "TESTBED_SESSION_KEY")
+        return _decode(
+            settings.session_key, "TESTBED_SESSION_KEY", "fix it, or unset it for the key file"
+        )
     if settings.db == ":memory:":
         return os.urandom(KEY_BYTES)  # a secret, not simulated data: never the seeded source
     path = Path(settings.db).resolve().parent / KEY_FILE
@@ -77,10 +79,13 @@ def session_key(settings: Settings) -> bytes:
         _create(path)
     if os.name == "posix" and path.stat().st_mode & 0o077:
         path.chmod(0o600)  # a kept key others could read (copied, unpacked) goes back to 0600
-    return _decode(path.read_text(encoding="ascii", errors="replace").strip(), str(path))
+    text = path.read_text(encoding="ascii", errors="replace").strip()
+    return _decode(
+        text, str(path), "delete the file to have a new one made (every portal session then ends)"
+    )
 
 
-def _decode(text: str, where: str) -> bytes:
+def _decode(text: str, where: str, remedy: str) -> bytes:
     try:
         key = base64.b64decode(text.replace("-", "+").replace("_", "/"), validate=True)
     except (binascii.Error, ValueError):
@@ -88,8 +93,7 @@ def _decode(text: str, where: str) -> bytes:
     if len(key) != KEY_BYTES:
         raise SessionKeyError(
             f"{where}: the portal's session key must be {KEY_BYTES} random bytes in base64"
-            " (e.g. `openssl rand -base64 32`);"
-            " delete the key file to have a new one made (every portal session then ends)"
+            f" (e.g. `openssl rand -base64 32`): {remedy}"
         )
     return key
 
