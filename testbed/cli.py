@@ -254,6 +254,7 @@ def serve(args: argparse.Namespace) -> int:
         users=args.users,
         tls=args.tls,
         tls_port=DEFAULT_TLS_PORT if args.tls_port is None else args.tls_port,
+        session_key=os.environ.get("TESTBED_SESSION_KEY", ""),
     )
     if args.tls_port is not None and not args.tls:
         print("testbed: --tls-port needs --tls", file=sys.stderr)
@@ -295,7 +296,14 @@ def serve(args: argparse.Namespace) -> int:
             " holds the admin token controls this testbed",
             file=sys.stderr,
         )
-    app = init_app(settings, runtime)
+    from testbed.web.portal.sessions import SessionKeyError
+
+    try:
+        app = init_app(settings, runtime)
+    except (SessionKeyError, OSError) as e:  # the portal's key: given badly, or unwritable
+        runtime.close()
+        print(f"testbed: {e}", file=sys.stderr)
+        return 2
     if scenario is not None:
         from testbed.scenario.live import load_into
 

@@ -27,3 +27,6 @@ class Settings:
     history_days: int = 92
     tls: bool = False  # HTTPS served too (`serve --tls`): the portal's cookie may be Secure
     tls_port: int = DEFAULT_TLS_PORT
+    #: the portal's cookie key, base64 of 32 bytes (`$TESTBED_SESSION_KEY`); empty: the key
+    #: file beside the database, made once (`:memory:`: a new key each start)
+    session_key: str = ""

@@ -23,6 +23,7 @@ from testbed.network.events import EventLog
 from testbed.network.faults import BankState, Fault, FaultBook
 from testbed.network.ledger import EXTERNAL, AccountKey, Entry, Ledger, Posting
 from testbed.network.parties import Directory
+from testbed.network.portal import DeveloperBook
 from testbed.network.ratelimit import RateLimiter
 from testbed.network.records import RecordBook
 from testbed.network.settlement import start_settlement
@@ -46,6 +47,7 @@ class World:
         self.books: list[RecordBook] = [self.directory, self.auth, self.openbanking]
         self.return_claims = ReturnClaimBook.attach(self.books)
         self.applications = ApplicationBook.attach(self.books)  # 이용신청 (the portal's)
+        self.developers = DeveloperBook.attach(self.books)  # the portal's accounts
         self.events = EventLog()
         self.faults = FaultBook(self.env, self.source.stream("faults"))
         self.books.append(self.faults)

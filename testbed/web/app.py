@@ -18,6 +18,7 @@ from testbed.resources import templates_path
 from testbed.runtime import Runtime, open_runtime
 from testbed.typedefs import ADMIN_TOKEN, RUNTIME, TEMPLATES
 from testbed.web import consent_pages
+from testbed.web.portal import routes as portal
 from testbed.web.render import json_response
 from testbed.web.routes import setup_routes
 
@@ -64,4 +65,5 @@ def init_app(settings: Settings, runtime: Runtime | None = None) -> web.Applicat
     app.cleanup_ctx.append(_world_lifetime)
     consent_pages.install(app)
     setup_routes(app)
+    portal.install(app, settings)  # a sub-app: its session middleware sees /portal/ only
     return app

@@ -14,6 +14,7 @@ from testbed.resources import static_path
 from testbed.typedefs import OPENAPI
 from testbed.web import consent_pages, console, dashboard, events, pages
 from testbed.web.control import accounts, clients, clock, common, faults, scenarios, state, users
+from testbed.web.portal import routes as portal
 from testbed.web.render import json_response
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -118,13 +119,21 @@ def document() -> dict[str, Any]:
     return _DOCUMENT
 
 
-_DOCUMENT = openapi.build(
-    kftc.OPERATIONS,
-    [
-        *((p.method, p.path, p.summary, "text/html") for p in consent_pages.PAGES),
-        *((m, path, summary, _media(path)) for m, path, _, summary in ROUTES),
-    ],
-)
+def _build() -> dict[str, Any]:
+    doc = openapi.build(
+        kftc.OPERATIONS,
+        [
+            *((p.method, p.path, p.summary, "text/html") for p in consent_pages.PAGES),
+            *((m, path, summary, _media(path)) for m, path, _, summary in ROUTES),
+        ],
+    )
+    # the portal is a sub-app (its own session middleware), with entries of its own
+    doc["paths"].update(portal.openapi_paths())
+    doc["components"]["securitySchemes"]["portal"] = dict(portal.SECURITY_SCHEME)
+    return doc
+
+
+_DOCUMENT = _build()
 
 
 def setup_routes(app: web.Application) -> None:
