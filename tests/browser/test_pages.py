@@ -94,7 +94,7 @@ def test_no_page_scrolls_sideways_on_a_phone(server: dict[str, Any], phone: Page
               .slice(0, 5).map(e => `${e.tagName}.${e.className} ${e.textContent.slice(0, 40)}`)"""
         )
         assert width <= PHONE["width"], f"{name}: {width} px wide at 390: {wide}"
-        screenshot(phone, f"{name}_390x844")
+        screenshot(phone, f"phone_{name}")
         seen.append(name)
     assert len(seen) == 9
 
@@ -133,4 +133,4 @@ def test_korean_renders_with_a_korean_font_on_every_page(
         assert drawn["ga"] != drawn["na"], f"{name}: Hangul is drawn as empty boxes"
         assert drawn["ga"] != drawn["box1"]
         if name != "docs":  # (every table open: thousands of pixels long)
-            screenshot(page, f"{name}_korean")
+            screenshot(page, f"korean_{name}")
