@@ -4,6 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 
 CHROMIUM := /usr/bin/chromium
+# Korean glyphs for Chromium (without a CJK font Hangul renders as empty boxes): a file
+# Debian's fonts-noto-cjk ships, so the package is installed once
+CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 
 .PHONY: serve test lint install clean
 
@@ -35,7 +38,10 @@ lint: $(VENV)/.installed-test
 $(CHROMIUM):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
-test: lint $(CHROMIUM)
+$(CJK_FONT):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk
+
+test: lint $(CHROMIUM) $(CJK_FONT)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:

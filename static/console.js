@@ -6,11 +6,13 @@
 (() => {
   const AUTHORIZE = "/oauth/2.0/authorize";
   const TOKEN = "/oauth/2.0/token";
+  const REVOKE = "/oauth/2.0/revoke";
   const USER_SCOPES = ["login", "inquiry", "transfer"];
   const HISTORY_KEY = "console.history";
   const HISTORY_MAX = 50;
   const S = {  // sessionStorage keys: what lives as long as the tab
     oob: "console.oob_token",
+    sa: "console.sa_token",  // the self-auth institution's (scope sa)
     user: "console.user_token",
     userSeq: "console.user_seq_no",
     userFintech: "console.user_fintech_use_num",
@@ -44,8 +46,12 @@
   const randomHex = (bytes) =>
     Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, "0")).join("");
 
+  // with the user token, the config's user is the signed-in one (else a seeded user)
   async function fetchConfig() {
-    const resp = await fetch("/console/config", { cache: "no-store" });
+    const input = document.getElementById("user-token");
+    const token = ((input && input.value.trim()) || sessionStorage.getItem(S.user) || "").trim();
+    const headers = token ? { Authorization: `Bearer ${token}` } : {};
+    const resp = await fetch("/console/config", { cache: "no-store", headers });
     if (!resp.ok) throw new Error(`/console/config: HTTP ${resp.status}`);
     return resp.json();
   }
@@ -113,7 +119,7 @@
     sessionStorage.setItem(S.user, data.access_token);
     sessionStorage.setItem(S.userSeq, data.user_seq_no || "");
     sessionStorage.setItem(S.userRefresh, data.refresh_token || "");
-    sessionStorage.removeItem(S.userFintech);  // the console asks account/list for this user's
+    sessionStorage.removeItem(S.userFintech);  // the console's config names this user's
     status.className = "status ok";
     status.textContent = "사용자 토큰을 받았습니다. 콘솔로 돌아갑니다… · Token received: back to the console…";
     const back = saved.api ? `/console?api=${encodeURIComponent(saved.api)}` : "/console";
@@ -127,7 +133,7 @@
   let current = null;  // the operation on the form
   let lastExchange = null;  // what the request/response panels show
 
-  const tokenInputs = () => ({ oob: $("#oob-token"), user: $("#user-token") });
+  const tokenInputs = () => ({ oob: $("#oob-token"), user: $("#user-token"), sa: $("#sa-token") });
 
   function status(node, text, kind) {
     node.textContent = text;
@@ -136,15 +142,15 @@
 
   // bank_tran_id = 이용기관코드 + "U" + 9 digits, a counter in localStorage that starts at a
   // random point (a new browser must not repeat another's numbers on the same day)
-  function newBankTranId() {
-    const key = `console.seq.${cfg.client_use_code}`;
+  function newBankTranId(code) {
+    const key = `console.seq.${code}`;
     let n = parseInt(localStorage.getItem(key) || "", 10);
     if (!Number.isFinite(n) || n < 0) {
       n = crypto.getRandomValues(new Uint32Array(1))[0] % 900000000;
     }
     n = (n % 999999999) + 1;
     localStorage.setItem(key, String(n));
-    return `${cfg.client_use_code}U${String(n).padStart(9, "0")}`;
+    return `${code}U${String(n).padStart(9, "0")}`;
   }
 
   function shiftDate(yyyymmdd, days) {
@@ -153,43 +159,109 @@
     return d.toISOString().slice(0, 10).replace(/-/g, "");
   }
 
+  // the token an API is sent with: none (OAuth: the client's id and secret are in the form),
+  // the self-auth institution's (sa only), the signed-in user's (login, inquiry, transfer),
+  // else the demo institution's (oob)
   function tokenKind(op) {
     if (op.path.startsWith("/oauth/")) return "none";
+    if (op.scopes.length === 1 && op.scopes[0] === "sa") return "sa";
     if (op.scopes.some((s) => USER_SCOPES.includes(s))) return "user";
     return "oob";
   }
 
-  function lastTransfer() {
-    return history().find((h) => /\/transfer\/(withdraw|deposit)\//.test(h.path) && h.bank_tran_id);
+  // the institution a call is made as: the self-auth one for sa calls, else the demo one
+  function institutionOf(kind) {
+    return kind === "sa" && cfg.self_auth ? cfg.self_auth : cfg;
   }
 
-  // a sensible value for a field of `op`; "" leaves it empty
+  // the demo institution's calls this browser made (the sa token's are another institution's)
+  const ours = (h) => h.token !== "sa";
+  const answered = (h) => h.response && typeof h.response === "object";
+
+  // the last transfer the centre recorded (it answered with a bank_tran_date)
+  function lastTransfer() {
+    return history().find((h) => /\/transfer\/(withdraw|deposit)\//.test(h.path) && ours(h) &&
+      h.bank_tran_id && answered(h) && (h.response.bank_tran_date ||
+        (Array.isArray(h.response.res_list) && h.response.res_list[0] && h.response.res_list[0].bank_tran_date)));
+  }
+
+  // the last deposit whose money moved and that this browser has not claimed back yet
+  function lastDeposit() {
+    const list = history();
+    const claimed = new Set(list.filter((h) => h.path === "/v2.0/return/claim" && h.rsp_code === "A0000")
+      .map((h) => h.values.org_bank_tran_id));
+    const deposits = list.filter((h) => /\/transfer\/deposit\//.test(h.path) && ours(h) && h.rsp_code === "A0000" &&
+      Array.isArray(h.items) && h.items[0]);
+    return deposits.find((h) => !claimed.has(h.bank_tran_id)) || deposits[0];
+  }
+
+  function lastClaim() {
+    return history().find((h) => h.path === "/v2.0/return/claim" && ours(h) && h.rsp_code === "A0000");
+  }
+
+  // a sensible value for a field of `op`; "" leaves it empty. The customer is the console's
+  // user (config: the signed-in one, else a seeded one), its accounts the ones named there.
   function defaultValue(name, op, field) {
-    const reg = cfg.registered || {};
-    const user = tokenKind(op) === "user";
-    const userFintech = $("#user-fintech").value.trim();
-    const withdraw = op.path.includes("/withdraw/");
-    const contract = cfg.contract_accounts[withdraw ? "withdraw" : "deposit"] || {};
+    const path = op.path;
+    const kind = tokenKind(op);
+    const sa = kind === "sa";
+    const inst = institutionOf(kind);
+    const contracts = inst.contract_accounts || {};
+    const withdraw = path.includes("/withdraw/");
+    const contract = contracts[withdraw || path === "/v2.0/inquiry/remit_list" ? "withdraw" : "deposit"] || {};
+    const u = cfg.user || {};
+    const register = u.register || {};
+    // the user's account with the demo institution, and with the self-auth one (before
+    // user/register: the account it would register, which answers A0323 until then)
+    const demo = u.demo || register;
+    const own = u.self_auth || register;
+    const fintech = $("#user-fintech").value.trim() || (u.demo ? u.demo.fintech_use_num : "");
+    let account = sa ? own : demo;
+    if (path === "/v2.0/user/register") account = register;
+    if (path === "/v2.0/inquiry/remit_list") {  // deposits into the contract account users pay
+      account = { bank_code_std: contract.bank_code, account_num: contract.account_num };
+    }
     const today = cfg.now.date;
     const last = lastTransfer();
+    const deposit = path === "/v2.0/return/claim" ? lastDeposit() : undefined;
+    const depositItem = deposit ? deposit.items[0] : {};
+    const claim = path === "/v2.0/return/result" ? lastClaim() : undefined;
+    const placeholder = `${inst.client_use_code}U000000000`;  // matches nothing: A0310
+    const original = path === "/v2.0/return/claim"
+      ? { id: deposit && deposit.bank_tran_id, date: deposit && deposit.tran_date, amt: deposit && deposit.tran_amt }
+      : { id: last && last.bank_tran_id, date: last && last.tran_date, amt: last && last.tran_amt };
+    const scopes = {
+      [TOKEN]: "oob",
+      "/v2.0/user/register": register.scope,
+      "/v2.0/account/update": own.scope,
+      "/v2.0/account/info": own.scope,
+    };
     const table = {
-      bank_tran_id: () => newBankTranId(),
+      bank_tran_id: () => newBankTranId(inst.client_use_code),
       tran_dtime: () => cfg.now.tran_dtime,
-      fintech_use_num: () => (user && userFintech) || reg.fintech_use_num || "",
-      cntr_account_type: () => "N",
+      fintech_use_num: () => (path === "/v2.0/inquiry/receive" ? "" : fintech),  // receive: by account
+      cntr_account_type: () => contract.cntr_account_type || "N",
       cntr_account_num: () => contract.account_num || "",
-      wd_pass_phrase: () => cfg.wd_pass_phrase || "NONE",
+      wd_pass_phrase: () => inst.wd_pass_phrase || "NONE",
       name_check_option: () => "on",
       req_cnt: () => "1",
-      user_seq_no: () => $("#user-seq-no").value.trim() || reg.user_seq_no || "",
-      client_use_code: () => cfg.client_use_code,
+      user_seq_no: () => (sa ? u.user_seq_no : $("#user-seq-no").value.trim() || u.user_seq_no) || "",
+      client_use_code: () => inst.client_use_code,
       client_id: () => $("#client-id").value.trim(),
       client_secret: () => $("#client-secret").value.trim(),
       grant_type: () => "client_credentials",
-      scope: () => (op.path === TOKEN ? "oob" : ""),
+      scope: () => scopes[path] || (field.required && field.choices.length ? field.choices[0] : ""),
       access_token: () => $("#oob-token").value.trim(),
-      bank_code_std: () => reg.bank_code_std || "",
-      account_num: () => reg.account_num || "",
+      bank_code_std: () => account.bank_code_std || "",
+      account_num: () => account.account_num || "",
+      register_account_num: () => register.account_num || "",
+      wd_bank_code_std: () => own.bank_code_std || "",
+      wd_account_num: () => own.account_num || "",
+      user_info: () => u.user_info || "",
+      user_name: () => u.user_name || "",
+      user_ci: () => u.user_ci || "",
+      info_prvd_agmt_yn: () => "Y",
+      wd_agmt_yn: () => ((register.scope || "").includes("transfer") ? "Y" : ""),
       from_date: () => shiftDate(today, -30),
       to_date: () => today,
       from_time: () => (field.required ? "000000" : ""),
@@ -202,18 +274,32 @@
       print_content: () => "콘솔입금",
       dps_print_content: () => "콘솔출금",
       wd_print_content: () => (withdraw ? "" : "콘솔지급"),
-      req_client_name: () => reg.user_name || "홍길동",
-      req_client_fintech_use_num: () => (withdraw ? "" : reg.fintech_use_num || ""),
+      // the requesting customer (AML) is the console's user: by its fintech_use_num with the
+      // demo institution, by the withdrawn account itself for the self-auth one
+      req_client_name: () => u.user_name || "",
+      req_client_fintech_use_num: () => (sa ? "" : fintech),
+      req_client_bank_code: () => (sa ? own.bank_code_std || "" : ""),
+      req_client_account_num: () => (sa ? own.account_num || "" : ""),
       req_client_num: () => "CONSOLE0001",
       transfer_purpose: () => "TR",
       account_alias: () => "콘솔별명",
+      account_holder_name: () => demo.account_holder_name || u.user_name || "",
       check_type: () => (last && last.path.includes("/deposit/") ? "2" : "1"),
-      // transfer/result items: the last transfer this browser made
+      // transfer/result items: the last transfer this browser made; return/claim: its
+      // last deposit not claimed yet (none: an id that matches nothing, A0310 as the note says)
       tran_no: () => "1",
-      org_bank_tran_id: () => (last ? last.bank_tran_id : ""),
-      org_bank_tran_date: () => (last ? last.tran_date : today),
-      org_tran_amt: () => (last ? last.tran_amt : "1000"),
-      account_holder_name: () => reg.user_name || "",
+      org_bank_tran_id: () => original.id || placeholder,
+      org_bank_tran_date: () => original.date || today,
+      org_tran_amt: () => original.amt || "1000",
+      org_dps_fintech_use_num: () => (deposit ? depositItem.fintech_use_num || "" : fintech),
+      org_dps_bank_code_std: () => (deposit && !depositItem.fintech_use_num ? depositItem.bank_code_std || "" : ""),
+      org_dps_account_num: () => (deposit && !depositItem.fintech_use_num ? depositItem.account_num || "" : ""),
+      org_wd_bank_code_std: () => (contracts.deposit || {}).bank_code || "",
+      claim_code: () => "05",
+      claim_message: () => "콘솔 반환청구",
+      total_return_yn: () => "Y",
+      claim_bank_tran_id: () => (claim ? claim.bank_tran_id : placeholder),
+      claim_bank_tran_date: () => (claim ? claim.tran_date : today),
     };
     if (table[name]) return table[name]();
     if (field && field.required && field.choices.length) return field.choices[0];
@@ -275,7 +361,17 @@
       el("code", { text: op.path }), ` · ${op.group}`,
       op.scopes.length ? ` · scope: ${op.scopes.join(", ")}` : "",
       ` · ${op.body === "query" ? "query string" : op.body === "form" ? "form (x-www-form-urlencoded)" : "JSON body"}`);
-    $("#token-choice").value = tokenKind(op);
+    const kind = tokenKind(op);
+    const choice = $("#token-choice");
+    for (const option of choice.options) option.disabled = (option.value === "none") !== (kind === "none");
+    choice.value = kind;
+    const note = $("#api-note");
+    note.hidden = !op.note;
+    note.dataset.code = op.note ? op.note.code : "";
+    if (op.note) {
+      note.replaceChildren(el("strong", { text: "기본값 안내 · About the defaults: " }), op.note.ko, " ",
+        el("span", { class: "en", text: op.note.en }));
+    }
     const fields = $("#fields");
     fields.replaceChildren(...op.fields.map((f) => fieldRow(op, f)));
     if (!op.fields.length) {
@@ -336,9 +432,10 @@
 
   // after a send: new bank_tran_ids for the next one (the same one twice is A0326)
   function renewIds(sent) {
+    const code = institutionOf(tokenKind(current)).client_use_code;
     const input = document.getElementById("f-bank_tran_id");
     if (input && sent.values.bank_tran_id && input.value.trim() === sent.values.bank_tran_id) {
-      input.value = newBankTranId();
+      input.value = newBankTranId(code);
     }
     if (current.list && Array.isArray(sent.items)) {
       try {
@@ -346,7 +443,7 @@
         let changed = false;
         for (const item of items) {
           if (item && sent.items.some((s) => s && s.bank_tran_id && s.bank_tran_id === item.bank_tran_id)) {
-            item.bank_tran_id = newBankTranId();
+            item.bank_tran_id = newBankTranId(code);
             changed = true;
           }
         }
@@ -360,8 +457,9 @@
   function buildRequest(op, values, items, tokenChoice) {
     const origin = location.origin;
     const headers = {};
-    const token = tokenChoice === "none" ? "" : (tokenInputs()[tokenChoice].value.trim());
-    if (tokenChoice !== "none") headers.Authorization = `Bearer ${token}`;
+    const input = tokenInputs()[tokenChoice];
+    const token = input ? input.value.trim() : "";
+    if (token) headers.Authorization = `Bearer ${token}`;
     let url = origin + op.path;
     let body = null;
     let shown = values;
@@ -402,11 +500,51 @@
     return `${head.join("\n")}\n\n${pretty(req.shown)}`;
   }
 
-  function explain(code) {
+  // what each kind of token is and how to get one: said, and the button offered, whenever
+  // a call lacks the token its API needs (it is then not sent) or the gateway refuses it
+  const NEEDS = {
+    user: { ko: "이 API는 사용자 토큰(scope login·inquiry·transfer)이 필요합니다. 먼저 사용자인증을 하세요.",
+      en: "This API needs a user token (scope login, inquiry, transfer): authorize a user first.",
+      button: "사용자인증 하기", buttonEn: "Authorize a user", act: () => startAuthorize(AUTHORIZE) },
+    oob: { ko: "이 API는 이용기관 토큰(scope oob)이 필요합니다. 먼저 토큰을 발급받으세요.",
+      en: "This API needs the institution's token (scope oob): issue one first.",
+      button: "oob 토큰 발급받기", buttonEn: "Issue the oob token", act: () => issueOob() },
+    sa: { ko: "이 API는 셀프인증 이용기관의 토큰(scope sa)이 필요합니다. 먼저 토큰을 발급받으세요.",
+      en: "This API needs the self-auth institution's token (scope sa): issue one first.",
+      button: "sa 토큰 발급받기", buttonEn: "Issue the sa token", act: () => issueSa() },
+  };
+  const TOKEN_CODES = ["O0001", "O0002", "O0003", "O0011"];
+
+  function needsBlock(kind) {
+    const need = NEEDS[kind];
+    const button = el("button", { type: "button", id: "need-auth", "data-kind": kind },
+      need.button, " ", el("span", { class: "en", text: need.buttonEn }));
+    button.addEventListener("click", need.act);
+    return el("div", { class: "needs", id: "needs" },
+      el("p", {}, el("strong", { text: need.ko }), " ", el("span", { class: "en", text: need.en })), button);
+  }
+
+  // a request without the token its API needs never leaves the console
+  function showNeeds(op, kind) {
+    const box = $("#rsp-summary");
+    box.className = "summary bad";
+    box.replaceChildren(
+      el("p", {}, el("span", { class: "rsp-code", id: "rsp-code", text: "보내지 않음" }), " ",
+        el("span", { class: "en", text: "not sent" }), " · ", el("code", { text: `${op.method} ${op.path}` })),
+      needsBlock(kind));
+    for (const id of ["#request-view", "#curl", "#response-view"]) $(id).textContent = "—";
+    $("#need-auth").focus();
+  }
+
+  function explain(code, op) {
     if (!code) return { ko: "", en: "" };
     const ko = cfg.codes[code];
     let en = "refused by the centre or the bank";
     if (code === "A0000") en = "success";
+    else if (code === "O0001") en = "no token was sent, or a parameter of the token request is missing";
+    else if (code === "O0002") en = "the token is unknown or was revoked: get a new one";
+    else if (code === "O0003") en = "the token has expired: get a new one";
+    else if (code === "O0011") en = `the token's scope is not one this API takes (${op ? op.scopes.join(", ") : ""})`;
     else if (code.startsWith("O")) en = "refused by the gateway: token, scope, method, IP or API";
     else if (/^A01/.test(code)) en = "a transfer limit";
     else if (/^A03/.test(code)) en = "registration, consent or request data";
@@ -424,7 +562,8 @@
     if (data && typeof data === "object") {
       const code = data.rsp_code || "";
       if (code) {
-        const { ko, en } = explain(code);
+        const op = ops.get(ex.path);
+        const { ko, en } = explain(code, op);
         ok = code === "A0000";
         parts.push(el("p", {}, "rsp_code ", el("span", { class: "rsp-code", id: "rsp-code", text: code }), " ",
           el("span", { id: "rsp-explain", text: ko }), " ", el("span", { class: "en", text: `(${en})` })));
@@ -455,6 +594,11 @@
       parts.push(el("p", { text: "JSON이 아닌 응답 · not JSON" }));
     }
     if (ex.warning) parts.push(el("p", { class: "warn" }, "X-Testbed-Warning: ", ex.warning));
+    const refused = data && typeof data === "object" && TOKEN_CODES.includes(data.rsp_code);
+    const op = ops.get(ex.path);
+    if (refused && op && tokenKind(op) !== "none") {  // which token, and the button to get it
+      parts.push(needsBlock(data.rsp_code === "O0011" || !NEEDS[ex.token] ? tokenKind(op) : ex.token));
+    }
     box.className = `summary ${ok ? "ok" : "bad"}`;
     box.replaceChildren(...parts);
   }
@@ -506,9 +650,31 @@
     if (data.user_seq_no) {
       setUser(data.access_token, data.user_seq_no, data.refresh_token || "");
     } else {
-      tokenInputs().oob.value = data.access_token;
-      sessionStorage.setItem(S.oob, data.access_token);
+      const kind = data.scope === "sa" ? "sa" : "oob";
+      tokenInputs()[kind].value = data.access_token;
+      sessionStorage.setItem(S[kind], data.access_token);
     }
+  }
+
+  // a revoked token is of no more use: the field is emptied, so the next call asks for one
+  function forgetToken(token) {
+    for (const [kind, input] of Object.entries(tokenInputs())) {
+      if (token && input.value.trim() === token) {
+        input.value = "";
+        sessionStorage.removeItem(S[kind]);
+      }
+    }
+  }
+
+  // the config again: the clock, and the user's registrations a call may have changed
+  async function refreshConfig() {
+    try {
+      cfg = { ...cfg, ...(await fetchConfig()) };
+    } catch (_) {
+      return;  // keep what we have
+    }
+    showClock();
+    showUser();
   }
 
   function setUser(token, seq, refresh) {
@@ -523,15 +689,17 @@
   async function send(event) {
     event.preventDefault();
     const op = current;
+    const choice = $("#token-choice").value;
+    const needed = tokenKind(op);
+    if (needed !== "none" && (choice === "none" || !tokenInputs()[choice].value.trim())) {
+      showNeeds(op, choice === "none" ? needed : choice);
+      return;
+    }
     const button = $("#send");
     button.disabled = true;
     showSending(op);
     try {
-      try {
-        const fresh = await fetchConfig();
-        cfg.now = fresh.now;
-        showClock();
-      } catch (_) { /* keep the time we have */ }
+      await refreshConfig();
       refreshTimes();
       let items;
       if (op.list) {
@@ -551,8 +719,10 @@
         if (cnt && cnt.dataset.auto === "1") cnt.value = String(items.length);
       }
       const values = formValues();
-      await perform(op, values, items, $("#token-choice").value);
+      const ex = await perform(op, values, items, choice);
       renewIds({ values, items });
+      if (op.path === REVOKE && ex.response && ex.response.rsp_code === "A0000") forgetToken(values.access_token);
+      await refreshConfig();
     } finally {
       button.disabled = false;
     }
@@ -626,23 +796,28 @@
 
   // --- tokens and the 3-legged flow -------------------------------------------------------
 
-  async function issueOob() {
+  // a 2-legged token: the demo institution's (oob, with the credentials above) or the
+  // self-auth institution's (sa); the answer fills the token's field
+  async function issueToken(scope) {
     const op = ops.get(TOKEN);
+    const sa = scope === "sa" && cfg.self_auth;
     const values = {
-      client_id: $("#client-id").value.trim(),
-      client_secret: $("#client-secret").value.trim(),
+      client_id: sa ? cfg.self_auth.client_id : $("#client-id").value.trim(),
+      client_secret: sa ? cfg.self_auth.client_secret : $("#client-secret").value.trim(),
       grant_type: "client_credentials",
-      scope: "oob",
+      scope,
     };
     const box = $("#auth-status");
     status(box, "토큰 발급 중… · Issuing a token…");
     const ex = await perform(op, values, undefined, "none");
     if (ex.response && ex.response.access_token) {
-      status(box, `oob 토큰 발급됨 (만료 ${ex.response.expires_in}초) · oob token issued`, "ok");
+      status(box, `${scope} 토큰 발급됨 (만료 ${ex.response.expires_in}초) · ${scope} token issued`, "ok");
     } else {
       status(box, `토큰 발급 실패 · no token: ${(ex.response && ex.response.rsp_code) || ex.status}`, "bad");
     }
   }
+  const issueOob = () => issueToken("oob");
+  const issueSa = () => issueToken("sa");
 
   async function startAuthorize(path) {
     const box = $("#auth-status");
@@ -673,27 +848,21 @@
     location.assign(`${path || AUTHORIZE}?${q}`);
   }
 
-  // the user's registered accounts: the first one's fintech_use_num fills the forms
-  async function findUserAccounts() {
-    const token = tokenInputs().user.value.trim();
-    const seq = $("#user-seq-no").value.trim();
-    if (!token || !seq || $("#user-fintech").value.trim()) return;
-    try {
-      const q = new URLSearchParams({ user_seq_no: seq, include_cancel_yn: "N", sort_order: "D" });
-      const resp = await fetch(`/v2.0/account/list?${q}`, { headers: { Authorization: `Bearer ${token}` } });
-      const data = await resp.json();
-      const list = Array.isArray(data.res_list) ? data.res_list : [];
-      const pick = list.find((a) => a.transfer_agree_yn === "Y") || list.find((a) => a.inquiry_agree_yn === "Y") || list[0];
-      if (pick && pick.fintech_use_num) {
-        $("#user-fintech").value = pick.fintech_use_num;
-        sessionStorage.setItem(S.userFintech, pick.fintech_use_num);
-        status($("#auth-status"), `사용자 ${seq} 인증됨 · 등록계좌 ${list.length}개 (account/list) · user authorized`, "ok");
-        if (current && tokenKind(current) === "user") {
-          const input = document.getElementById("f-fintech_use_num");
-          if (input && input.dataset.auto === "1") input.value = pick.fintech_use_num;
-        }
-      }
-    } catch (_) { /* the user can still type one */ }
+  // the signed-in user (the config names them from the user token): their number, the
+  // fintech_use_num the forms use (unless typed), and what the console knows of them
+  function showUser() {
+    const u = cfg.user;
+    const fintech = $("#user-fintech");
+    const box = $("#auth-status");
+    if (cfg.signed_in && u) {
+      if (!$("#user-seq-no").value.trim()) $("#user-seq-no").value = u.user_seq_no;
+      if (fintech.dataset.typed !== "1") fintech.value = u.demo ? u.demo.fintech_use_num : "";
+      status(box, `사용자 ${u.user_name} (${u.user_seq_no}) 인증됨 · 등록계좌 ${u.registered_accounts}개 ` +
+        `· user authorized, ${u.registered_accounts} account(s) registered`, "ok");
+    } else if (cfg.user_token === "refused") {
+      status(box, "사용자 토큰이 유효하지 않습니다 (만료, 폐기 또는 다른 이용기관의 토큰): 사용자인증을 다시 하세요 " +
+        "· The user token is not live (expired, revoked or another institution's): authorize again", "bad");
+    }
   }
 
   // --- start ----------------------------------------------------------------------------
@@ -738,9 +907,15 @@
     t.oob.value = sessionStorage.getItem(S.oob) || "";
     t.user.value = sessionStorage.getItem(S.user) || "";
     $("#user-seq-no").value = sessionStorage.getItem(S.userSeq) || "";
-    $("#user-fintech").value = sessionStorage.getItem(S.userFintech) || "";
-    const keep = [[t.oob, S.oob], [t.user, S.user], [$("#user-seq-no"), S.userSeq], [$("#user-fintech"), S.userFintech]];
+    t.sa.value = sessionStorage.getItem(S.sa) || "";
+    const fintech = $("#user-fintech");
+    fintech.value = sessionStorage.getItem(S.userFintech) || "";  // typed by the user
+    fintech.dataset.typed = fintech.value ? "1" : "0";
+    fintech.addEventListener("input", () => { fintech.dataset.typed = fintech.value.trim() ? "1" : "0"; });
+    const keep = [[t.oob, S.oob], [t.user, S.user], [t.sa, S.sa], [$("#user-seq-no"), S.userSeq], [fintech, S.userFintech]];
     for (const [input, key] of keep) input.addEventListener("change", () => sessionStorage.setItem(key, input.value.trim()));
+    $("#sa-name").textContent = cfg.self_auth ? `${cfg.self_auth.client_name} · ${cfg.self_auth.client_use_code}` : "—";
+    showUser();
 
     const params = new URLSearchParams(location.search);
     selectOp(params.get("api") || localStorage.getItem("console.api") || TOKEN);
@@ -760,7 +935,6 @@
         status($("#auth-status"), `사용자인증 완료 · user ${pending.response.user_seq_no} authorized`, "ok");
       }
     }
-    findUserAccounts();
 
     document.addEventListener("click", (e) => {
       const target = e.target instanceof Element ? e.target : null;
@@ -778,13 +952,20 @@
     $("#api-form").addEventListener("submit", send);
     $("#reset-form").addEventListener("click", () => selectOp(current.path));
     $("#issue-oob").addEventListener("click", issueOob);
+    $("#issue-sa").addEventListener("click", issueSa);
     $("#authorize").addEventListener("click", () => startAuthorize(AUTHORIZE));
     $("#copy-curl").addEventListener("click", copyCurl);
     $("#history-clear").addEventListener("click", () => {
       localStorage.removeItem(HISTORY_KEY);
       renderHistory();
     });
-    $("#user-token").addEventListener("change", () => { $("#user-fintech").value = ""; findUserAccounts(); });
+    $("#user-token").addEventListener("change", () => {  // another user's token: their accounts
+      fintech.value = "";
+      fintech.dataset.typed = "0";
+      sessionStorage.removeItem(S.userFintech);
+      $("#user-seq-no").value = "";
+      refreshConfig();
+    });
     if (params.get("authorize")) startAuthorize(params.get("authorize"));
   }
 

@@ -869,7 +869,7 @@
     const plotH = box.bottom - box.top;
     const maxCalls = niceCeil(Math.max(1, ...calls));
     const maxLatency = niceCeil(Math.max(0.01, ...latency.filter((x) => x !== null)));
-    ctx.font = "12px system-ui, sans-serif";
+    ctx.font = `12px ${getComputedStyle(canvas).fontFamily}`;  // the page's stack: Hangul too
     ctx.lineWidth = 1;
     // grid and axes
     ctx.strokeStyle = "#d0d7de";

@@ -499,8 +499,7 @@ def _consent_page(request: web.Request, flow: Flow, error: str = "") -> web.Resp
                 "index": i,
                 "bank_name": world.config.institution(account.bank_code).display_name,
                 "masked": mask(account.account_num),
-                "product_name": account.product_name,
-                "type_label": account.account_type.label,
+                "kind": account_kind(account.product_name, account.account_type.label),
                 "status_label": account.status.label,
                 "usable": usable,
                 "registered": key in registered,
@@ -604,6 +603,13 @@ def _registered_keys(world: World, client: FintechClient, user: User) -> set[Acc
         and r.user_seq_no == user.user_seq_no
         and not r.cancelled
     }
+
+
+def account_kind(product_name: str, type_label: str) -> str:
+    """An account's line on the consent page: "급여통장 · 수시입출금", its product and type;
+    the type once when the product has no name of its own (an account opened on the
+    sign-in page, or by the control plane without product_name, is named by its type)."""
+    return " · ".join(dict.fromkeys(part for part in (product_name.strip(), type_label) if part))
 
 
 def _mask_phone(cell_no: str) -> str:

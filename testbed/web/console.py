@@ -11,6 +11,14 @@ a registered callback of the demo institution the first time it is asked from th
 origin (⚠ testbed choice), but only when the origin is this very server, as the
 connection reached it (a loopback name, or the local address and port of the socket):
 a forged Host header cannot make the consent pages send codes elsewhere.
+
+The forms are filled for one user, the console's user: the signed-in one when the page
+sends its user token (`Authorization: Bearer`, a live token of the demo institution),
+else the first seeded user registered to it with transfer consent. `/console/config`
+names that user's details (name, birth date, CI: what user/register asks) and accounts:
+the one the demo institution's calls use, the one registered with the self-auth
+institution (its `sa` APIs) and the one user/register would register next (⚠ testbed
+choice: the world is made up, and the console is for learning the API with it).
 """
 
 from __future__ import annotations
@@ -25,8 +33,9 @@ from testbed.api.catalogue import Operation
 from testbed.api.fields import Field, Spec
 from testbed.api.routes import OPERATIONS
 from testbed.clock import iso_kst, yyyymmdd, yyyymmddhhmmss
-from testbed.network.codes import MESSAGES
-from testbed.network.parties import FintechClient
+from testbed.network.codes import MESSAGES, Refusal
+from testbed.network.ledger import AccountStatus, AccountType
+from testbed.network.parties import FintechClient, Registration, User
 from testbed.network.world import World
 from testbed.typedefs import RUNTIME, TEMPLATES
 from testbed.web.render import json_response
@@ -54,6 +63,80 @@ _FLOW_EN: Final = {
     AUTHORIZE: "User authorization (3-legged)",
     AUTHORIZE_ACCOUNT: "Add accounts (3-legged)",
 }
+
+#: what a form's defaults do where it is not plainly A0000, shown under the form: path ->
+#: (Korean, English, the rsp_code the defaults answer when what they need is missing)
+NOTES: Final[dict[str, tuple[str, str, str]]] = {
+    "/oauth/2.0/revoke": (
+        "기본값은 위의 oob 토큰입니다. 폐기하면 콘솔이 그 토큰을 지웁니다:"
+        " 토큰발급으로 다시 받으세요.",
+        "Revokes the oob token above; the console then forgets it: issue a new one.",
+        "",
+    ),
+    "/v2.0/user/unlink": (
+        "⚠ 로그인한 사용자의 이 이용기관 등록계좌를 모두 해지합니다. 이후 등록계좌가 없어"
+        " 조회·이체가 거절됩니다 (A0304): 사용자인증을 다시 하세요.",
+        "Ends every registration of the signed-in user with this institution: inquiries and"
+        " transfers are then refused (A0304) until you authorize the user again.",
+        "",
+    ),
+    "/v2.0/user/close": (
+        "⚠ 로그인한 사용자의 이 이용기관 등록계좌를 모두 해지합니다 (사용자탈퇴). 이후 조회·이체가"
+        " 거절됩니다 (A0304): 사용자인증을 다시 하세요.",
+        "Ends every registration of the signed-in user with this institution (the user leaves):"
+        " inquiries and transfers are then refused (A0304) until you authorize the user again.",
+        "",
+    ),
+    "/v2.0/account/cancel": (
+        "⚠ 사용자 계좌의 이 동의(scope)를 철회합니다. 조회 동의를 철회하면 잔액·거래내역조회가"
+        " A0305로 거절됩니다: 사용자인증을 다시 하면 동의가 돌아옵니다.",
+        "Withdraws this consent (scope) of the user's account: without inquiry consent balance"
+        " and transaction_list answer A0305 until you authorize the user again.",
+        "",
+    ),
+    "/v2.0/user/register": (
+        "셀프인증 이용기관(sa 토큰)이 사용자의 아직 등록하지 않은 계좌를 등록합니다. 모든 계좌가"
+        " 이미 등록되었으면 A0324입니다.",
+        "The self-auth institution (sa token) registers an account of the user it has not"
+        " registered yet; with every account registered already the answer is A0324.",
+        "A0324",
+    ),
+    "/v2.0/return/claim": (
+        "이 브라우저가 마지막으로 보낸 입금이체(아직 청구하지 않은 것)를 청구합니다. 입금이체를"
+        " 먼저 보내세요: 없으면 A0310, 이미 청구한 입금이면 A0008입니다.",
+        "Claims back the last deposit this browser made (not claimed yet): send a deposit"
+        " first. With none the answer is A0310; a deposit claimed already is A0008.",
+        "A0310",
+    ),
+    "/v2.0/return/result": (
+        "이 브라우저가 마지막으로 보낸 자금반환청구를 조회합니다. 청구가 없으면 A0310입니다.",
+        "Asks for the last return claim this browser made; with none the answer is A0310.",
+        "A0310",
+    ),
+    "/v2.0/transfer/result": (
+        "이 브라우저가 마지막으로 보낸 이체(출금이체·입금이체)의 결과를 조회합니다. 이체가 없으면"
+        " A0310입니다.",
+        "Asks for the outcome of the last transfer (withdrawal or deposit) this browser made;"
+        " with none the answer is A0310.",
+        "A0310",
+    ),
+}
+#: the self-auth institution's calls by account number need an account registered with it
+_NEEDS_SA_REGISTRATION: Final = (
+    "셀프인증 이용기관에 등록된 계좌가 필요합니다: 사용자계좌등록(user/register)을 먼저"
+    " 보내세요. 없으면 A0323입니다.",
+    "Needs an account registered with the self-auth institution: send user/register first;"
+    " without one the answer is A0323.",
+    "A0323",
+)
+for _path in (
+    "/v2.0/account/update",
+    "/v2.0/account/info",
+    "/v2.0/account/balance/acnt_num",
+    "/v2.0/account/transaction_list/acnt_num",
+    "/v2.0/transfer/withdraw/acnt_num",
+):
+    NOTES[_path] = _NEEDS_SA_REGISTRATION
 
 #: field name -> (Korean label, English); the field names themselves stay KFTC's
 LABELS: Final[dict[str, tuple[str, str]]] = {
@@ -162,6 +245,7 @@ def _fields(spec: Spec | None) -> list[dict[str, Any]]:
 
 
 def operation_view(op: Operation) -> dict[str, Any]:
+    ko, en, code = NOTES.get(op.path, ("", "", ""))
     return {
         "method": op.method,
         "path": op.path,
@@ -173,6 +257,7 @@ def operation_view(op: Operation) -> dict[str, Any]:
         "fields": _fields(op.request),
         "list": "req_list" if op.items else None,
         "items": _fields(op.items),
+        "note": {"ko": ko, "en": en, "code": code} if ko else None,
     }
 
 
@@ -201,23 +286,149 @@ def demo_client(world: World) -> FintechClient:
     return next(iter(world.directory.clients.values()))
 
 
-def _registered(world: World, client: FintechClient) -> dict[str, str] | None:
-    """The first live registration of the demo institution with transfer consent."""
+def self_auth_client(world: World) -> FintechClient | None:
+    """The institution the console's `sa` calls are made as: the first self-auth one."""
+    return next((c for c in world.directory.clients.values() if c.self_auth), None)
+
+
+def _institution(client: FintechClient) -> dict[str, Any]:
+    return {
+        "client_use_code": client.client_use_code,
+        "client_id": client.client_id,
+        "client_secret": client.client_secret,
+        "client_name": client.name,
+        "client_name_en": client.name_en,
+        "scopes": client.scopes,
+        "wd_pass_phrase": client.wd_pass_phrase,
+        "contract_accounts": _accounts(client),
+    }
+
+
+def _default_user(world: World, client: FintechClient) -> User | None:
+    """The first user with a live registration of the demo institution with transfer consent."""
     for reg in world.directory.registrations.values():
         if (
             reg.client_use_code == client.client_use_code
             and not reg.cancelled
             and reg.transfer_agree_dtime
+            and reg.user_seq_no in world.directory.users
         ):
-            user = world.directory.users.get(reg.user_seq_no)
-            return {
-                "fintech_use_num": reg.fintech_use_num,
-                "user_seq_no": reg.user_seq_no,
-                "user_name": user.name if user else "",
-                "bank_code_std": reg.bank_code,
-                "account_num": reg.account_num,
-            }
+            return world.directory.users[reg.user_seq_no]
     return None
+
+
+def _signed_in(
+    request: web.Request, world: World, client: FintechClient
+) -> tuple[User | None, str]:
+    """The user whose token the page sent, and the token's state: none, live or refused
+    (unknown, expired, revoked, an institution's or another institution's)."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None, "none"
+    try:
+        grant = world.auth.check(token.strip(), world.clock.now())
+    except Refusal:
+        return None, "refused"
+    user = world.directory.users.get(grant.user_seq_no)
+    if user is None or grant.client_use_code != client.client_use_code:
+        return None, "refused"
+    return user, "live"
+
+
+def _usable(world: World, key: tuple[str, str]) -> bool:
+    account = world.ledger.accounts.get(key)
+    return account is not None and account.status is AccountStatus.NORMAL
+
+
+def _best(
+    world: World, regs: list[Registration], client: FintechClient | None
+) -> Registration | None:
+    """The user's registration with `client` its calls use: a usable account, transfer
+    consent first, then inquiry consent, else the first."""
+    mine = [
+        r
+        for r in regs
+        if client is not None
+        and r.client_use_code == client.client_use_code
+        and _usable(world, (r.bank_code, r.account_num))
+    ]
+    return max(
+        mine,
+        key=lambda r: (bool(r.transfer_agree_dtime), bool(r.inquiry_agree_dtime)),
+        default=None,
+    )
+
+
+def _registration_view(world: World, reg: Registration | None) -> dict[str, str] | None:
+    if reg is None:
+        return None
+    account = world.ledger.accounts[(reg.bank_code, reg.account_num)]
+    consents = [
+        name
+        for name, dtime in (
+            ("inquiry", reg.inquiry_agree_dtime),
+            ("transfer", reg.transfer_agree_dtime),
+        )
+        if dtime
+    ]
+    return {
+        "fintech_use_num": reg.fintech_use_num,
+        "user_seq_no": reg.user_seq_no,
+        "bank_code_std": reg.bank_code,
+        "account_num": reg.account_num,
+        "account_holder_name": account.holder_name,
+        "scope": " ".join(consents),
+    }
+
+
+def _to_register(
+    world: World, user: User, regs: list[Registration], sa: FintechClient | None
+) -> dict[str, str] | None:
+    """The account user/register (self-auth) registers next: a usable one of the user's
+    that the self-auth institution has not registered (a demand account first); with none
+    left, its registered one (the answer is then A0324)."""
+    if sa is None:
+        return None
+    taken = {(r.bank_code, r.account_num) for r in regs if r.client_use_code == sa.client_use_code}
+    usable = [key for key in user.accounts if _usable(world, key)]
+    free = [key for key in usable if key not in taken]
+    demand = [k for k in free if world.ledger.accounts[k].account_type is AccountType.DEMAND]
+    keys = demand or free or [k for k in usable if k in taken]
+    if not keys:
+        return None
+    account = world.ledger.accounts[keys[0]]
+    transfer = account.account_type is AccountType.DEMAND
+    return {
+        "bank_code_std": account.bank_code,
+        "account_num": account.account_num,
+        "account_holder_name": account.holder_name,
+        "scope": "inquiry transfer" if transfer else "inquiry",
+    }
+
+
+def console_user(
+    world: World, user: User | None, demo: FintechClient, sa: FintechClient | None
+) -> dict[str, Any] | None:
+    """The console's user: who they are, and the accounts the forms name."""
+    if user is None:
+        return None
+    regs = [
+        r
+        for r in world.directory.registrations.values()
+        if r.user_seq_no == user.user_seq_no and not r.cancelled
+    ]
+    return {
+        "user_seq_no": user.user_seq_no,
+        "user_name": user.name,
+        "user_info": user.birth_date,
+        "user_ci": user.user_ci,
+        "user_email": user.email,
+        "registered_accounts": sum(r.client_use_code == demo.client_use_code for r in regs),
+        "demo": _registration_view(world, _best(world, regs, demo)),
+        "self_auth": _registration_view(world, _best(world, regs, sa)),
+        "register": _to_register(world, user, regs, sa),
+    }
 
 
 def _own_origin(request: web.Request) -> bool:
@@ -291,22 +502,26 @@ async def config(request: web.Request) -> web.Response:
     runtime.clock.sync()
     world = runtime.world
     client = demo_client(world)
+    sa = self_auth_client(world)
     callback_uri, registered = await register_callback(request)
     now = world.clock.now()
+    signed_in, token_state = _signed_in(request, world, client)
+    user = console_user(world, signed_in or _default_user(world, client), client, sa)
+    demo_account = user["demo"] if user else None
     return json_response(
         {
-            "client_use_code": client.client_use_code,
-            "client_id": client.client_id,
-            "client_secret": client.client_secret,
-            "client_name": client.name,
-            "client_name_en": client.name_en,
-            "scopes": client.scopes,
-            "wd_pass_phrase": client.wd_pass_phrase,
-            "contract_accounts": _accounts(client),
+            **_institution(client),
+            "self_auth": _institution(sa) if sa else None,
             "callback": callback_uri,
             "callback_registered": registered,
             "now": {"tran_dtime": yyyymmddhhmmss(now), "date": yyyymmdd(now), "iso": iso_kst(now)},
-            "registered": _registered(world, client),
+            "user_token": token_state,
+            "signed_in": signed_in is not None,
+            "user": user,
+            # (the demo institution's account of the console's user, as before)
+            "registered": {**demo_account, "user_name": user["user_name"]}
+            if user and demo_account
+            else None,
             "flows": flows(),
             "operations": [operation_view(op) for op in OPERATIONS],
             "codes": codes(),

@@ -433,6 +433,42 @@ async def test_a_new_user_made_on_the_first_page(api: Api) -> None:
     assert balance["balance_amt"] == "500000"
 
 
+def account_lines(html: str) -> list[str]:
+    """The consent page's line under each account: product · type (· registered ...)."""
+    return [
+        re.sub(r"\s+", " ", line).strip()
+        for line in re.findall(
+            r'<label class="option[^"]*" for="account-\d+">.*?<span class="meta">(.*?)</span>',
+            html,
+            re.S,
+        )
+    ]
+
+
+async def test_the_account_line_names_product_and_type_once_each(api: Api) -> None:
+    """A seeded account reads "급여통장 · 수시입출금"; one opened on the sign-in page has no
+    product name of its own (its product is its type): "수시입출금", not twice."""
+    demo = await api.demo(0)
+    browser = Browser(api)
+    people = await admin_users(api)
+    person = next(u for u in people if u["accounts"][0]["account_type"] == "1")
+    page = await sign_in(browser, await browser.open(query(demo)), person["user_seq_no"])
+    lines = account_lines(page.html)
+    first = person["accounts"][0]
+    assert first["product_name"] != "수시입출금"
+    assert lines[0].startswith(f"{first['product_name']} · 수시입출금"), lines
+
+    page = await browser.open(query(demo))
+    page = await browser.submit(
+        page.form_with("birth_date"), "만들고", name="이한결", birth_date="19880102",
+        cell_no="01034567890", bank_code="004",
+    )  # fmt: skip
+    page = await browser.submit(page.form_with("code"), "확인", code=page.sms_code)
+    assert page.title == "계좌 선택 및 동의"
+    assert account_lines(page.html) == ["수시입출금"]
+    assert "수시입출금 · 수시입출금" not in page.html
+
+
 async def test_new_user_errors_are_shown_with_the_values_kept(api: Api) -> None:
     browser = Browser(api)
     page = await browser.open(query(await api.demo()))

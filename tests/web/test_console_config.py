@@ -14,7 +14,9 @@ from testbed.config.settings import Settings
 from testbed.network.codes import MESSAGES
 from testbed.typedefs import RUNTIME
 from testbed.web.app import init_app
-from testbed.web.console import FLOWS, LABELS
+from testbed.web.console import FLOWS, LABELS, NOTES
+from tests.api.conftest import Api
+from tests.web.test_consent_pages import complete_flow, redeem
 
 Client = TestClient[web.Request, web.Application]
 
@@ -162,3 +164,97 @@ async def test_console_pages_are_html_from_this_server_only(client: Client) -> N
         assert f">{name}</a>" in html
     for asset in ("/static/console.js", "/static/console.css", "/static/base.css"):
         assert (await client.get(asset)).status == 200
+
+
+async def test_config_names_the_signed_in_user_from_their_token(api: Api) -> None:
+    """The forms are filled for the user whose token the page sends: their details, the
+    account the demo institution's calls use, and the one user/register would register."""
+    world = api.runtime.world
+    default = (await _config(api.http))["user"]
+    people = list(world.directory.users.values())
+    person = next(u for u in people if u.user_seq_no != default["user_seq_no"])
+    demo, callback, user_seq_no = await complete_flow(api, 0, user_seq_no=person.user_seq_no)
+    token = (await redeem(api, demo, callback["code"]))["access_token"]
+
+    config = await _config(api.http, Authorization=f"Bearer {token}")
+    assert (config["signed_in"], config["user_token"]) == (True, "live")
+    user = config["user"]
+    assert (user["user_seq_no"], user["user_name"]) == (user_seq_no, person.name)
+    assert (user["user_info"], user["user_ci"]) == (person.birth_date, person.user_ci)
+    reg = world.directory.registrations[user["demo"]["fintech_use_num"]]
+    assert reg.user_seq_no == user_seq_no and reg.transfer_agree_dtime and not reg.cancelled
+    assert reg.client_use_code == config["client_use_code"]
+    assert config["registered"]["fintech_use_num"] == reg.fintech_use_num
+    assert config["registered"]["user_name"] == person.name
+    # nothing registered with the self-auth institution yet: user/register's account
+    assert user["self_auth"] is None
+    target = user["register"]
+    assert (target["bank_code_std"], target["account_num"]) in person.accounts
+    account = world.ledger.accounts[(target["bank_code_std"], target["account_num"])]
+    assert account.account_type.value == "1" and target["scope"] == "inquiry transfer"
+
+    # a token that is not live, or not a user's of the demo institution: the seeded user
+    for header in ("Bearer not-a-token", f"Bearer {await api.token('oob')}"):
+        config = await _config(api.http, Authorization=header)
+        assert (config["signed_in"], config["user_token"]) == (False, "refused")
+        assert config["user"]["user_seq_no"] == default["user_seq_no"]
+    config = await _config(api.http)
+    assert (config["signed_in"], config["user_token"]) == (False, "none")
+
+
+async def test_config_names_the_self_auth_institution_and_its_registration(api: Api) -> None:
+    config = await _config(api.http)
+    sa = await api.demo(1)
+    assert config["self_auth"]["client_use_code"] == sa["client_use_code"]
+    assert config["self_auth"]["client_id"] == sa["client_id"]
+    assert config["self_auth"]["client_secret"] == sa["client_secret"]
+    withdraw = next(a for a in sa["contract_accounts"] if a["purpose"] == "withdraw")
+    assert (
+        config["self_auth"]["contract_accounts"]["withdraw"]["account_num"]
+        == (withdraw["account_num"])
+    )
+    user, target = config["user"], config["user"]["register"]
+    answer = await api.post(
+        "/v2.0/user/register",
+        await api.token("sa", index=1),
+        {
+            "bank_tran_id": api.tran_id(sa["client_use_code"]),
+            "bank_code_std": target["bank_code_std"],
+            "register_account_num": target["account_num"],
+            "user_info": user["user_info"],
+            "user_name": user["user_name"],
+            "user_ci": user["user_ci"],
+            "scope": target["scope"],
+            "info_prvd_agmt_yn": "Y",
+            "wd_agmt_yn": "Y",
+            "tran_dtime": "20260302100000",
+        },
+    )
+    assert answer["rsp_code"] == "A0000", answer
+    after = (await _config(api.http))["user"]
+    assert after["self_auth"]["fintech_use_num"] == answer["fintech_use_num"]
+    assert after["self_auth"]["scope"] == "inquiry transfer"
+    # user/register's next account: another usable one, else this one again (A0324)
+    done = (target["bank_code_std"], target["account_num"])
+    following = (after["register"]["bank_code_std"], after["register"]["account_num"])
+    world = api.runtime.world
+    others = [
+        key
+        for key in world.directory.users[user["user_seq_no"]].accounts
+        if key != done and world.ledger.accounts[key].status.value == "normal"
+    ]
+    assert following in others if others else following == done
+
+
+async def test_every_note_names_a_known_code_and_a_real_operation(client: Client) -> None:
+    config = await _config(client)
+    paths = {op.path for op in OPERATIONS}
+    assert set(NOTES) <= paths
+    for op in config["operations"]:
+        if op["path"] not in NOTES:
+            assert op["note"] is None
+            continue
+        note = op["note"]
+        assert note["ko"] and note["en"]
+        assert note["code"] == "" or note["code"] in config["codes"], op["path"]
+        assert note["code"] in note["ko"] and note["code"] in note["en"]

@@ -28,3 +28,15 @@ async def test_docs_lists_every_operation_without_external_resources(
     assert "bank_tran_id" in html and "wd_limit_remain_amt" in html  # request and answer fields
     external = re.findall(r'(?:src|href)="(https?://[^"]+)"', html)
     assert external == []  # no CDN, nothing from the internet
+
+
+async def test_docs_shows_each_fields_allowed_values(
+    aiohttp_client: Any, settings: Settings
+) -> None:
+    """The values column shows a field's choices (it showed `dict.values` itself: the
+    template read `f.values`, which Jinja finds as the dict's method first)."""
+    client: Client = await aiohttp_client(init_app(settings))
+    html = await (await client.get("/docs")).text()
+    assert "built-in method" not in html
+    row = re.search(r"<td><code>grant_type</code></td>.*?</tr>", html, re.S)
+    assert row and "client_credentials, authorization_code, refresh_token" in row.group(0)
