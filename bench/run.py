@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import json
 import os
 import platform
@@ -504,6 +505,96 @@ async def python_load(
     }
 
 
+async def open_loop_load(
+    base: str,
+    build: Callable[[], tuple[str, str, dict[str, str], bytes | None]],
+    rate: float,
+    duration: float,
+    max_in_flight: int = 4096,
+) -> dict[str, Any]:
+    """Requests sent at a fixed rate whatever the answers do: the i-th is due at
+    start + i / rate and its latency runs from that moment, not from when it left. A
+    closed loop (each connection waiting for its answer before the next request) sends
+    nothing while the server stalls, so a stall shows as one slow request ("coordinated
+    omission"); here every request due during a stall waits for it, as real clients do.
+    A request that cannot leave because `max_in_flight` are already waiting is counted
+    `dropped` (the server is past saturation)."""
+    loop = asyncio.get_running_loop()
+    latencies: list[float] = []
+    codes: Counter[str] = Counter()
+    errors = dropped = 0
+    connector = aiohttp.TCPConnector(limit=max_in_flight)
+    timeout = aiohttp.ClientTimeout(total=30)
+    in_flight: set[asyncio.Task[None]] = set()
+    async with aiohttp.ClientSession(base, connector=connector, timeout=timeout) as session:
+
+        async def one(
+            due: float, method: str, path: str, headers: dict[str, str], body: Any
+        ) -> None:
+            nonlocal errors
+            try:
+                async with session.request(method, path, headers=headers, data=body) as resp:
+                    raw = await resp.read()
+                    status = resp.status
+            except (aiohttp.ClientError, TimeoutError):
+                errors += 1
+                return
+            latencies.append(loop.time() - due)
+            codes[answer_code(status, raw)] += 1
+
+        start = loop.time() + 0.05
+        due_count = int(rate * duration)
+        for i in range(due_count):
+            due = start + i / rate
+            delay = due - loop.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            if len(in_flight) >= max_in_flight:
+                dropped += 1
+                continue
+            task = asyncio.create_task(one(due, *build()))
+            in_flight.add(task)
+            task.add_done_callback(in_flight.discard)
+        await asyncio.wait_for(asyncio.gather(*in_flight, return_exceptions=True), 60)
+        elapsed = loop.time() - start
+    latencies.sort()
+    return {
+        "rate": rate,
+        "due": due_count,
+        "answered": len(latencies),
+        "seconds": round(elapsed, 3),
+        "achieved_rps": len(latencies) / elapsed if elapsed > 0 else 0.0,
+        "p50_ms": percentile(latencies, 50) * 1000,
+        "p99_ms": percentile(latencies, 99) * 1000,
+        "p999_ms": percentile(latencies, 99.9) * 1000,
+        "max_ms": (latencies[-1] * 1000) if latencies else float("nan"),
+        "non_ok": len(latencies) - codes["A0000"],
+        "socket_errors": errors,
+        "dropped": dropped,
+    }
+
+
+def open_loop_markdown(data: dict[str, Any]) -> str:
+    lines = [
+        f"Run `{data['command']}` of {data['taken']}: the mixed day"
+        f" ({', '.join(f'{k} {v}%' for k, v in MIX.items())}) sent at a fixed rate for"
+        f" {data['duration_s']:g} s each, latency from each request's due time (no"
+        " coordinated omission), by the Python aiohttp client on the same machine; load"
+        f" average {' / '.join(str(x) for x in data['loadavg'])} before.",
+        "",
+        "| rate req/s | answered | achieved req/s | p50 ms | p99 ms | p99.9 ms | max ms"
+        " | non-A0000 | dropped |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in data["rates"]:
+        lines.append(
+            f"| {r['rate']:g} | {r['answered']} | {r['achieved_rps']:.0f} | {_num(r['p50_ms'])}"
+            f" | {_num(r['p99_ms'])} | {_num(r['p999_ms'])} | {_num(r['max_ms'])}"
+            f" | {r['non_ok']} | {r['dropped']} |"
+        )
+    return "\n".join(lines)
+
+
 def wrk_version(wrk: str) -> str:
     out = subprocess.run([wrk, "-v"], capture_output=True, text=True, timeout=10)
     first = (out.stdout + out.stderr).strip().splitlines()
@@ -772,6 +863,21 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     f"  server CPU {result.get('server_cpu_ms_per_req', float('nan')):.3f} ms/req",
                     flush=True,
                 )
+            open_loop = []
+            for rate in args.open_loop:
+                requests = Requests(fx, bench.next_run(), seed=2)
+                loaded = asyncio.run(
+                    open_loop_load(
+                        testbed.url, functools.partial(requests.build, "mixed"), rate, duration
+                    )
+                )
+                open_loop.append(loaded)
+                print(
+                    f"bench: open loop {rate:g}/s: {loaded['achieved_rps']:.0f} req/s answered,"
+                    f" p50 {loaded['p50_ms']:.2f} p99 {loaded['p99_ms']:.2f}"
+                    f" p99.9 {loaded['p999_ms']:.2f} ms, dropped {loaded['dropped']}",
+                    flush=True,
+                )
             ledger = call(testbed.url, "GET", "/testbed/ledger/check")
             found = re.search(r"event loop +(.+)", testbed.log.read_text(encoding="utf-8"))
             loop_name = found.group(1).strip() if found else "?"
@@ -815,6 +921,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         },
         "workloads": results,
         "targets": targets(results, args.connections) if len(chosen) == len(WORKLOADS) else [],
+        "open_loop": {
+            "taken": taken,
+            "command": "python bench/run.py"
+            + {"full": "", "quick": " --quick", "smoke": " --smoke"}[mode_name]
+            + f" --open-loop {','.join(f'{r:g}' for r in args.open_loop)}",
+            "duration_s": duration,
+            "loadavg": machine_before["loadavg"],
+            "rates": open_loop,
+        },
     }
 
 
@@ -990,6 +1105,14 @@ def main(argv: list[str] | None = None) -> int:
         "--sample", type=int, default=200, help="with wrk: requests whose rsp_code is read"
     )
     parser.add_argument(
+        "--open-loop",
+        type=lambda text: [float(rate) for rate in text.split(",")],
+        default=[],
+        metavar="RATES",
+        help="also send the mixed day at these fixed rates (req/s, e.g. 1000,3000), latency"
+        " from each request's due time (written to the open_loop section)",
+    )
+    parser.add_argument(
         "--only",
         type=lambda text: set(text.split(",")),
         default={w.name for w in WORKLOADS},
@@ -1012,6 +1135,9 @@ def main(argv: list[str] | None = None) -> int:
     if not 1 <= args.threads <= 9:
         parser.error("--threads: 1 to 9 (one digit of the bank_tran_id)")
     data = finite(run(args))
+    if data["open_loop"]["rates"]:
+        section = data["open_loop"]
+        save_section("open_loop", section, open_loop_markdown(section), args.out_dir)
     if not data["targets"]:
         return 0  # --only: the lines above are the figures
     markdown = throughput_markdown(run_view(data))

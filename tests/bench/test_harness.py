@@ -117,3 +117,28 @@ def test_sections_do_not_erase_each_other(tmp_path: Path) -> None:
         assert block.count("\n| ") >= 2, block  # a header and a row at least
     assert "| 2,000 |" in markdown
     assert "| 20," in done.stdout  # the row is printed too
+
+
+def test_run_open_loop_writes_its_section(tmp_path: Path) -> None:
+    """--open-loop sends the mixed day at a fixed rate and writes each rate's latencies."""
+    bench(
+        "run.py",
+        "--smoke",
+        "--only",
+        "balance",
+        "--open-loop",
+        "50,100",
+        "--out-dir",
+        str(tmp_path),
+    )
+    section = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))["open_loop"]
+    assert [r["rate"] for r in section["rates"]] == [50, 100]
+    for r in section["rates"]:
+        assert r["due"] == int(r["rate"] * section["duration_s"])
+        assert r["answered"] + r["socket_errors"] + r["dropped"] == r["due"]
+        for key in ("achieved_rps", "p50_ms", "p99_ms", "p999_ms", "max_ms"):
+            assert number(r[key]), (key, r[key])
+        assert r["p50_ms"] <= r["p99_ms"] <= r["p999_ms"] <= r["max_ms"]
+        assert r["non_ok"] == 0
+    markdown = (tmp_path / "benchmarks.md").read_text(encoding="utf-8")
+    assert "<!-- bench:open_loop begin -->" in markdown and "| 100 |" in markdown
