@@ -8,7 +8,13 @@ from __future__ import annotations
 
 import ast
 import re
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -19,7 +25,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from samples.fintech_web.app import make_app
 from samples.fintech_web.kftc import Config, bank_tran_id, explain
-from tests.test_serve import call, serving
+from tests.test_serve import ADMIN, call, free_port, serving
 
 pytestmark = pytest.mark.subprocess
 REDIRECT = "http://sample.test/callback"
@@ -216,3 +222,86 @@ def test_the_sample_imports_nothing_from_testbed() -> None:
             elif isinstance(node, ast.ImportFrom):
                 names = [node.module or ""]
             assert not any(n == "testbed" or n.startswith("testbed.") for n in names), path
+
+
+@contextmanager
+def running_sample(testbed_base: str, db: Path) -> Iterator[str]:
+    """`testbed sample` as a real process against a running testbed; its base URL."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "testbed",
+            "sample",
+            "--port",
+            str(port),
+            "--testbed",
+            testbed_base,
+            "--admin-token",
+            ADMIN,
+            "--db",
+            str(db),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/", timeout=5):
+                    break
+            except (urllib.error.URLError, ConnectionError):
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    out = proc.stdout.read() if proc.stdout else ""
+                    raise AssertionError(f"the sample did not start:\n{out}") from None
+                time.sleep(0.1)
+        yield url
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(timeout=10)
+        if proc.stdout:
+            proc.stdout.close()
+
+
+def test_testbed_sample_registers_its_callback_and_the_pages_link_it(
+    testbed: dict[str, Any], tmp_path: Path
+) -> None:
+    with urllib.request.urlopen(testbed["base"] + "/sample", timeout=10) as resp:
+        assert "testbed sample --testbed" in resp.read().decode()
+    with running_sample(testbed["base"], tmp_path / "w.db") as url:
+        clients = call(testbed["port"], "GET", "/testbed/clients")["clients"]
+        uris = clients[0]["redirect_uris"]
+        assert f"{url}/callback" in uris and REDIRECT in uris  # added, not replaced
+        with urllib.request.urlopen(testbed["base"] + "/sample", timeout=10) as resp:
+            assert f'href="{url}/"' in resp.read().decode()
+        with urllib.request.urlopen(url + "/", timeout=10) as resp:
+            assert "포인트 지갑" in resp.read().decode()
+    for page in ("/", "/console"):
+        with urllib.request.urlopen(testbed["base"] + page, timeout=10) as resp:
+            assert 'href="/sample"' in resp.read().decode()
+
+
+def test_testbed_sample_without_a_testbed_says_so(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "testbed",
+            "sample",
+            "--testbed",
+            f"http://127.0.0.1:{free_port()}",
+            "--admin-token",
+            "x",
+            "--db",
+            str(tmp_path / "w.db"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 2 and "cannot configure" in done.stderr
