@@ -176,6 +176,10 @@ async def _not_done(
         )
         await resolve(request, transfer_id)
     else:
+        # A refusal: nothing moved. Among them the night (KFTC rule, cutover): from about
+        # 23:30 each bank closes for its 공동망 미개시 window (A0002 with bank_rsp_code 503),
+        # and the centre itself closes 23:55-00:05 (A0020). We tell the customer when to
+        # try again; a new attempt later gets a new bank_tran_id.
         store.update_transfer(
             transfer_id,
             state="failed",
