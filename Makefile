@@ -29,9 +29,9 @@ serve: $(VENV)/.installed
 	$(BIN)/testbed serve $(ARGS)
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check testbed tests
-	$(BIN)/ruff format --check testbed tests
-	$(BIN)/mypy testbed
+	$(BIN)/ruff check testbed samples tests
+	$(BIN)/ruff format --check testbed samples tests
+	$(BIN)/mypy testbed samples
 	$(BIN)/lint-imports  # the layers and the loops they forbid: [tool.importlinter] in pyproject.toml
 
 # The browser tests drive Debian's Chromium (Playwright's own download does not work here).

@@ -1,10 +1,12 @@
-"""The `testbed` command line, the top layer: `serve`, `check`, `replay` and `ca`.
+"""The `testbed` command line, the top layer: `serve`, `check`, `replay`, `ca`, `sample`.
 
 - `serve` runs the server (`testbed.web`), optionally with a scenario's world loaded
   (`--scenario`) or the traffic recorded as a scenario (`--record`).
 - `check` validates scenario files without running them (`testbed.scenario`).
 - `replay` runs scenario files on a virtual clock and reports (`testbed.replay`).
 - `ca` shows (and makes, once) the local CA of `serve --tls` (`testbed.tls`).
+- `sample` runs the sample fintech web app (`samples.fintech_web`, a separate package
+  that talks to the testbed over HTTP only) against a running testbed.
 
 Each command imports the layers it needs when it runs, so `check` never loads the app.
 """
@@ -87,7 +89,73 @@ def _parser() -> argparse.ArgumentParser:
     ca = sub.add_parser("ca", help="the local CA of `serve --tls`: where it is and how to trust it")
     ca.add_argument("--db", default="testbed.db", help="the database whose CA (beside it)")
     ca.add_argument("--export", metavar="PATH", help="write the CA certificate (PEM); - for stdout")
+    sample = sub.add_parser(
+        "sample", help="run the sample fintech web app (포인트 지갑) against a running testbed"
+    )
+    sample.add_argument("--port", type=int, default=8090, help="its port (default 8090)")
+    sample.add_argument(
+        "--testbed", default="http://127.0.0.1:8080", help="the running testbed's base URL"
+    )
+    sample.add_argument(
+        "--admin-token",
+        default=os.environ.get("TESTBED_ADMIN_TOKEN", ""),
+        help="the testbed's control plane token (default: $TESTBED_ADMIN_TOKEN)",
+    )
+    sample.add_argument("--db", default="fintech_web.db", help="the sample's own SQLite file")
     return parser
+
+
+def _admin_call(base: str, token: str, method: str, path: str, body: Any = None) -> Any:
+    import json
+    import urllib.request
+
+    request = urllib.request.Request(
+        base.rstrip("/") + path,
+        data=None if body is None else json.dumps(body).encode(),
+        method=method,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def sample(args: argparse.Namespace) -> int:
+    """The sample fintech (samples/fintech_web), configured from the testbed's demo
+    institution: its credentials and 약정계좌 from `GET /testbed/clients`, and its
+    callback added to the institution's redirect_uris (the control plane)."""
+    import urllib.error
+
+    from samples.fintech_web.app import run
+    from samples.fintech_web.kftc import Config
+
+    if not args.admin_token:
+        print("testbed: sample needs --admin-token (or $TESTBED_ADMIN_TOKEN)", file=sys.stderr)
+        return 2
+    callback = f"http://127.0.0.1:{args.port}/callback"
+    try:
+        found = _admin_call(args.testbed, args.admin_token, "GET", "/testbed/clients")
+        client = next(c for c in found["clients"] if not c["self_auth"])
+        if callback not in client["redirect_uris"]:
+            uris = [*client["redirect_uris"], callback]  # added to, not replacing, the others
+            path = f"/testbed/clients/{client['client_use_code']}"
+            _admin_call(args.testbed, args.admin_token, "POST", path, {"redirect_uris": uris})
+    except (urllib.error.URLError, OSError, ValueError, KeyError, StopIteration) as e:
+        print(f"testbed: sample: cannot configure from {args.testbed}: {e}", file=sys.stderr)
+        return 2
+    contract = {a["purpose"]: a["account_num"] for a in client["contract_accounts"]}
+    config = Config(
+        base_url=args.testbed,
+        client_id=client["client_id"],
+        client_secret=client["client_secret"],
+        client_use_code=client["client_use_code"],
+        withdraw_account=contract.get("withdraw", ""),
+        deposit_account=contract.get("deposit", ""),
+        redirect_uri=callback,
+        db=args.db,
+    )
+    print(f"  institution     {client['name']} {client['client_use_code']}", flush=True)
+    run(config, "127.0.0.1", args.port)
+    return 0
 
 
 def ca(args: argparse.Namespace) -> int:
@@ -374,6 +442,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return replay(args)
     if args.command == "ca":
         return ca(args)
+    if args.command == "sample":
+        return sample(args)
     return 2  # pragma: no cover - argparse refuses unknown commands
 
 

@@ -41,6 +41,8 @@ def test_wheel_ships_banks_templates_networks_and_scenarios(tmp_path: Path) -> N
         "testbed/cli.py",
         "testbed/scenario/scenario.schema.json",
         "testbed/py.typed",
+        "samples/fintech_web/app.py",  # `testbed sample`
+        "samples/fintech_web/templates/wallet.html",
     ):
         assert required in names, f"{required} missing from the wheel"
     target = tmp_path / "site"

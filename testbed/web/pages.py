@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from aiohttp import web
@@ -25,6 +26,29 @@ async def index(request: web.Request) -> web.Response:
             banks=world.bank_states(),
             base_url=f"{request.scheme}://{request.host}",
         )
+    )
+    return web.Response(text=html, content_type="text/html", charset="utf-8")
+
+
+_SAMPLE_CALLBACK = re.compile(r"(http://127\.0\.0\.1:\d+)/callback")
+
+
+async def sample(request: web.Request) -> web.Response:
+    """The sample fintech (`testbed sample`): its address once it registered its callback
+    (`http://127.0.0.1:<port>/callback`) with an institution, else how to start it."""
+    world = request.app[RUNTIME].world
+    urls = sorted(
+        {
+            found.group(1) + "/"
+            for client in world.directory.clients.values()
+            for uri in client.redirect_uris
+            if (found := _SAMPLE_CALLBACK.fullmatch(uri))
+        }
+    )
+    html = (
+        request.app[TEMPLATES]
+        .get_template("sample.html")
+        .render(urls=urls, base_url=f"{request.scheme}://{request.host}")
     )
     return web.Response(text=html, content_type="text/html", charset="utf-8")
 

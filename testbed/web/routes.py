@@ -28,6 +28,12 @@ async def openapi_json(request: web.Request) -> web.Response:
 ROUTES: list[tuple[str, str, Handler, str]] = [
     ("GET", "/", pages.index, "landing page (HTML)"),
     ("GET", "/docs", pages.docs, "the API reference: this document for people (HTML)"),
+    (
+        "GET",
+        "/sample",
+        pages.sample,
+        "the sample fintech app (testbed sample): where, or how to start it",
+    ),
     ("GET", "/console", console.page, "the API console (HTML)"),
     ("GET", "/console/config", console.config, "what the API console pre-fills (public)"),
     ("GET", "/console/callback", console.callback, "the console's OAuth callback (HTML)"),
@@ -107,7 +113,7 @@ ROUTES: list[tuple[str, str, Handler, str]] = [
 
 
 #: the testbed's browser pages (HTML); its other routes answer JSON
-PAGES = frozenset({"/", "/docs", "/console", "/console/callback", "/dashboard"})
+PAGES = frozenset({"/", "/docs", "/console", "/console/callback", "/dashboard", "/sample"})
 
 
 def _media(path: str) -> str:

@@ -1,0 +1,5 @@
+import sys
+
+from samples.fintech_web.app import main
+
+sys.exit(main())
