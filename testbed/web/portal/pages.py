@@ -163,7 +163,8 @@ async def _app_page(
         status,
         app=institutions.app_view(runtime, client),
         errors=errors or {},
-        **shown,
+        client_secret=shown.get("client_secret", ""),
+        reset=shown.get("reset"),
     )
 
 
