@@ -12,8 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from testbed.clock import iso_kst
 from testbed.config.grading import GradingInputs
-from testbed.network.records import Decoder, RecordBook
+from testbed.network.records import Decoder, RecordBook, plain
 
 #: screened and approved: a working institution now (`client_use_code`)
 APPROVED = "approved"
@@ -135,3 +136,11 @@ class ApplicationBook(RecordBook):
         return [
             a for a in self.applications.values() if developer is None or a.developer == developer
         ]
+
+
+def application_json(app: Application) -> dict[str, Any]:
+    """An application as the portal and the operator show it: every field, times in KST."""
+    view = plain(app)
+    view["created"] = iso_kst(app.created)
+    view["decided"] = iso_kst(app.decided) if app.decided else ""
+    return view

@@ -12,8 +12,18 @@ from testbed.api import routes as kftc
 from testbed.api.context import kftc_errors
 from testbed.resources import static_path
 from testbed.typedefs import OPENAPI
-from testbed.web import consent_pages, console, dashboard, events, pages
-from testbed.web.control import accounts, clients, clock, common, faults, scenarios, state, users
+from testbed.web import consent_pages, console, dashboard, events, operator, pages
+from testbed.web.control import (
+    accounts,
+    applications,
+    clients,
+    clock,
+    common,
+    faults,
+    scenarios,
+    state,
+    users,
+)
 from testbed.web.portal import routes as portal
 from testbed.web.render import json_response
 
@@ -39,6 +49,24 @@ ROUTES: list[tuple[str, str, Handler, str]] = [
     ("GET", "/console/callback", console.callback, "the console's OAuth callback (HTML)"),
     ("GET", "/openapi.json", openapi_json, "this document"),
     ("GET", "/dashboard", dashboard.page, "the live network dashboard (HTML)"),
+    (
+        "GET",
+        "/operator/applications",
+        operator.applications_page,
+        "the operator's page of 이용신청: screening, approve or reject (HTML)",
+    ),
+    (
+        "GET",
+        "/testbed/applications",
+        applications.applications,
+        "이용신청: every application, newest first, with its screening",
+    ),
+    (
+        "POST",
+        "/testbed/applications/{id}/decision",
+        applications.decide,
+        "approve or reject an application under review (운영기관 인정)",
+    ),
     (
         "GET",
         "/testbed/clients",
@@ -113,7 +141,17 @@ ROUTES: list[tuple[str, str, Handler, str]] = [
 
 
 #: the testbed's browser pages (HTML); its other routes answer JSON
-PAGES = frozenset({"/", "/docs", "/console", "/console/callback", "/dashboard", "/sample"})
+PAGES = frozenset(
+    {
+        "/",
+        "/docs",
+        "/console",
+        "/console/callback",
+        "/dashboard",
+        "/sample",
+        "/operator/applications",
+    }
+)
 
 
 def _media(path: str) -> str:

@@ -27,6 +27,7 @@ from schemathesis.checks import CHECKS
 
 from testbed.network.codes import MESSAGES
 from testbed.web.routes import document
+from tests.network.test_admission import application
 from tests.test_serve import ADMIN, call, serving
 
 pytestmark = pytest.mark.subprocess
@@ -85,7 +86,26 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
             },
         )
         tokens["user"] = user["access_token"]
-        yield {"base": f"http://127.0.0.1:{port}", "tokens": tokens}
+        yield {"base": f"http://127.0.0.1:{port}", "tokens": tokens, "portal": _developer(port)}
+
+
+def _developer(port: int) -> str:
+    """A signed-in developer with an approved application: the portal's Cookie header."""
+    signup = urllib.request.Request(
+        f"http://127.0.0.1:{port}/portal/api/signup",
+        data=json.dumps({"email": "fuzz@example.com", "password": "fuzz fuzz fuzz"}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(signup, timeout=10) as r:
+        cookie = r.headers["Set-Cookie"].split(";", 1)[0]
+    apply = urllib.request.Request(
+        f"http://127.0.0.1:{port}/portal/api/applications",
+        data=json.dumps(application()).encode(),
+        headers={"Content-Type": "application/json", "Cookie": cookie},
+    )
+    with urllib.request.urlopen(apply, timeout=10) as r:
+        assert json.loads(r.read())["status"] == "approved"
+    return cookie
 
 
 def _token(case: Any, tokens: dict[str, str]) -> str:
@@ -105,6 +125,8 @@ def test_no_5xx_and_every_answer_as_documented(case: Any, live: dict[str, Any]) 
     headers = {}
     if case.path.startswith("/testbed/"):
         headers["Authorization"] = f"Bearer {ADMIN}"
+    elif case.path.startswith("/portal/"):
+        headers["Cookie"] = live["portal"]  # signed in: the operations past the 401
     elif case.path.startswith("/v2.0/"):
         headers["Authorization"] = f"Bearer {_token(case, live['tokens'])}"
     excluded = [check for check in CHECKS.get_all() if check.__name__ in SKIPPED_CHECKS]

@@ -25,12 +25,14 @@ excluded, `approved` when eligible by industry or licence — a working institut
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
+from urllib.parse import urlsplit
 
 from testbed.config import BankCodeError
 from testbed.config.grading import CREDIT_RATINGS, NO_RATING, SIZES, Assessment
@@ -322,6 +324,102 @@ class Admission(GatewayBase):
         if app is None or (owner is not None and app.developer != owner):
             return None
         return app
+
+    # --- My Page: what a developer may see and change of an institution it was granted
+
+    def institutions(self, owner: str) -> list[FintechClient]:
+        """The institutions `owner`'s approved applications became, oldest first."""
+        clients = self.world.directory.clients
+        return [
+            clients[app.client_use_code]
+            for app in self.world.applications.of(owner)
+            if app.status == APPROVED and app.client_use_code in clients
+        ]
+
+    def institution(self, client_use_code: str, owner: str) -> FintechClient | None:
+        """The institution, if one of `owner`'s applications became it; another owner's is
+        None too, as if it did not exist."""
+        for client in self.institutions(owner):
+            if client.client_use_code == client_use_code:
+                return client
+        return None
+
+    def rotate_secret(self, client: FintechClient) -> str:
+        """A new client_secret; the old one takes no token from now on (O0001). Tokens
+        already issued keep working until they expire or are revoked. The new secret is
+        real randomness, not the seeded source's: nobody else can draw it again."""
+        client.client_secret = str(uuid.uuid4())
+        self.world.directory.put_client(client)
+        return client.client_secret
+
+    def add_redirect_uri(self, client: FintechClient, uri: object) -> str:
+        """Register a redirect URI (an absolute http(s) URL without a fragment)."""
+        checked = redirect_uri(uri)
+        if checked in client.redirect_uris:
+            raise ApplicationError("redirect_uri", f"{checked} is registered already")
+        if len(client.redirect_uris) >= MOST_REDIRECT_URIS:
+            raise ApplicationError("redirect_uri", f"at most {MOST_REDIRECT_URIS} redirect URIs")
+        client.redirect_uris.append(checked)
+        self.world.directory.put_client(client)
+        return checked
+
+    def remove_redirect_uri(self, client: FintechClient, uri: object) -> str:
+        if not isinstance(uri, str) or uri.strip() not in client.redirect_uris:
+            raise ApplicationError("redirect_uri", f"not a registered redirect URI: {_kind(uri)}")
+        client.redirect_uris.remove(uri.strip())
+        self.world.directory.put_client(client)
+        return uri.strip()
+
+    def add_allowed_ip(self, client: FintechClient, ip: object) -> str:
+        """Allow transfers from one more address (화이트리스트 IP 관리): while the list is
+        not empty, a transfer from any other address is refused (O0006)."""
+        checked = ip_address(ip)
+        if checked in client.ip_allow:
+            raise ApplicationError("ip", f"{checked} is allowed already")
+        if len(client.ip_allow) >= MOST_IPS:
+            raise ApplicationError("ip", f"at most {MOST_IPS} addresses")
+        client.ip_allow.append(checked)
+        self.world.directory.put_client(client)
+        return checked
+
+    def remove_allowed_ip(self, client: FintechClient, ip: object) -> str:
+        checked = ip_address(ip)
+        if checked not in client.ip_allow:
+            raise ApplicationError("ip", f"{checked} is not on the allow-list")
+        client.ip_allow.remove(checked)
+        self.world.directory.put_client(client)
+        return checked
+
+    def reset_test_data(self, client: FintechClient, now: float) -> dict[str, int]:
+        """ "Reset my test users and data": this institution starts again with no users.
+        Every registration of its users is ended (as 해지: the accounts and their owners stay,
+        they are the banks' customers and may be other institutions' users too), every user
+        token and unused authorization code it holds is cancelled. Money and its history are
+        not touched: the ledger stays balanced and the centre keeps its transfer records
+        (보존기간), so bank_tran_ids already used stay used. Other institutions: untouched."""
+        code = client.client_use_code
+        directory, grants = self.world.directory, self.world.auth
+        ended = 0
+        for reg in list(directory.registrations.values()):
+            if reg.client_use_code == code and not reg.cancelled:
+                reg.inquiry_agree_dtime = reg.transfer_agree_dtime = ""
+                reg.cancelled = True
+                directory.put_registration(reg)
+                ended += 1
+        revoked = 0
+        for grant in list(grants.tokens.values()):
+            if grant.client_use_code == code and grant.is_user_token and not grant.revoked:
+                grant.revoked = True
+                grants.put("token", grant.access_token, grant)
+                revoked += 1
+        for auth_code in list(grants.codes.values()):
+            if auth_code.client_use_code == code and not auth_code.used:
+                auth_code.used = True
+                grants.put("code", auth_code.code, auth_code)
+        self.world.events.emit(
+            now, "institution_reset", client_use_code=code, registrations=ended, tokens=revoked
+        )
+        return {"registrations_ended": ended, "tokens_revoked": revoked}
 
     # --- what a decision does ---------------------------------------------------------
 
@@ -653,3 +751,36 @@ def _kind(value: object) -> str:
     if isinstance(value, Mapping):
         return "an object"
     return f"{type(value).__name__} {value!r}"
+
+
+MOST_REDIRECT_URIS = 20
+MOST_IPS = 50
+
+
+def redirect_uri(value: object) -> str:
+    """A redirect URI as an institution registers it: an absolute http:// or https:// URL
+    with a host, no fragment (RFC 6749 §3.1.2), no spaces; `ApplicationError` otherwise."""
+    uri = _text(value, "redirect_uri", _LONGEST_URI)
+    try:
+        parts = urlsplit(uri)
+        parts.port  # noqa: B018 - raises on a bad port
+    except ValueError:
+        raise ApplicationError("redirect_uri", f"not a URL: {uri!r}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ApplicationError("redirect_uri", f"an absolute http(s) URL, got {uri!r}")
+    if parts.fragment or "#" in uri:
+        raise ApplicationError("redirect_uri", "a redirect URI has no fragment (#...)")
+    if any(c.isspace() or ord(c) < 32 for c in uri):
+        raise ApplicationError("redirect_uri", "no spaces or control characters")
+    return uri
+
+
+def ip_address(value: object) -> str:
+    """An IPv4 or IPv6 address in its canonical text (IPv6 compressed), as requests carry
+    it; `ApplicationError` otherwise."""
+    if not isinstance(value, str):
+        raise ApplicationError("ip", f"expected an IPv4 or IPv6 address, got {_kind(value)}")
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        raise ApplicationError("ip", f"not an IPv4 or IPv6 address: {value[:60]!r}") from None

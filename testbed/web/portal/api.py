@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from testbed.network.gateway import ApplicationError
 from testbed.network.portal import Developer, PortalError
-from testbed.web.portal import accounts, sessions
+from testbed.web.portal import accounts, institutions, sessions
 from testbed.web.portal.common import ApiError, developer_view, json_object, refusal, runtime_of
 from testbed.web.render import json_response
 
@@ -62,3 +63,106 @@ async def signout(request: web.Request) -> web.Response:
 async def me(request: web.Request, developer: Developer) -> web.Response:
     """GET /portal/api/me: the signed-in developer, or 401."""
     return json_response({"developer": developer_view(developer)})
+
+
+# --- applications (이용신청) and apps ---------------------------------------------------
+
+
+def _bad_field(error: ApplicationError) -> web.Response:
+    return json_response({"error": error.message, "field": error.field}, 400)
+
+
+def _no_such(kind: str, key: str) -> web.Response:
+    # another developer's answers the same as one that does not exist: 404, never 403
+    return json_response({"error": f"{kind} {key} 없음 · no such {kind}", "field": "id"}, 404)
+
+
+@sessions.require_developer
+async def apply(request: web.Request, developer: Developer) -> web.Response:
+    """POST /portal/api/applications: the model's fields; 201 with the screening, grade
+    and terms (and, approved at once, the credentials: the secret's only showing)."""
+    runtime = runtime_of(request)
+    try:
+        body = await json_object(request)
+        app = await institutions.apply(runtime, developer, body)
+    except ApiError as e:
+        return json_response(e.body, e.status)
+    except ApplicationError as e:
+        return _bad_field(e)
+    return json_response(institutions.created_view(runtime, app), 201)
+
+
+@sessions.require_developer
+async def applications(request: web.Request, developer: Developer) -> web.Response:
+    """GET /portal/api/applications: the developer's own, oldest first."""
+    runtime = runtime_of(request)
+    return json_response(
+        {
+            "applications": [
+                institutions.application_view(runtime, a)
+                for a in runtime.gateway.applications(developer.id)
+            ]
+        }
+    )
+
+
+@sessions.require_developer
+async def application(request: web.Request, developer: Developer) -> web.Response:
+    """GET /portal/api/applications/{id}: one of the developer's own, or 404."""
+    runtime = runtime_of(request)
+    app_id = request.match_info["id"]
+    app = runtime.gateway.application(app_id, developer.id)
+    if app is None:
+        return _no_such("application", app_id)
+    return json_response(institutions.application_view(runtime, app))
+
+
+@sessions.require_developer
+async def apps(request: web.Request, developer: Developer) -> web.Response:
+    """GET /portal/api/apps: the institutions the developer's applications became."""
+    runtime = runtime_of(request)
+    return json_response(
+        {
+            "apps": [
+                institutions.app_view(runtime, c)
+                for c in runtime.gateway.institutions(developer.id)
+            ]
+        }
+    )
+
+
+@sessions.require_developer
+async def app(request: web.Request, developer: Developer) -> web.Response:
+    """GET /portal/api/apps/{code}: My Page of one of the developer's institutions."""
+    runtime = runtime_of(request)
+    code = request.match_info["code"]
+    client = runtime.gateway.institution(code, developer.id)
+    if client is None:
+        return _no_such("app", code)
+    return json_response(institutions.app_view(runtime, client))
+
+
+def change_app(change: str) -> sessions.Handler:
+    """POST /portal/api/apps/{code}/<change> (`institutions.CHANGES`): one change to the
+    developer's institution, durable; the answer is My Page after it (a rotation adds the
+    new secret: its only showing)."""
+
+    @sessions.require_developer
+    async def changed(request: web.Request, developer: Developer) -> web.Response:
+        runtime = runtime_of(request)
+        code = request.match_info["code"]
+        client = runtime.gateway.institution(code, developer.id)
+        if client is None:
+            return _no_such("app", code)
+        try:
+            body = await json_object(request)
+            runtime.clock.sync()
+            done = institutions.change(runtime, client, change, body)
+        except ApiError as e:
+            return json_response(e.body, e.status)
+        except ApplicationError as e:
+            return _bad_field(e)
+        await institutions.durable(runtime)
+        return json_response({**institutions.app_view(runtime, client), **done})
+
+    return changed

@@ -10,8 +10,9 @@ from typing import Any
 
 from aiohttp import web
 
-from testbed.network.portal import PortalError
-from testbed.web.portal import accounts, sessions
+from testbed.network.gateway import ApplicationError
+from testbed.network.portal import Developer, PortalError
+from testbed.web.portal import accounts, institutions, sessions
 from testbed.web.portal.common import forbidden_page, render_page, runtime_of, see_other
 
 
@@ -30,10 +31,17 @@ async def _landing(
 ) -> web.Response:
     developer = await sessions.current_developer(request)
     if developer is not None:
-        # the applications and apps arrive with the admission model: a developer will see
-        # only their own, looked up by `developer.id`
+        runtime = runtime_of(request)
         return await render_page(
-            request, "mypage.html", status, developer=developer, applications=[], apps=[]
+            request,
+            "mypage.html",
+            status,
+            developer=developer,
+            applications=[
+                institutions.application_view(runtime, a)
+                for a in reversed(runtime.gateway.applications(developer.id))
+            ],
+            apps=runtime.gateway.institutions(developer.id),
         )
     forms: dict[str, dict[str, Any]] = {
         "signin": {"email": "", "errors": {}},
@@ -90,3 +98,105 @@ async def signout(request: web.Request) -> web.Response:
 
 def _errors(error: PortalError) -> dict[str, str]:
     return {error.field: error.message}
+
+
+# --- 이용신청 -------------------------------------------------------------------------
+
+
+@sessions.require_developer
+async def apply_form(request: web.Request, developer: Developer) -> web.Response:
+    """GET /portal/apply: the application form."""
+    return await _apply_page(request, 200, {}, {})
+
+
+async def _apply_page(
+    request: web.Request, status: int, values: dict[str, Any], errors: dict[str, str]
+) -> web.Response:
+    return await render_page(
+        request,
+        "apply.html",
+        status,
+        values=values,
+        errors=errors,
+        **institutions.choices(runtime_of(request)),
+    )
+
+
+@sessions.require_developer
+async def apply(request: web.Request, developer: Developer) -> web.Response:
+    """POST /portal/apply (form): the application; the page of its screening, or the form
+    again naming the field to fix (400, nothing filed)."""
+    form = await sessions.checked_form(request)
+    if form is None:
+        return await forbidden_page(request)
+    data = institutions.form_data(form)
+    runtime = runtime_of(request)
+    try:
+        app = await institutions.apply(runtime, developer, data)
+    except ApplicationError as e:
+        values = {**data, "purposes": form.get("purposes", ""), "redirect_uris": ""}
+        values["redirect_uris"] = form.get("redirect_uris", "")
+        return await _apply_page(request, 400, values, {e.field: e.message})
+    return await render_page(
+        request, "applied.html", 200, application=institutions.created_view(runtime, app)
+    )
+
+
+# --- My Page of one app ---------------------------------------------------------------
+
+
+async def _app_page(
+    request: web.Request,
+    developer: Developer,
+    status: int = 200,
+    errors: dict[str, str] | None = None,
+    **shown: Any,
+) -> web.Response:
+    runtime = runtime_of(request)
+    code = request.match_info["code"]
+    client = runtime.gateway.institution(code, developer.id)
+    if client is None:
+        return await render_page(request, "not_found.html", 404, what=code)
+    return await render_page(
+        request,
+        "app.html",
+        status,
+        app=institutions.app_view(runtime, client),
+        errors=errors or {},
+        client_secret=shown.get("client_secret", ""),
+        reset=shown.get("reset"),
+    )
+
+
+@sessions.require_developer
+async def app(request: web.Request, developer: Developer) -> web.Response:
+    """GET /portal/apps/{code}: My Page of one of the developer's institutions (404 for
+    any other)."""
+    return await _app_page(request, developer)
+
+
+def change_app(change: str) -> sessions.Handler:
+    """POST /portal/apps/{code}/<change> (form): as the JSON API's; done, the page again
+    (303), or with a new secret shown once (200); refused, the page naming the field."""
+
+    @sessions.require_developer
+    async def changed(request: web.Request, developer: Developer) -> web.Response:
+        runtime = runtime_of(request)
+        code = request.match_info["code"]
+        client = runtime.gateway.institution(code, developer.id)
+        if client is None:
+            return await render_page(request, "not_found.html", 404, what=code)
+        form = await sessions.checked_form(request)
+        if form is None:
+            return await forbidden_page(request)
+        try:
+            runtime.clock.sync()
+            done = institutions.change(runtime, client, change, dict(form))
+        except ApplicationError as e:
+            return await _app_page(request, developer, 400, {e.field: e.message})
+        await institutions.durable(runtime)
+        if "client_secret" in done or "reset" in done:
+            return await _app_page(request, developer, 200, **done)
+        return see_other(f"/portal/apps/{code}")
+
+    return changed

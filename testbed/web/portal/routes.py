@@ -16,10 +16,13 @@ import aiohttp_session
 from aiohttp import web
 from aiohttp.web_exceptions import NotAppKeyWarning
 
+from testbed.config.grading import CREDIT_RATINGS, NO_RATING, SIZES
 from testbed.config.settings import Settings
+from testbed.network.gateway.admission import DECLARATIONS, LICENCES, SERVICES
 from testbed.network.portal import MAX_PASSWORD, MIN_PASSWORD
 from testbed.web.portal import api, pages
 from testbed.web.portal.common import CONFIG, PortalConfig
+from testbed.web.portal.institutions import CHANGES
 from testbed.web.portal.sessions import COOKIE, CSRF_FIELD, storage
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -39,6 +42,22 @@ ROUTES: list[tuple[str, str, Handler, str, str]] = [
     ("POST", "/api/signin", api.signin, "sign in: the session cookie", JSON),
     ("POST", "/api/signout", api.signout, "end the session", JSON),
     ("GET", "/api/me", api.me, "the signed-in developer", JSON),
+    ("GET", "/apply", pages.apply_form, "developer portal: the 이용신청 form (HTML)", HTML),
+    ("POST", "/apply", pages.apply, "developer portal: apply (form): the screening", "form"),
+    ("POST", "/api/applications", api.apply, "apply (이용신청): screened and graded", JSON),
+    ("GET", "/api/applications", api.applications, "the developer's applications", JSON),
+    ("GET", "/api/applications/{id}", api.application, "one of the developer's", JSON),
+    ("GET", "/api/apps", api.apps, "the developer's institutions (My Page of each)", JSON),
+    ("GET", "/api/apps/{code}", api.app, "My Page of one of the developer's institutions", JSON),
+    *(
+        ("POST", f"/api/apps/{{code}}/{change}", api.change_app(change), summary, JSON)
+        for change, summary in CHANGES.items()
+    ),
+    ("GET", "/apps/{code}", pages.app, "developer portal: My Page of one app (HTML)", HTML),
+    *(
+        ("POST", f"/apps/{{code}}/{change}", pages.change_app(change), f"{summary} (form)", "form")
+        for change, summary in CHANGES.items()
+    ),
 ]
 
 
@@ -108,15 +127,78 @@ def _credentials(media: str, form: str = "") -> dict[str, Any]:
     }
 
 
-def _json_entry(method: str, path: str, summary: str) -> dict[str, Any]:
-    ok = "201" if path == "/api/signup" else "200"
-    answer = (
-        {"type": "object", "properties": {"signed_out": {"type": "boolean"}}}
-        if path == "/api/signout"
-        else _developer_schema()
+_ACCOUNT_PATHS = ("/api/signup", "/api/signin", "/api/signout", "/api/me")
+
+
+def _path_parameters(path: str) -> list[dict[str, Any]]:
+    return [
+        {"name": seg[1:-1], "in": "path", "required": True, "schema": {"type": "string"}}
+        for seg in path.split("/")
+        if seg.startswith("{")
+    ]
+
+
+def _application_body() -> dict[str, Any]:
+    """The fields of an application (the model checks each, naming the one it refuses)."""
+    text = {"type": "string"}
+    flag = {"type": "boolean"}
+    texts = {"type": "array", "items": text}
+    properties = {
+        "company_name": {**text, "example": "주식회사 테스트페이"},
+        "business_number": {**text, "description": "사업자등록번호, 10 digits (check digit)"},
+        "size": {"type": "string", "enum": list(SIZES)},
+        "industry": {**text, "description": "a 핀테크산업 분류업종, or empty"},
+        "licences": {"type": "array", "items": {"type": "string", "enum": list(LICENCES)}},
+        "declarations": {
+            "type": "object",
+            "properties": {key: flag for key in DECLARATIONS},
+            "required": list(DECLARATIONS),
+            "description": "제외대상: each true (it applies) or false",
+        },
+        "services": {"type": "array", "items": {"type": "string", "enum": list(SERVICES)}},
+        "purposes": texts,
+        "main_bank": {**text, "example": "004"},
+        "credit_rating": {"type": "string", "enum": [*CREDIT_RATINGS, NO_RATING]},
+        "paid_in_capital": {"type": "integer", "minimum": 0},
+        "years_in_business": {"type": "integer", "minimum": 0},
+        "operating_profit": {"type": "integer"},
+        "aml_system": flag,
+        "isms": flag,
+        "liability_insurance": flag,
+        "redirect_uris": texts,
+    }
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": [k for k in properties if k not in ("industry", "licences", "redirect_uris")],
+    }
+
+
+def _change_body(path: str) -> dict[str, Any]:
+    change = path.split("/{code}/", 1)[1]
+    name = {"secret": "confirm", "reset": "confirm", "ips": "ip", "ips/remove": "ip"}.get(
+        change, "redirect_uri"
     )
+    return {"type": "object", "properties": {name: {"type": "string"}}, "required": [name]}
+
+
+def _json_entry(method: str, path: str, summary: str) -> dict[str, Any]:
+    ok = (
+        "201"
+        if (path, method) in (("/api/signup", "POST"), ("/api/applications", "POST"))
+        else "200"
+    )
+    answer: dict[str, Any]
+    if path == "/api/signout":
+        answer = {"type": "object", "properties": {"signed_out": {"type": "boolean"}}}
+    elif path in _ACCOUNT_PATHS:
+        answer = _developer_schema()
+    else:
+        answer = {"type": "object"}
     entry: dict[str, Any] = {
-        "operationId": f"portal_{path.strip('/').replace('/', '_')}_{method.lower()}",
+        "operationId": "portal_"
+        + "_".join(seg.strip("{}") for seg in path.strip("/").split("/"))
+        + f"_{method.lower()}",
         "summary": summary,
         "tags": ["portal"],
         "responses": {
@@ -125,17 +207,27 @@ def _json_entry(method: str, path: str, summary: str) -> dict[str, Any]:
                 "content": {JSON: {"schema": answer}},
             },
             "4XX": {
-                "description": "refused: {error, field}; 400 a bad field, 401 a wrong"
-                " password or no session, 409 an address taken, 415 not JSON, 429 wait"
-                " (retry_after; locked after repeated wrong passwords)",
+                "description": "refused: {error, field}; 400 a bad field (nothing changed),"
+                " 401 a wrong password or no session, 404 not one of the developer's, 409 an"
+                " address taken, 415 not JSON, 429 wait (retry_after; locked after repeated"
+                " wrong passwords)",
                 "content": {JSON: {"schema": _error_schema()}},
             },
         },
     }
     if path in ("/api/signup", "/api/signin"):
         entry["requestBody"] = _credentials(JSON)
-    if path == "/api/me":
+    elif path == "/api/applications" and method == "POST":
+        entry["requestBody"] = {
+            "required": True,
+            "content": {JSON: {"schema": _application_body()}},
+        }
+    elif method == "POST" and "/{code}/" in path:
+        entry["requestBody"] = {"required": True, "content": {JSON: {"schema": _change_body(path)}}}
+    if path not in ("/api/signup", "/api/signin", "/api/signout"):
         entry["security"] = [{"portal": []}]
+    if params := _path_parameters(path):
+        entry["parameters"] = params
     return entry
 
 
@@ -145,16 +237,30 @@ def _page_entry(method: str, path: str, summary: str, kind: str) -> dict[str, An
         responses = {"301": {"description": "to /portal/"}}
     elif kind == HTML:
         responses = {"200": {"description": "an HTML page", "content": {HTML: {}}}}
+        if path not in ("/",):
+            responses["303"] = {"description": "not signed in: to /portal/"}
+            responses["4XX"] = {
+                "description": "404: not one of the developer's",
+                "content": {HTML: {}},
+            }
     else:
         responses = {
-            "303": {"description": "done: back to /portal/"},
+            "303": {"description": "done: back to the page (or to /portal/ to sign in)"},
             "4XX": {
                 "description": "the page again, saying what to fix (403: the CSRF token is"
-                " missing or not this session's, nothing done)",
+                " missing or not this session's, nothing done; 404: not the developer's)",
                 "content": {HTML: {}, JSON: {"schema": _error_schema()}},
             },
         }
-    name = path.strip("/") or ("index" if path else "root")  # "/" is the page, "" redirects
+        if path == "/apply" or path.endswith(("/secret", "/reset")):
+            responses["200"] = {
+                "description": "the result: the screening, or the new secret (shown once)",
+                "content": {HTML: {}},
+            }
+    name = (
+        "_".join(seg.strip("{}") for seg in path.strip("/").split("/"))
+        or ("index" if path else "root")  # "/" is the page, "" redirects
+    )
     entry: dict[str, Any] = {
         "operationId": f"portal_{name}_{method.lower()}",
         "summary": summary,
@@ -163,6 +269,8 @@ def _page_entry(method: str, path: str, summary: str, kind: str) -> dict[str, An
     }
     if path in ("/signup", "/signin"):
         entry["requestBody"] = _credentials("application/x-www-form-urlencoded", path.strip("/"))
+    if params := _path_parameters(path):
+        entry["parameters"] = params
     return entry
 
 

@@ -1,0 +1,220 @@
+"""Applications (이용신청) and apps (the institutions they became), the same for the pages
+and the JSON API: reading a form into the model's fields, applying, the views, and My
+Page's changes. Every change goes through the model (`Gateway`: `apply`, `rotate_secret`,
+`add_redirect_uri`, ...) and is on disk before the caller answers.
+
+A developer sees only their own: another developer's application or app is `None` here,
+which both faces answer 404, as for one that does not exist (ids are sequential: a 403
+would tell a guesser it was right).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final
+
+from multidict import MultiDict
+
+from testbed.clock import to_kst
+from testbed.config.grading import CREDIT_RATINGS, GUARANTEE_KINDS, NO_RATING, SIZES
+from testbed.network.applications import Application, application_json
+from testbed.network.codes import message
+from testbed.network.gateway.admission import (
+    DECLARATIONS,
+    EXCLUSIONS,
+    INDUSTRIES,
+    LICENCES,
+    SERVICES,
+    ApplicationError,
+)
+from testbed.network.parties import DEFAULT_LIMITS, FintechClient
+from testbed.network.portal import Developer
+from testbed.runtime import Runtime
+
+#: how many of an institution's latest API calls My Page shows
+LATEST_CALLS: Final = 20
+
+#: the text fields of the form, as the model names them (the numbers it parses itself)
+_TEXT_FIELDS: Final = (
+    "company_name",
+    "business_number",
+    "size",
+    "industry",
+    "main_bank",
+    "credit_rating",
+    "paid_in_capital",
+    "years_in_business",
+    "operating_profit",
+)
+_FLAGS: Final = ("aml_system", "isms", "liability_insurance")
+
+
+def choices(runtime: Runtime) -> dict[str, Any]:
+    """What the application form offers: every vocabulary of the model."""
+    return {
+        "sizes": [(size, size) for size in SIZES],
+        "industries": [(name, f"{name} ({what})") for name, what in INDUSTRIES.items()],
+        "licences": LICENCES,
+        "exclusions": EXCLUSIONS,
+        "services": SERVICES,
+        "credit_ratings": [(r, r) for r in (*CREDIT_RATINGS, NO_RATING)],
+        "banks": [(i.code, i.name_ko) for i in runtime.world.config.participants if i.open_banking],
+    }
+
+
+def form_data(form: MultiDict[str]) -> dict[str, Any]:
+    """The model's `data` from the form: text as typed (the model checks it), checkboxes
+    as lists and flags, every declaration true or false, one purpose or redirect URI a
+    line."""
+    data: dict[str, Any] = {name: form.get(name, "") for name in _TEXT_FIELDS}
+    data["licences"] = form.getall("licences", [])
+    data["services"] = form.getall("services", [])
+    data["declarations"] = {key: form.get(f"declare_{key}") == "yes" for key in DECLARATIONS}
+    data["purposes"] = _lines(form.get("purposes", ""))
+    uris = _lines(form.get("redirect_uris", ""))
+    if uris:
+        data["redirect_uris"] = uris
+    for flag in _FLAGS:
+        data[flag] = form.get(flag) == "yes"
+    return data
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+async def apply(runtime: Runtime, developer: Developer, data: Mapping[str, Any]) -> Application:
+    """File the developer's application (the model's `ApplicationError` when a field is
+    wrong: nothing kept); durable on return."""
+    runtime.clock.sync()
+    app = runtime.gateway.apply(developer.id, data, runtime.clock.now())
+    await runtime.store.durable()
+    return app
+
+
+def application_view(runtime: Runtime, app: Application) -> dict[str, Any]:
+    view = application_json(app)
+    view.pop("developer", None)
+    if app.terms is not None:
+        view["terms"]["guarantee_name"] = GUARANTEE_KINDS.get(app.terms.guarantee, "")
+    return view
+
+
+def created_view(runtime: Runtime, app: Application) -> dict[str, Any]:
+    """The answer to an application: its view and, when it became an institution at once,
+    the credentials with the client_secret in full — the only time it is shown (My Page
+    masks it; rotating it shows the new one once)."""
+    view = application_view(runtime, app)
+    client = runtime.world.directory.clients.get(app.client_use_code)
+    if client is not None:
+        view["credentials"] = {
+            "client_use_code": client.client_use_code,
+            "client_id": client.client_id,
+            "client_secret": client.client_secret,
+        }
+    return view
+
+
+def mask(secret: str) -> str:
+    return secret[:4] + "•" * 8 + secret[-4:] if len(secret) > 8 else "•" * 8
+
+
+def app_view(runtime: Runtime, client: FintechClient) -> dict[str, Any]:
+    """My Page of one institution: credentials (the secret masked), redirect URIs, IP
+    allow-list, 약정계좌 with balances, grade and terms, this month's usage and 처리대행비용,
+    and the latest API calls with what their rsp_code means."""
+    world = runtime.world
+    code = client.client_use_code
+    app = next((a for a in world.applications.of(None) if a.client_use_code == code), None)
+    month = to_kst(world.clock.now()).strftime("%Y-%m")
+    accounts = []
+    for contract in client.contract_accounts:
+        account = world.ledger.accounts.get((contract.bank_code, contract.account_num))
+        accounts.append(
+            {
+                "purpose": contract.purpose,
+                "bank_code": contract.bank_code,
+                "account_num": contract.account_num,
+                "balance": account.balance if account is not None else 0,
+            }
+        )
+    calls = [
+        {
+            "time": e["time"],
+            "method": e.get("method", ""),
+            "path": e.get("path", ""),
+            "status": e.get("status", 0),
+            "rsp_code": e.get("rsp_code", ""),
+            "rsp_message": _meaning(str(e.get("rsp_code") or "")),
+        }
+        for e in world.events.since(0, "api")
+        if e.get("client_use_code") == code
+    ][-LATEST_CALLS:]
+    calls.reverse()
+    active = [r for r in world.directory.registrations.values() if r.client_use_code == code]
+    return {
+        "client_use_code": code,
+        "name": client.name,
+        "application": app.id if app else "",
+        "client_id": client.client_id,
+        "client_secret_masked": mask(client.client_secret),
+        "scopes": list(client.scopes),
+        "redirect_uris": list(client.redirect_uris),
+        "ip_allow": list(client.ip_allow),
+        "contract_accounts": accounts,
+        "grade": app.grade if app else "",
+        "terms": application_view(runtime, app)["terms"] if app and app.terms else None,
+        "limits": {name: client.limit(name) for name in DEFAULT_LIMITS},
+        "registrations": sum(1 for r in active if not r.cancelled),
+        "usage": world.openbanking.bill(code, month),
+        "latest_calls": calls,
+    }
+
+
+def _meaning(rsp_code: str) -> str:
+    if rsp_code == "A0000":
+        return "처리 성공 · success"
+    return message(rsp_code)
+
+
+async def durable(runtime: Runtime) -> None:
+    await runtime.store.durable()
+
+
+#: My Page's changes: the path after /apps/{code}/, and what it says it does
+CHANGES: Final = {
+    "secret": "rotate the client_secret (confirm: the client_use_code)",
+    "redirect_uris": "register a redirect URI",
+    "redirect_uris/remove": "remove a redirect URI",
+    "ips": "allow transfers from an IP address",
+    "ips/remove": "remove an IP address from the allow-list",
+    "reset": "reset my test users and data (confirm: the client_use_code)",
+}
+
+
+def change(
+    runtime: Runtime, client: FintechClient, what: str, body: Mapping[str, Any]
+) -> dict[str, Any]:
+    """One of `CHANGES`, through the model (`ApplicationError` naming the field: nothing
+    changed); what the answer adds to My Page. The caller makes it durable."""
+    gateway = runtime.gateway
+    if what in ("secret", "reset"):
+        confirm = body.get("confirm")
+        if confirm != client.client_use_code:
+            raise ApplicationError(
+                "confirm",
+                f"type the 이용기관코드 {client.client_use_code} to confirm ·"
+                " confirm with the client_use_code",
+            )
+        if what == "secret":
+            return {"client_secret": gateway.rotate_secret(client)}
+        return {"reset": gateway.reset_test_data(client, runtime.clock.now())}
+    if what == "redirect_uris":
+        return {"added": gateway.add_redirect_uri(client, body.get("redirect_uri"))}
+    if what == "redirect_uris/remove":
+        return {"removed": gateway.remove_redirect_uri(client, body.get("redirect_uri"))}
+    if what == "ips":
+        return {"added": gateway.add_allowed_ip(client, body.get("ip"))}
+    if what == "ips/remove":
+        return {"removed": gateway.remove_allowed_ip(client, body.get("ip"))}
+    raise ApplicationError("change", f"one of {', '.join(CHANGES)}")  # pragma: no cover
