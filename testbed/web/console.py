@@ -319,21 +319,23 @@ def _default_user(world: World, client: FintechClient) -> User | None:
 
 def _signed_in(
     request: web.Request, world: World, client: FintechClient
-) -> tuple[User | None, str]:
-    """The user whose token the page sent, and the token's state: none, live or refused
-    (unknown, expired, revoked, an institution's or another institution's)."""
+) -> tuple[User | None, str, FintechClient]:
+    """The user whose token the page sent, the token's state (none, live, or refused:
+    unknown, expired, revoked, an institution's), and the institution it is of: the demo
+    one, or one a developer made on the portal and uses in the console."""
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        return None, "none"
+        return None, "none", client
     try:
         grant = world.auth.check(token.strip(), world.clock.now())
     except Refusal:
-        return None, "refused"
+        return None, "refused", client
     user = world.directory.users.get(grant.user_seq_no)
-    if user is None or grant.client_use_code != client.client_use_code:
-        return None, "refused"
-    return user, "live"
+    issuer = world.directory.clients.get(grant.client_use_code)
+    if user is None or issuer is None:
+        return None, "refused", client
+    return user, "live", issuer
 
 
 def _usable(world: World, key: tuple[str, str]) -> bool:
@@ -505,8 +507,8 @@ async def config(request: web.Request) -> web.Response:
     sa = self_auth_client(world)
     callback_uri, registered = await register_callback(request)
     now = world.clock.now()
-    signed_in, token_state = _signed_in(request, world, client)
-    user = console_user(world, signed_in or _default_user(world, client), client, sa)
+    signed_in, token_state, issuer = _signed_in(request, world, client)
+    user = console_user(world, signed_in or _default_user(world, client), issuer, sa)
     demo_account = user["demo"] if user else None
     return json_response(
         {
