@@ -595,6 +595,60 @@ def open_loop_markdown(data: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def loop_report(text: str) -> dict[str, Any]:
+    """What `serve --loop-lag` logged during one load: the stalls the probe saw, and the
+    callbacks asyncio named as running that long, grouped by what they were."""
+    lags = sorted(float(x) for x in re.findall(r"event loop lag ([\d.]+) ms", text))
+    counts: Counter[str] = Counter()
+    worst: dict[str, float] = {}
+    for found in re.finditer(r"Executing (.+?) took ([\d.]+) seconds", text):
+        name = _callback_name(found.group(1))
+        counts[name] += 1
+        worst[name] = max(worst.get(name, 0.0), float(found.group(2)) * 1000)
+    return {
+        "stalls": len(lags),
+        "max_lag_ms": lags[-1] if lags else 0.0,
+        "total_lag_ms": round(sum(lags), 1),
+        "callbacks": [
+            {"callback": name, "count": n, "worst_ms": round(worst[name], 1)}
+            for name, n in counts.most_common(8)
+        ],
+    }
+
+
+def _callback_name(described: str) -> str:
+    """A slow callback as asyncio describes it, without its ids and addresses: the
+    coroutine or function and where it was (`RequestHandler.start() at web_protocol.py:…`)."""
+    coro = re.search(r"coro=<([\w.]+)\(\)(?: running at ([^>\s]+))?", described)
+    if coro:
+        where = Path(coro.group(2)).name if coro.group(2) else ""
+        return f"{coro.group(1)}() at {where}" if where else f"{coro.group(1)}()"
+    handle = re.search(r"<(?:Timer)?Handle ([\w.<>]+)\(", described)
+    return f"{handle.group(1)}()" if handle else described[:80]
+
+
+def loop_markdown(data: dict[str, Any]) -> str:
+    lines = [
+        f"Run `{data['command']}` of {data['taken']}: `testbed serve --loop-lag"
+        f" {data['threshold_ms']:g}` (a probe every 2 ms logs each wake-up"
+        f" {data['threshold_ms']:g} ms late or more; asyncio's debug mode names each callback"
+        " that ran as long, and costs CPU itself: read the figures as upper bounds).",
+        "",
+        "| workload | stalls | longest ms | stalled ms in all"
+        " | callbacks named (count, worst ms) |",
+        "|---|---:|---:|---:|---|",
+    ]
+    for name, r in data["workloads"].items():
+        named = "; ".join(
+            f"`{c['callback']}` ({c['count']}, {c['worst_ms']:g})" for c in r["callbacks"][:4]
+        )
+        lines.append(
+            f"| {name} | {r['stalls']} | {r['max_lag_ms']:.1f} | {r['total_lag_ms']:.1f}"
+            f" | {named} |"
+        )
+    return "\n".join(lines)
+
+
 def wrk_version(wrk: str) -> str:
     out = subprocess.run([wrk, "-v"], capture_output=True, text=True, timeout=10)
     first = (out.stdout + out.stderr).strip().splitlines()
@@ -814,6 +868,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "--loop",
             args.loop,
         ]
+        if args.loop_lag:
+            testbed_cmd += ["--loop-lag", f"{args.loop_lag:g}"]
         baseline_port = free_port()
         baseline_cmd = [sys.executable, str(BENCH / "baseline.py"), "--port", str(baseline_port)]
         baseline_cmd += ["--loop", args.loop]  # both servers on the same event loop
@@ -845,8 +901,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     bench.load(server, w.name, fx, warmup, args.connections)
                 spy = bench.spy(server, w.name, duration) if w.target == "testbed" else None
                 cpu_before = server.cpu_seconds()
+                logged = server.log.stat().st_size
                 result = bench.load(server, w.name, fx, duration, args.connections)
                 cpu_after = server.cpu_seconds()
+                if args.loop_lag and w.target == "testbed":
+                    with server.log.open("rb") as log:
+                        log.seek(logged)
+                        result["loop"] = loop_report(log.read().decode("utf-8", "replace"))
                 if spy is not None:
                     print(spy.summary(), flush=True)
                 if cpu_before is not None and cpu_after is not None and result["requests"]:
@@ -866,11 +927,16 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             open_loop = []
             for rate in args.open_loop:
                 requests = Requests(fx, bench.next_run(), seed=2)
+                logged = testbed.log.stat().st_size
                 loaded = asyncio.run(
                     open_loop_load(
                         testbed.url, functools.partial(requests.build, "mixed"), rate, duration
                     )
                 )
+                if args.loop_lag:
+                    with testbed.log.open("rb") as log:
+                        log.seek(logged)
+                        loaded["loop"] = loop_report(log.read().decode("utf-8", "replace"))
                 open_loop.append(loaded)
                 print(
                     f"bench: open loop {rate:g}/s: {loaded['achieved_rps']:.0f} req/s answered,"
@@ -1105,6 +1171,14 @@ def main(argv: list[str] | None = None) -> int:
         "--sample", type=int, default=200, help="with wrk: requests whose rsp_code is read"
     )
     parser.add_argument(
+        "--loop-lag",
+        type=float,
+        default=0.0,
+        metavar="MS",
+        help="run the server with --loop-lag MS and report, per workload, the event-loop"
+        " stalls of MS or more and the callbacks that caused them (loop_lag section)",
+    )
+    parser.add_argument(
         "--open-loop",
         type=lambda text: [float(rate) for rate in text.split(",")],
         default=[],
@@ -1135,7 +1209,18 @@ def main(argv: list[str] | None = None) -> int:
     if not 1 <= args.threads <= 9:
         parser.error("--threads: 1 to 9 (one digit of the bank_tran_id)")
     data = finite(run(args))
-    if data["open_loop"]["rates"]:
+    if args.loop_lag:
+        watched = {n: r["loop"] for n, r in data["workloads"].items() if "loop" in r}
+        for r in data["open_loop"]["rates"]:  # below saturation: stalls, not queueing
+            watched[f"mixed, open loop {r['rate']:g}/s"] = r["loop"]
+        section = {
+            "taken": data["taken"],
+            "command": data["command"] + f" --loop-lag {args.loop_lag:g}",
+            "threshold_ms": args.loop_lag,
+            "workloads": watched,
+        }
+        save_section("loop_lag", section, loop_markdown(section), args.out_dir)
+    if data["open_loop"]["rates"] and not args.loop_lag:  # debug mode's cost is in them
         section = data["open_loop"]
         save_section("open_loop", section, open_loop_markdown(section), args.out_dir)
     if not data["targets"]:

@@ -57,6 +57,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--users", type=int, default=100, help="users in a newly seeded world")
     serve.add_argument(
+        "--loop-lag",
+        type=float,
+        default=0.0,
+        metavar="MS",
+        help="log event-loop stalls of MS or more and name the callbacks that ran as long"
+        " (asyncio debug mode: for investigations, it costs CPU itself)",
+    )
+    serve.add_argument(
         "--loop",
         choices=("asyncio", "uvloop"),
         default="asyncio",
@@ -323,6 +331,7 @@ def serve(args: argparse.Namespace) -> int:
         tls=args.tls,
         tls_port=DEFAULT_TLS_PORT if args.tls_port is None else args.tls_port,
         session_key=os.environ.get("TESTBED_SESSION_KEY", ""),
+        loop_lag_ms=args.loop_lag,
     )
     if args.tls_port is not None and not args.tls:
         print("testbed: --tls-port needs --tls", file=sys.stderr)

@@ -30,3 +30,6 @@ class Settings:
     #: the portal's cookie key, base64 of 32 bytes (`$TESTBED_SESSION_KEY`); empty: the key
     #: file beside the database, made once (`:memory:`: a new key each start)
     session_key: str = ""
+    #: `serve --loop-lag MS`: log event-loop stalls of MS or more and name the slow
+    #: callbacks (asyncio debug mode); 0, the default: off (testbed.web.loop_watch)
+    loop_lag_ms: float = 0.0

@@ -17,7 +17,7 @@ from testbed.config.settings import Settings
 from testbed.resources import templates_path
 from testbed.runtime import Runtime, open_runtime
 from testbed.typedefs import ADMIN_TOKEN, RUNTIME, TEMPLATES
-from testbed.web import consent_pages
+from testbed.web import consent_pages, loop_watch
 from testbed.web.portal import routes as portal
 from testbed.web.render import json_response
 from testbed.web.routes import setup_routes
@@ -47,7 +47,7 @@ async def _world_lifetime(app: web.Application) -> AsyncIterator[None]:
     runtime = app[RUNTIME]
     # not `async with runtime.clock`: reset and restore swap the world, and its clock,
     # while the app runs; stepping() stops whichever clock is current at shutdown
-    async with runtime.stepping():
+    async with runtime.stepping(), loop_watch.watching(runtime.settings.loop_lag_ms):
         yield
     runtime.close()
 

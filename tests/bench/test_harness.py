@@ -142,3 +142,15 @@ def test_run_open_loop_writes_its_section(tmp_path: Path) -> None:
         assert r["non_ok"] == 0
     markdown = (tmp_path / "benchmarks.md").read_text(encoding="utf-8")
     assert "<!-- bench:open_loop begin -->" in markdown and "| 100 |" in markdown
+
+
+def test_run_loop_lag_names_the_stalls(tmp_path: Path) -> None:
+    """--loop-lag runs the server watching its event loop and reports per workload."""
+    bench("run.py", "--smoke", "--only", "balance", "--loop-lag", "1", "--out-dir", str(tmp_path))
+    section = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))["loop_lag"]
+    assert section["threshold_ms"] == 1
+    watched = section["workloads"]["balance"]
+    assert isinstance(watched["stalls"], int) and number(watched["max_lag_ms"])
+    for named in watched["callbacks"]:
+        assert named["count"] >= 1 and named["worst_ms"] >= 1
+    assert "<!-- bench:loop_lag begin -->" in (tmp_path / "benchmarks.md").read_text("utf-8")
