@@ -154,3 +154,37 @@ def test_run_loop_lag_names_the_stalls(tmp_path: Path) -> None:
     for named in watched["callbacks"]:
         assert named["count"] >= 1 and named["worst_ms"] >= 1
     assert "<!-- bench:loop_lag begin -->" in (tmp_path / "benchmarks.md").read_text("utf-8")
+
+
+def test_curve_measures_each_point_and_plots(tmp_path: Path) -> None:
+    """bench/curve.py: CPU per balance and withdraw for each world size and institution
+    count, each point in its own process, and the plot."""
+    bench(
+        "curve.py",
+        "--accounts",
+        "1000,3000",
+        "--institutions",
+        "2,4",
+        "--requests",
+        "50",
+        "--write",
+        "--out-dir",
+        str(tmp_path),
+        timeout=300,
+    )
+    section = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))["curve"]
+    points = section["points"]
+    assert [(p["asked_accounts"], p["institutions"]) for p in points] == [
+        (1000, 2),
+        (1000, 4),
+        (3000, 2),
+        (3000, 4),
+    ]
+    for p in points:
+        assert p["accounts"] >= p["asked_accounts"] * 0.9
+        assert number(p["balance_us"]) and number(p["withdraw_us"]) and p["balance_us"] > 0
+    png = (tmp_path / "scale-curve.png").read_bytes()
+    assert png.startswith(b"\x89PNG") and len(png) > 10_000
+    assert "![CPU per request as the world grows](scale-curve.png)" in (
+        tmp_path / "benchmarks.md"
+    ).read_text(encoding="utf-8")
