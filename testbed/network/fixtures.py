@@ -166,12 +166,8 @@ def register(
     """Register (or re-consent) an account of `user` with `client`; A0324/A0325 are the API's."""
     now = world.clock.now()
     stamp = yyyymmddhhmmss(now)
-    for reg in world.directory.registrations.values():
-        if (
-            reg.client_use_code == client.client_use_code
-            and (reg.bank_code, reg.account_num) == account.key
-            and not reg.cancelled
-        ):
+    for reg in world.directory.registrations_for(client.client_use_code, *account.key):
+        if not reg.cancelled:
             reg.inquiry_agree_dtime = reg.inquiry_agree_dtime or (stamp if inquiry else "")
             reg.transfer_agree_dtime = reg.transfer_agree_dtime or (stamp if transfer else "")
             return world.directory.put_registration(reg)
@@ -227,12 +223,8 @@ def active_registration(
     world: World, client_use_code: str, key: tuple[str, str]
 ) -> Registration | None:
     """The registration (not cancelled) of the account `key` with an institution, if any."""
-    for reg in world.directory.registrations.values():
-        if (
-            reg.client_use_code == client_use_code
-            and (reg.bank_code, reg.account_num) == key
-            and not reg.cancelled
-        ):
+    for reg in world.directory.registrations_for(client_use_code, *key):
+        if not reg.cancelled:
             return reg
     return None
 
@@ -268,12 +260,8 @@ def cancel_consent(world: World, reg: Registration, scope: str) -> Registration:
 def cancel_user(world: World, client_use_code: str, user_seq_no: str) -> list[Registration]:
     """End every registration of a user with an institution; returns those it ended."""
     ended = []
-    for reg in list(world.directory.registrations.values()):
-        if (
-            reg.client_use_code == client_use_code
-            and reg.user_seq_no == user_seq_no
-            and not reg.cancelled
-        ):
+    for reg in world.directory.registrations_of(client_use_code, user_seq_no):
+        if not reg.cancelled:
             reg.inquiry_agree_dtime = reg.transfer_agree_dtime = ""
             reg.cancelled = True
             ended.append(world.directory.put_registration(reg))

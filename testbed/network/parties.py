@@ -130,10 +130,31 @@ class Directory(RecordBook):
         self.clients: dict[str, FintechClient] = self.tables["client"]
         self.registrations: dict[str, Registration] = self.tables["registration"]
         self.clients_by_id: dict[str, FintechClient] = {}
+        # registrations by (institution, user) and by (institution, bank, account), in the
+        # order they were made: what a request looks up, without a scan of every one
+        self._by_user: dict[tuple[str, str], dict[str, Registration]] = {}
+        self._by_account: dict[tuple[str, str, str], dict[str, Registration]] = {}
 
     def _index(self, kind: str, key: str, obj: Any) -> None:
         if kind == "client":
             self.clients_by_id[obj.client_id] = obj
+        elif kind == "registration":
+            # a registration's institution, user and account never change: re-puts land on
+            # the same entries
+            user = (obj.client_use_code, obj.user_seq_no)
+            self._by_user.setdefault(user, {})[key] = obj
+            account = (obj.client_use_code, obj.bank_code, obj.account_num)
+            self._by_account.setdefault(account, {})[key] = obj
+
+    def registrations_of(self, client_use_code: str, user_seq_no: str) -> list[Registration]:
+        """A user's registrations with an institution (cancelled ones too), oldest first."""
+        return list(self._by_user.get((client_use_code, user_seq_no), {}).values())
+
+    def registrations_for(
+        self, client_use_code: str, bank_code: str, account_num: str
+    ) -> list[Registration]:
+        """An account's registrations with an institution (cancelled ones too), oldest first."""
+        return list(self._by_account.get((client_use_code, bank_code, account_num), {}).values())
 
     def put_user(self, user: User) -> User:
         self.put("user", user.user_seq_no, user)

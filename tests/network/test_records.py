@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from testbed.network.faults import Fault
-from testbed.network.parties import client_from_record
+from testbed.network.parties import Directory, client_from_record
 from testbed.network.records import plain
 from tests.conftest import WorldFactory
 
@@ -50,3 +50,34 @@ def test_an_institution_stored_before_show_account_num_loads_with_it_off(
     loaded = client_from_record(record)
     assert loaded.show_account_num is False
     assert dataclasses.replace(loaded, show_account_num=client.show_account_num) == client
+
+
+def test_registration_lookups_are_indexed_and_survive_a_reload(make_world: WorldFactory) -> None:
+    """A user's and an account's registrations with an institution are found without a scan
+    of every registration (issue 17: no per-request work that grows with the world), in
+    the order they were made, and the index is rebuilt when the directory is loaded."""
+    world = make_world()
+    directory = world.directory
+    for reg in directory.registrations.values():
+        mine = directory.registrations_of(reg.client_use_code, reg.user_seq_no)
+        assert reg in mine
+        scanned = [
+            r
+            for r in directory.registrations.values()
+            if (r.client_use_code, r.user_seq_no) == (reg.client_use_code, reg.user_seq_no)
+        ]
+        assert mine == scanned
+        assert reg in directory.registrations_for(
+            reg.client_use_code, reg.bank_code, reg.account_num
+        )
+    again = Directory()
+    for kind, key, record in directory.records():
+        again.load(kind, key, record)
+    some = next(iter(directory.registrations.values()))
+    assert [
+        r.fintech_use_num for r in again.registrations_of(some.client_use_code, some.user_seq_no)
+    ] == [
+        r.fintech_use_num
+        for r in directory.registrations_of(some.client_use_code, some.user_seq_no)
+    ]
+    assert directory.registrations_of("T000000000", some.user_seq_no) == []

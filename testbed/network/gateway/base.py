@@ -203,14 +203,8 @@ class GatewayBase:
     def registrations(
         self, caller: Caller, user_seq_no: str, include_cancelled: bool
     ) -> list[Registration]:
-        code = caller.client.client_use_code
-        return [
-            r
-            for r in self.world.directory.registrations.values()
-            if r.client_use_code == code
-            and r.user_seq_no == user_seq_no
-            and (include_cancelled or not r.cancelled)
-        ]
+        regs = self.world.directory.registrations_of(caller.client.client_use_code, user_seq_no)
+        return [r for r in regs if include_cancelled or not r.cancelled]
 
     def contract_account(self, caller: Caller, purpose: str, data: dict[str, str]) -> Account:
         """The caller's 약정계좌 for `purpose` named by cntr_account_type/num, else A0322."""
