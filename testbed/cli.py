@@ -199,14 +199,21 @@ def scenario_files(paths: Sequence[str]) -> list[str]:
     return files
 
 
+def _scenario_files_said(paths: Sequence[str]) -> list[str] | None:
+    """`scenario_files`, or None once the reason is printed (a directory with none)."""
+    try:
+        return scenario_files(paths)
+    except FileNotFoundError as e:
+        print(f"testbed: {e}", file=sys.stderr)
+        return None
+
+
 def check(args: argparse.Namespace) -> int:
     from testbed.scenario.model import ScenarioError, load_scenario
 
     bad = 0
-    try:
-        files = scenario_files(args.files)
-    except FileNotFoundError as e:
-        print(f"testbed: {e}", file=sys.stderr)
+    files = _scenario_files_said(args.files)
+    if files is None:
         return 2
     for file in files:
         try:
@@ -226,10 +233,8 @@ def replay(args: argparse.Namespace) -> int:
     from testbed.scenario.model import ScenarioError, load_scenario
 
     scenarios = []
-    try:
-        files = scenario_files(args.files)
-    except FileNotFoundError as e:
-        print(f"testbed: {e}", file=sys.stderr)
+    files = _scenario_files_said(args.files)
+    if files is None:
         return 2
     for file in files:
         try:

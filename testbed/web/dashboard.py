@@ -16,6 +16,7 @@ from aiohttp import web
 
 from testbed.resources import static_path
 from testbed.typedefs import TEMPLATES
+from testbed.web.render import OWN_SCRIPT_PAGE_HEADERS
 
 
 @dataclass(frozen=True)
@@ -44,14 +45,7 @@ JUMP_TO: Final = "23:29:30"
 STATIC_FILES: Final = ("base.css", "dashboard.css", "dashboard.js")
 
 #: the page loads nothing but its own files, and talks to nothing but this server
-HEADERS: Final = {
-    "Content-Security-Policy": (
-        "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self';"
-        " img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-    ),
-    "Referrer-Policy": "no-referrer",
-    "X-Content-Type-Options": "nosniff",
-}
+HEADERS: Final = OWN_SCRIPT_PAGE_HEADERS
 
 
 def _static_version() -> str:

@@ -14,16 +14,10 @@ from typing import Final
 from aiohttp import web
 
 from testbed.typedefs import TEMPLATES
+from testbed.web.render import OWN_SCRIPT_PAGE_HEADERS
 
-HEADERS: Final = {
-    "Content-Security-Policy": (
-        "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self';"
-        " img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-    ),
-    "Referrer-Policy": "no-referrer",
-    "X-Content-Type-Options": "nosniff",
-    "Cache-Control": "no-store",
-}
+#: the dashboard's, and never cached: the page lists applicants
+HEADERS: Final = {**OWN_SCRIPT_PAGE_HEADERS, "Cache-Control": "no-store"}
 
 
 async def applications_page(request: web.Request) -> web.Response:

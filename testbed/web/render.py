@@ -1,9 +1,10 @@
-"""One way to render JSON: UTF-8, Korean kept as is."""
+"""One way to render JSON (UTF-8, Korean kept as is), and the headers of the pages that
+run their own script against this server."""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Final
 
 from aiohttp import web
 
@@ -15,3 +16,15 @@ def json_response(data: Any, status: int = 200) -> web.Response:
         content_type="application/json",
         charset="utf-8",
     )
+
+
+#: a page that runs its own script (the dashboard, the operator's page): it loads nothing
+#: but its own files and talks to nothing but this server
+OWN_SCRIPT_PAGE_HEADERS: Final = {
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self';"
+        " img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+}
