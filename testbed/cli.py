@@ -1,10 +1,13 @@
-"""The `testbed` command line, the top layer: `serve`, `check`, `replay`, `ca`, `sample`.
+"""The `testbed` command line, the top layer: `serve`, `check`, `replay`, `ca`, `rekey`,
+`datakey`, `sample`.
 
 - `serve` runs the server (`testbed.web`), optionally with a scenario's world loaded
   (`--scenario`) or the traffic recorded as a scenario (`--record`).
 - `check` validates scenario files without running them (`testbed.scenario`).
 - `replay` runs scenario files on a virtual clock and reports (`testbed.replay`).
 - `ca` shows (and makes, once) the local CA of `serve --tls` (`testbed.tls`).
+- `rekey` rotates the key that encrypts a database; `datakey` prints a fresh key for
+  TESTBED_DATA_KEY (`testbed.store.rekey`, `testbed.store.crypto`).
 - `sample` runs the sample fintech web app (`samples.fintech_web`, a separate package
   that talks to the testbed over HTTP only) against a running testbed.
 
@@ -97,6 +100,15 @@ def _parser() -> argparse.ArgumentParser:
     ca = sub.add_parser("ca", help="the local CA of `serve --tls`: where it is and how to trust it")
     ca.add_argument("--db", default="testbed.db", help="the database whose CA (beside it)")
     ca.add_argument("--export", metavar="PATH", help="write the CA certificate (PEM); - for stdout")
+    rekey = sub.add_parser(
+        "rekey",
+        help="rotate the key that encrypts a database (stop its testbed first)",
+        description="Seal every personal value again under a new key. With TESTBED_DATA_KEY"
+        " set, the new key comes from TESTBED_NEW_DATA_KEY; otherwise the key file beside"
+        " the database is replaced.",
+    )
+    rekey.add_argument("--db", default="testbed.db", help="the database (default testbed.db)")
+    sub.add_parser("datakey", help="print a fresh key for TESTBED_DATA_KEY")
     sample = sub.add_parser(
         "sample", help="run the sample fintech web app (포인트 지갑) against a running testbed"
     )
@@ -180,6 +192,27 @@ def ca(args: argparse.Namespace) -> int:
     print(tls.instructions(local, args.db), end="")
     if written is not None:
         print(f"\nThe CA certificate is written to {written}")
+    return 0
+
+
+def rekey(args: argparse.Namespace) -> int:
+    from testbed.store.rekey import rotate
+
+    try:
+        lines = rotate(
+            args.db, os.environ.get("TESTBED_DATA_KEY"), os.environ.get("TESTBED_NEW_DATA_KEY")
+        )
+    except (StoreError, OSError) as e:
+        print(f"testbed: {e}", file=sys.stderr)
+        return 2
+    print("\n".join(lines))
+    return 0
+
+
+def datakey(_: argparse.Namespace) -> int:
+    from testbed.store.crypto import encode_key, new_key
+
+    print(encode_key(new_key()))
     return 0
 
 
@@ -336,6 +369,7 @@ def serve(args: argparse.Namespace) -> int:
         tls=args.tls,
         tls_port=DEFAULT_TLS_PORT if args.tls_port is None else args.tls_port,
         session_key=os.environ.get("TESTBED_SESSION_KEY", ""),
+        data_key=os.environ.get("TESTBED_DATA_KEY", ""),
         loop_lag_ms=args.loop_lag,
     )
     if args.tls_port is not None and not args.tls:
@@ -456,6 +490,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return replay(args)
     if args.command == "ca":
         return ca(args)
+    if args.command == "rekey":
+        return rekey(args)
+    if args.command == "datakey":
+        return datakey(args)
     if args.command == "sample":
         return sample(args)
     return 2  # pragma: no cover - argparse refuses unknown commands

@@ -165,7 +165,7 @@ def open_runtime(settings: Settings, network: NetworkConfig | None = None) -> Ru
     """`network`: a network already loaded (a scenario's, with its overrides)."""
     network = network or load_network(network_path(settings.banks))
     requested = parse_kst(settings.start) if settings.start else None
-    store = Store(settings.db)
+    store = Store(settings.db, settings.data_key or None)
     collecting = gc.isenabled()
     gc.disable()  # what is made now lives as long as the world: nothing to collect yet
     try:

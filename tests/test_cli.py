@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 
 from testbed.cli import main, scenario_files
+from testbed.store import Store
+from testbed.store.crypto import key_file_of
 
 
 def _scenario(path: Path, name: str) -> Path:
@@ -49,3 +51,33 @@ def test_a_directory_without_scenarios_is_an_error(
 def test_the_shipped_library_checks_as_a_directory() -> None:
     library = Path(__file__).resolve().parent.parent / "scenarios"
     assert main(["check", str(library)]) == 0
+
+
+def test_datakey_prints_a_key_that_opens_a_database(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["datakey"]) == 0
+    key = capsys.readouterr().out.strip()
+    assert len(key) == 44
+    Store(str(tmp_path / "d.db"), key).close()
+
+
+def test_rekey_rotates_the_key_file_and_refuses_a_database_in_use(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("TESTBED_DATA_KEY", raising=False)
+    monkeypatch.delenv("TESTBED_NEW_DATA_KEY", raising=False)
+    db = str(tmp_path / "r.db")
+    assert main(["rekey", "--db", db]) == 2
+    assert "no database" in capsys.readouterr().err
+    Store(db).close()
+    before = key_file_of(db).read_text()
+    assert main(["rekey", "--db", db]) == 0
+    assert "sealed again" in capsys.readouterr().out
+    assert key_file_of(db).read_text() != before
+    running = Store(db)
+    try:
+        assert main(["rekey", "--db", db]) == 2
+        assert "in use by a running testbed" in capsys.readouterr().err
+    finally:
+        running.close()

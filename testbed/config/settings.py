@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 #: the day Open Banking went live for every fintech (본격서비스, 2019-12-18)
 DEFAULT_SEED = 20191218
@@ -30,6 +30,9 @@ class Settings:
     #: the portal's cookie key, base64 of 32 bytes (`$TESTBED_SESSION_KEY`); empty: the key
     #: file beside the database, made once (`:memory:`: a new key each start)
     session_key: str = ""
+    #: the master key of the database's encryption, base64 of 32 bytes
+    #: (`$TESTBED_DATA_KEY`); empty: the key file beside the database (testbed.store.crypto)
+    data_key: str = field(default="", repr=False)
     #: `serve --loop-lag MS`: log event-loop stalls of MS or more and name the slow
     #: callbacks (asyncio debug mode); 0, the default: off (testbed.web.loop_watch)
     loop_lag_ms: float = 0.0

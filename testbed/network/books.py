@@ -127,6 +127,15 @@ class OpenBankingBook(RecordBook):
             self._counted.add(key)
             self._count(obj)
 
+    def _unindex(self, kind: str, key: str, obj: Any) -> None:
+        if kind == "transfer":
+            dates = self._dates.get((obj.client_use_code, obj.bank_tran_id), [])
+            if obj.bank_tran_date in dates:
+                dates.remove(obj.bank_tran_date)
+            if not dates:
+                self._dates.pop((obj.client_use_code, obj.bank_tran_id), None)
+            self._counted.discard(key)  # the month's totals stay: they are the month's figures
+
     def _count(self, record: TransferRecord) -> None:
         c, api, date, amt = (
             record.client_use_code,
@@ -361,6 +370,9 @@ class ReturnClaimBook(RecordBook):
 
     def _index(self, kind: str, key: str, obj: Any) -> None:
         self._by_deposit[obj.org_key] = key
+
+    def _unindex(self, kind: str, key: str, obj: Any) -> None:
+        self._by_deposit.pop(obj.org_key, None)
 
     def deposit_for(
         self, openbanking: OpenBankingBook, client_use_code: str, target: ClaimTarget

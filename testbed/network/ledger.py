@@ -19,10 +19,19 @@ by the ledger's `HistorySource` when first read, never stored. They are self-con
 (every seeded line moves money between the account and EXTERNAL), start from 0 and end
 at `seeded`, so conservation holds with `seeded` standing for them: `check()` proves
 it, and proves the lines of every history it reads (`deep=True`: all of them).
+
+Retention (전자금융거래기록 보관) removes entries for good (`purge`). What they moved stays:
+one balanced `CARRY` entry (이월) holds each account's net of the removed postings, and
+each account's history keeps, where a run of its lines was removed, one carry line with
+that run's net and the balance after it. Balances, conservation and every history's line
+by line proof stay exact; the API shows no carry line. A carry posting's `print_content`
+is the place of its line: `<id of the last removed entry of the run>@<its time>`.
+Entry ids stay in order but have gaps once entries were purged.
 """
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -33,6 +42,7 @@ AccountKey = tuple[str, str]  # (canonical bank code, account number)
 EXTERNAL: AccountKey = ("@external", "world")
 CLEARING = "@clearing"
 SEED = "seed"  # entry kind of the generated world's history
+CARRY = "이월"  # entry kind (and tran_type of the lines) of what retention carried forward
 
 
 def clearing_key(bank_code: str) -> AccountKey:
@@ -252,6 +262,9 @@ class Ledger:
         self.seeding: HistorySource | None = None
         #: True while the ledger is exactly what its seeding made (no entry, no change)
         self.pristine = False
+        self.last_id = 0  # the id of the latest entry (purged ones are not in `entries`)
+        #: told the ids of entries removed for good by `purge`
+        self.purge_listeners: list[Callable[[list[int]], None]] = []
 
     # accounts
     def open_account(self, account: Account) -> Account:
@@ -308,7 +321,7 @@ class Ledger:
         """Apply a balanced entry atomically, or raise and change nothing."""
         legs = tuple(postings)
         self._validate(legs)
-        entry_id = len(self.entries) + 1
+        entry_id = self.last_id + 1
         touched: list[Account] = []
         afters: list[int] = []
         self.pristine = False
@@ -329,18 +342,29 @@ class Ledger:
         entry = Entry(entry_id, time, kind, legs, ref, tuple(afters))
         self._count_external(entry)
         self.entries.append(entry)
+        self.last_id = entry_id
         for listener in self.listeners:
             listener(entry, touched)
         return entry
 
-    def _count_external(self, entry: Entry) -> None:
-        """Money crossing the network's edge: the seeded world's flows, then cash."""
+    def _count_external(self, entry: Entry, sign: int = 1) -> None:
+        """Money crossing the network's edge: the seeded world's flows, then cash (`sign`
+        -1: take back the count of an entry that goes). A CARRY entry's legs on EXTERNAL
+        say which flow they carry (`print_content`: seed, cash_in, cash_out)."""
+        if entry.kind == CARRY:
+            for leg in entry.postings:
+                if leg.account == EXTERNAL:
+                    self._count_flow(leg.print_content, sign * leg.amount)
+            return
         external = sum(leg.amount for leg in entry.postings if leg.account == EXTERNAL)
-        if entry.kind == SEED:
+        self._count_flow(_flow(entry.kind, external), sign * external)
+
+    def _count_flow(self, flow: str, external: int) -> None:
+        if flow == _SEED_FLOW:
             self.seeded_total -= external
-        elif external < 0:
+        elif flow == _CASH_IN:
             self.cash_in -= external
-        elif external > 0:
+        elif flow == _CASH_OUT:
             self.cash_out += external
 
     def restore(
@@ -383,12 +407,14 @@ class Ledger:
                 self.internal[EXTERNAL] -= account.seeded
             self.accounts[key] = account
         for entry in entries:
-            if entry.id != len(self.entries) + 1:
-                raise LedgerError(f"entry {entry.id} where entry {len(self.entries) + 1} belongs")
+            if entry.id <= self.last_id:
+                raise LedgerError(f"entry {entry.id} after entry {self.last_id}")
             for leg, after in zip(entry.postings, entry.balances_after, strict=True):
                 holder = self.accounts.get(leg.account)
                 if holder is None:
                     self.internal[leg.account] = self.internal.get(leg.account, 0) + leg.amount
+                elif entry.kind == CARRY:
+                    _place_carry_line(holder.own_history(), entry.id, leg, after)
                 else:
                     holder.own_history().append(
                         HistoryLine(
@@ -402,6 +428,92 @@ class Ledger:
                     )
             self._count_external(entry)
             self.entries.append(entry)
+            self.last_id = entry.id
+
+    def entry(self, entry_id: int) -> Entry | None:
+        """The entry of this id, if it was not purged (binary search: ids are in order)."""
+        entries = self.entries
+        i = bisect.bisect_left(entries, entry_id, key=_entry_id)
+        return entries[i] if i < len(entries) and entries[i].id == entry_id else None
+
+    def purge(self, time: float, expired: Callable[[Entry], bool]) -> Entry | None:
+        """Remove for good every entry `expired` says (never a CARRY one), carrying what
+        they moved forward: one CARRY entry, posted at `time`, and a carry line in each
+        account's history where its removed lines were. Returns the CARRY entry (None:
+        nothing expired). The store hears the removed ids, then the CARRY entry."""
+        gone = [e for e in self.entries if e.kind != CARRY and expired(e)]
+        if not gone:
+            return None
+        gone_ids = {e.id for e in gone}
+        self.pristine = False
+        carry_id = self.last_id + 1
+        legs: list[Posting] = []
+        afters: list[int] = []
+        touched: list[Account] = []
+        nets: dict[AccountKey, int] = {}
+        flows: dict[str, int] = {}  # EXTERNAL's net, by the flow it counted as
+        for entry in gone:
+            for leg in entry.postings:
+                if leg.account == EXTERNAL:
+                    flow = _flow(entry.kind, leg.amount)
+                    flows[flow] = flows.get(flow, 0) + leg.amount
+                else:
+                    nets[leg.account] = nets.get(leg.account, 0) + leg.amount
+        for flow, net in flows.items():
+            if net:
+                legs.append(Posting(EXTERNAL, net, flow, CARRY))
+                afters.append(0)
+        for key, net in nets.items():
+            account = self.accounts.get(key)
+            if account is None:  # internal: its net alone, no history
+                if net:
+                    legs.append(Posting(key, net, "", CARRY))
+                    afters.append(0)
+                continue
+            kept: list[HistoryLine] = []
+            run: list[HistoryLine] = []
+            for line in account.own_history():
+                if line.entry_id in gone_ids and line.tran_type != CARRY:
+                    run.append(line)
+                    continue
+                if run:
+                    _carry(run, carry_id, kept, legs, afters, key)
+                    run = []
+                kept.append(line)
+            if run:
+                _carry(run, carry_id, kept, legs, afters, key)
+            account.own_history()[:] = kept
+            touched.append(account)
+        self.entries = [e for e in self.entries if e.id not in gone_ids]
+        for told in self.purge_listeners:
+            told(sorted(gone_ids))
+        carry = Entry(carry_id, time, CARRY, tuple(legs), "retention", tuple(afters))
+        self.entries.append(carry)
+        self.last_id = carry_id
+        for listener in self.listeners:
+            listener(carry, touched)
+        return carry
+
+    def forget(self, ids: set[int]) -> None:
+        """Drop entries a purge removed that were made again since (a seeded world made anew
+        from its seeding): their lines and what they moved go; the stored CARRY entries
+        bring back what they carried. Nobody is told: the file never held them."""
+        gone = [e for e in self.entries if e.id in ids]
+        for entry in gone:
+            self._count_external(entry, -1)
+            for leg in entry.postings:
+                account = self.accounts.get(leg.account)
+                if account is None:
+                    self.internal[leg.account] = self.internal.get(leg.account, 0) - leg.amount
+                else:
+                    account.balance -= leg.amount
+        touched = {leg.account for e in gone for leg in e.postings}
+        for key in touched:
+            account = self.accounts.get(key)
+            if account is not None:
+                lines = account.own_history()
+                lines[:] = [line for line in lines if line.entry_id not in ids]
+        self.entries = [e for e in self.entries if e.id not in ids]
 
     def set_status(self, key: AccountKey, status: AccountStatus) -> Account:
         account = self.get(key)
@@ -524,6 +636,54 @@ class Ledger:
     def clearing_positions(self) -> dict[str, int]:
         """Each bank's running net position against the centre (+ to receive, - to pay)."""
         return {k[1]: v for k, v in self.internal.items() if k[0] == CLEARING}
+
+
+_SEED_FLOW, _CASH_IN, _CASH_OUT = "seed", "cash_in", "cash_out"
+
+
+def _flow(kind: str, external: int) -> str:
+    """Which count a movement on EXTERNAL belongs to ("" for none)."""
+    if kind == SEED:
+        return _SEED_FLOW
+    return _CASH_IN if external < 0 else _CASH_OUT if external > 0 else ""
+
+
+def _entry_id(entry: Entry) -> int:
+    return entry.id
+
+
+def _carry(
+    run: list[HistoryLine],
+    carry_id: int,
+    kept: list[HistoryLine],
+    legs: list[Posting],
+    afters: list[int],
+    key: AccountKey,
+) -> None:
+    """A run of removed lines becomes one carry line (none if they moved nothing net)."""
+    net = sum(line.amount for line in run)
+    if not net:
+        return
+    last = run[-1]
+    kept.append(HistoryLine(carry_id, last.time, net, last.balance_after, "", CARRY))
+    legs.append(Posting(key, net, f"{last.entry_id}@{last.time!r}", CARRY))
+    afters.append(last.balance_after)
+
+
+def _place_carry_line(lines: list[HistoryLine], carry_id: int, leg: Posting, after: int) -> None:
+    """Put a stored carry line back where its run was: after the lines that came before."""
+    last_id, _, at = leg.print_content.partition("@")
+    before, time = int(last_id), float(at)
+    i = len(lines)
+    while i > 0 and (lines[i - 1].time, _place(lines[i - 1])) > (time, before):
+        i -= 1
+    lines.insert(i, HistoryLine(carry_id, time, leg.amount, after, "", CARRY))
+
+
+def _place(line: HistoryLine) -> int:
+    """Where a line belongs among lines of the same time: its entry's id (a carry line's
+    own id is later than the run it stands for; seeded lines, 0, come first)."""
+    return line.entry_id if line.tran_type != CARRY else -1
 
 
 def _is_internal(key: AccountKey) -> bool:

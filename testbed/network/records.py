@@ -11,7 +11,8 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-ChangeListener = Callable[[str, str, dict[str, Any]], None]  # kind, key, record
+#: kind, key, the record as stored; None: the record was deleted (retention)
+ChangeListener = Callable[[str, str, dict[str, Any] | None], None]
 Decoder = Callable[[dict[str, Any]], Any]
 
 
@@ -66,8 +67,18 @@ class RecordBook:
         self.tables[kind][key] = obj
         self._index(kind, key, obj)
 
+    def delete(self, kind: str, key: str) -> None:
+        """Remove a record for good (its retention ended); the listeners hear None."""
+        obj = self.tables[kind].pop(key)
+        self._unindex(kind, key, obj)
+        for listener in self.listeners:
+            listener(kind, key, None)
+
     def _index(self, kind: str, key: str, obj: Any) -> None:
         """Keep secondary indexes up to date (subclasses)."""
+
+    def _unindex(self, kind: str, key: str, obj: Any) -> None:
+        """Forget a deleted record in the secondary indexes (subclasses that purge)."""
 
     def records(self) -> list[tuple[str, str, dict[str, Any]]]:
         return [

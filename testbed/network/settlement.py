@@ -24,7 +24,7 @@ import simpy
 
 from testbed.clock import DAY, from_compact, kst_midnight, yyyymmdd
 from testbed.network.events import EventLog
-from testbed.network.ledger import CLEARING, Entry, Ledger
+from testbed.network.ledger import CARRY, CLEARING, Entry, Ledger
 
 _DATE = re.compile(r"\d{8}")
 
@@ -75,6 +75,8 @@ def settle(ledger: Ledger, date: str) -> Settlement:
     positions: dict[str, int] = {}
     transfers = 0
     for entry in day_entries(ledger, date):
+        if entry.kind == CARRY:
+            continue  # retention's carry-forward: no money moved that day
         crossed = False
         for leg in entry.postings:
             if leg.account[0] == CLEARING:

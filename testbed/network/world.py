@@ -7,7 +7,7 @@ processes on the clock and reports what happens to an in-memory event log.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import Any
 
 import simpy
@@ -26,6 +26,7 @@ from testbed.network.parties import Directory
 from testbed.network.portal import DeveloperBook
 from testbed.network.ratelimit import RateLimiter
 from testbed.network.records import RecordBook
+from testbed.network.retention import PurgeReport, purge, start_retention
 from testbed.network.settlement import start_settlement
 from testbed.rng import SeededSource
 
@@ -61,6 +62,10 @@ class World:
         }
         self.centre = Centre(self.env, config.centre, self.banks, self.ledger, self.faults)
         start_settlement(self.env, config.centre.close, self.ledger, self.events)
+        #: the latest retention purge, and who hears of each (the processing log)
+        self.last_purge: PurgeReport | None = None
+        self.purge_listeners: list[Callable[[PurgeReport], None]] = []
+        start_retention(self.env, self.purge_expired)
         for bank in self.banks.values():
             bank.listeners.append(self._bank_changed)
             bank.start_watching()
@@ -101,6 +106,23 @@ class World:
                     yield self.env.event()  # until the fault changes
             except simpy.Interrupt:
                 continue
+
+    def purge_expired(self, now: float) -> PurgeReport:
+        """The retention purge (testbed.network.retention), told: the `purge` event with
+        its counts, `last_purge`, and the purge listeners (the processing log)."""
+        report = purge(self, now)
+        self.last_purge = report
+        self.events.emit(
+            now,
+            "purge",
+            date=report.date,
+            removed=dict(report.removed),
+            carried_accounts=report.carried_accounts,
+            subjects=len(report.subjects),
+        )
+        for listener in self.purge_listeners:
+            listener(report)
+        return report
 
     def after_load(self) -> None:
         """State was restored into this world (store, snapshot): faults apply again."""

@@ -20,6 +20,7 @@ from testbed.web.control import (
     clock,
     common,
     faults,
+    retention,
     scenarios,
     state,
     users,
@@ -104,6 +105,18 @@ ROUTES: list[tuple[str, str, Handler, str]] = [
     ("GET", "/testbed/faults/{id}", faults.get, "one fault"),
     ("DELETE", "/testbed/faults/{id}", faults.delete, "end a fault"),
     ("GET", "/testbed/ledger/check", state.ledger_check, "prove money is conserved"),
+    (
+        "GET",
+        "/testbed/retention",
+        retention.overview,
+        "전자금융거래기록 보관: records kept per class (1 or 5 years), next purge",
+    ),
+    (
+        "POST",
+        "/testbed/retention/purge",
+        retention.purge_now,
+        "remove now what the daily purge would (retention ended)",
+    ),
     ("GET", "/testbed/users", users.users, "users with their accounts and fintech_use_nums"),
     (
         "POST",

@@ -363,7 +363,7 @@ def test_a_snapshot_of_format_1_restores(make_world: WorldFactory, network: Netw
 def _records(path: Path) -> list[tuple[str, str]]:
     """What another connection (another process, after a crash) finds on disk."""
     with sqlite3.connect(path) as conn:
-        return conn.execute("SELECT kind, key FROM records ORDER BY key").fetchall()
+        return conn.execute("SELECT kind, key_ref FROM records ORDER BY rowid").fetchall()
 
 
 async def test_an_inquiry_claim_waits_for_company_but_not_long(
@@ -382,7 +382,10 @@ async def test_an_inquiry_claim_waits_for_company_but_not_long(
     def claim(n: int) -> str:
         bank_tran_id = f"{client.client_use_code}U{n:09d}"
         world.openbanking.claim(client, bank_tran_id, "balance", now)
-        return record_key(client.client_use_code, yyyymmdd(now), bank_tran_id)
+        # on disk, a record's key is its keyed hash
+        return store.record_ref(
+            "tran_id", record_key(client.client_use_code, yyyymmdd(now), bank_tran_id)
+        )
 
     def on_disk() -> list[str]:
         return [key for kind, key in _records(path) if kind == "tran_id"]

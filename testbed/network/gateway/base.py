@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from testbed.clock import yyyymmdd
 from testbed.config import BankCodeError, Institution, format_time_of_day
 from testbed.network.auth import Grant
 from testbed.network.centre import TransferOutcome
@@ -99,6 +100,10 @@ class GatewayBase:
     def __init__(self, world: World) -> None:
         self.world = world
         self.book = world.openbanking
+
+    def today(self) -> str:
+        """The simulated date (YYYYMMDD, KST)."""
+        return yyyymmdd(self.world.clock.now())
 
     # --- who calls ----------------------------------------------------------------------
     def authenticate(

@@ -17,6 +17,7 @@ from testbed.network.gateway.base import AccountRef, Caller, GatewayBase, named_
 from testbed.network.gateway.views import mask
 from testbed.network.ledger import Account, AccountStatus, HistoryLine
 from testbed.network.parties import Registration, User
+from testbed.network.retention import shown
 
 PAGE_SIZE = 25  # ⚠ one mock's claim; KFTC does not publish it
 
@@ -100,7 +101,7 @@ class Inquiries(GatewayBase):
             reg, account = self.locate(caller, ref, consent="inquiry")
             date = await self.inquire(caller, q["bank_tran_id"], "transactions", account)
         lines, next_position = history_page(
-            account.history, window, q["inquiry_type"], q["sort_order"] == "D"
+            account.history, window, q["inquiry_type"], q["sort_order"] == "D", self.today()
         )
         return HistoryPage(account, date, lines, next_position, reg)
 
@@ -156,19 +157,20 @@ class Inquiries(GatewayBase):
             tran_id = q["bank_tran_id"]
             date = await self.through_bank(caller, tran_id, account.bank_code, "remit_list")
             self.account_state(account, tran_id, date)
-        lines, next_position = history_page(account.history, window, "I", q["sort_order"] == "D")
+        lines, next_position = history_page(
+            account.history, window, "I", q["sort_order"] == "D", self.today()
+        )
         return HistoryPage(account, date, lines, next_position)
 
     def remitter(self, account: Account, line: HistoryLine) -> Remitter:
         """Who paid a history line of `account` in: the other account of its ledger entry."""
         ledger = self.world.ledger
-        if 0 < line.entry_id <= len(ledger.entries):
-            entry = ledger.entries[line.entry_id - 1]
-            if entry.id == line.entry_id:
-                for leg in entry.postings:
-                    payer = ledger.accounts.get(leg.account) if leg.amount < 0 else None
-                    if payer is not None and payer.key != account.key:
-                        return Remitter(payer.holder_name, payer.bank_code, mask(payer.account_num))
+        entry = ledger.entry(line.entry_id) if line.entry_id else None
+        if entry is not None:
+            for leg in entry.postings:
+                payer = ledger.accounts.get(leg.account) if leg.amount < 0 else None
+                if payer is not None and payer.key != account.key:
+                    return Remitter(payer.holder_name, payer.bank_code, mask(payer.account_num))
         return Remitter(line.print_content, "", "")
 
     def _own_contract_account(self, caller: Caller, code: str, account_num: str) -> Account:
@@ -193,7 +195,7 @@ def history_window(q: dict[str, str]) -> Window:
 
 
 def history_page(
-    history: list[HistoryLine], window: Window, inquiry_type: str, descending: bool
+    history: list[HistoryLine], window: Window, inquiry_type: str, descending: bool, today: str
 ) -> tuple[list[HistoryLine], int | None]:
     """One page of an account's history, and the cursor of the next page (None: the last).
 
@@ -213,6 +215,8 @@ def history_page(
     for i in indexes:
         line = history[i]
         if (inquiry_type == "I" and line.amount < 0) or (inquiry_type == "O" and line.amount > 0):
+            continue
+        if not shown(line, today):  # a carry line, or a seeded line past its retention
             continue
         if len(lines) == PAGE_SIZE:
             return lines, i + 1 if descending else i

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
-import sqlite3
 from typing import Any
 
 import aiohttp_session
@@ -17,6 +16,7 @@ from argon2 import PasswordHasher
 from testbed.config.settings import Settings
 from testbed.network.portal import DELAYS, LOCK_SECONDS, Developer
 from testbed.network.records import plain
+from testbed.store import Store
 from testbed.typedefs import RUNTIME
 from testbed.web.app import init_app
 from testbed.web.portal import passwords
@@ -28,6 +28,7 @@ from testbed.web.portal.sessions import (
     storage,
 )
 from tests.api.conftest import Api, Client
+from tests.disk import bytes_on_disk
 from tests.web.portal.conftest import KEY, PASSWORD, me, signin, signup
 
 # --- passwords --------------------------------------------------------------------------
@@ -45,9 +46,14 @@ async def test_the_password_is_stored_hashed_and_the_hash_verifies(
     assert record["password_hash"].startswith("$argon2id$")
     assert PasswordHasher().verify(record["password_hash"], PASSWORD)
     await client.close()
-    with sqlite3.connect(on_file.db) as db:  # what is on disk
-        (row,) = db.execute("SELECT data FROM records WHERE kind = 'developer'").fetchall()
-    assert PASSWORD not in row[0] and json.loads(row[0]) == record
+    on_disk = bytes_on_disk(on_file.db)
+    assert PASSWORD.encode() not in on_disk  # and the hash itself is sealed:
+    assert record["password_hash"].encode() not in on_disk
+    store = Store(on_file.db)
+    try:
+        assert store.stored_records("developer") == [("DEV000001", record)]
+    finally:
+        store.close()
 
 
 async def test_the_defaults_of_argon2_are_used(monkeypatch: pytest.MonkeyPatch) -> None:
