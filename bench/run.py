@@ -52,6 +52,9 @@ from typing import Any
 
 import aiohttp
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import steps  # bench/ is a folder of scripts, not a package
+
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 LUA = BENCH / "openbanking.lua"
@@ -914,6 +917,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     result["server_cpu_ms_per_req"] = (
                         (cpu_after - cpu_before) * 1000 / result["requests"]
                     )
+                    if spy is not None:  # the request's CPU, step by step (bench/steps.py)
+                        rows = steps.table(
+                            steps.read_folded(spy.out), result["server_cpu_ms_per_req"]
+                        )
+                        result["steps"] = [list(row) for row in rows]
+                        print(steps.markdown(rows), flush=True)
                 if bench.wrk:
                     result["sample"] = bench.sample(server, w.name, fx, args.sample)
                 result.update(target=w.target, method=w.method, what=w.what)
@@ -1223,6 +1232,10 @@ def main(argv: list[str] | None = None) -> int:
     if data["open_loop"]["rates"] and not args.loop_lag:  # debug mode's cost is in them
         section = data["open_loop"]
         save_section("open_loop", section, open_loop_markdown(section), args.out_dir)
+    profiled = {n: r["steps"] for n, r in data["workloads"].items() if "steps" in r}
+    if profiled:  # --profile: where each request's CPU goes
+        section = {"taken": data["taken"], "command": data["command"], "workloads": profiled}
+        save_section("steps", section, steps_markdown(section), args.out_dir)
     if not data["targets"]:
         return 0  # --only: the lines above are the figures
     markdown = throughput_markdown(run_view(data))
@@ -1230,6 +1243,14 @@ def main(argv: list[str] | None = None) -> int:
     print(markdown)
     save_section("throughput", data, markdown, args.out_dir)
     return 0
+
+
+def steps_markdown(section: dict[str, Any]) -> str:
+    """One table per profiled workload: step, share of the samples, µs per request."""
+    parts = [f"`{section['command']}` ({section['taken']}), py-spy `--gil` samples:"]
+    for workload, rows in section["workloads"].items():
+        parts += ["", f"**{workload}**", "", steps.markdown([tuple(row) for row in rows])]
+    return "\n".join(parts)
 
 
 def run_view(data: dict[str, Any]) -> dict[str, Any]:

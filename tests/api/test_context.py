@@ -71,6 +71,8 @@ SERVER = ("testbed", "aiohttp.web_request")
         b'{"a": 1, "b": {"c": 1, "c": 1}}',
         b'{"req_list": [{"tran_no": "1", "tran_no": "2"}]}',
         b'{"a": "he said \\"x\\": y", "a": 2}',  # a key-like string and a duplicate
+        b'{"a": "x:y", "a": 1}',  # a colon in a string makes up for the duplicate's
+        b'{"u": "https://x", "u": "https://y"}',
     ],
 )
 def test_a_key_twice_in_any_object_is_refused(raw: bytes) -> None:
@@ -83,6 +85,7 @@ def test_a_key_twice_in_any_object_is_refused(raw: bytes) -> None:
     "raw",
     [
         b'{"tran_amt": "1000", "print": "\\":", "q": ":\\"", "e": ""}',
+        b'{"url": "https://a.b:443/x", "b": {"c": "d:e"}}',  # colons in strings: no duplicate
         b'{"a": "x\\": ", "b": {"c": "\\"\\": \\"", "d": [1, {"e": null}]}}',
         b'{"req_list": [{"tran_no": "1"}, {"tran_no": "2"}], "": 1}',
         b'{ "a" :\t"1" ,\n"b"\r\n: 2.5e3 }',

@@ -188,3 +188,25 @@ def test_curve_measures_each_point_and_plots(tmp_path: Path) -> None:
     assert "![CPU per request as the world grows](scale-curve.png)" in (
         tmp_path / "benchmarks.md"
     ).read_text(encoding="utf-8")
+
+
+def test_steps_sorts_samples_by_the_innermost_testbed_frame(tmp_path: Path) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    import steps
+
+    folded = tmp_path / "balance.txt"
+    folded.write_text(
+        "process;_run_once (asyncio/base_events.py:1);_handle (aiohttp/web_app.py:2)"
+        ";kftc_errors (testbed/api/context.py:3);seal (testbed/store/crypto.py:4) 3\n"
+        "process;_run_once (asyncio/base_events.py:1);data_received (aiohttp/web_protocol.py:5) 5\n"
+        "process;_run_once (asyncio/base_events.py:1);answer (testbed/api/context.py:6)"
+        ";__init__ (aiohttp/web_response.py:7) 2\n"
+        "process;_write_forever (testbed/store/sqlite.py:8) 10\n"
+    )
+    rows = steps.table(steps.read_folded(folded), cpu_ms_per_request=0.2)
+    assert rows[0] == ("the SQLite writer (commit, wake the waiters)", 50.0, 100.0)
+    found = {step: us for step, _, us in rows}
+    assert found["aiohttp (HTTP parsing, routing, writing)"] == pytest.approx(50.0)
+    assert found["sealing for the disk (AES-GCM, keyed hashes)"] == pytest.approx(30.0)
+    assert found["rendering the answer (views, JSON, headers)"] == pytest.approx(20.0)
+    assert "| step | share | µs per request |" in steps.markdown(rows)
