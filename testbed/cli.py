@@ -336,6 +336,7 @@ def _banner(runtime: Runtime, settings: Settings) -> str:
         f" {len(world.config.participants)} Open Banking participants)",
         f"  database        {settings.db} ({origin},"
         f" {len(world.ledger.accounts)} accounts, {len(world.ledger.entries)} ledger entries)",
+        f"  encrypted with  {runtime.store.master.source} (keep it with the database)",
         f"  admin token     {settings.admin_token}",
     ]
     for client in world.directory.clients.values():

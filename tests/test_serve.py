@@ -129,6 +129,7 @@ def test_banner_names_url_time_and_demo_credentials(tmp_path: Path) -> None:
     assert clients[0]["client_id"] in out and clients[0]["client_secret"] in out
     assert ADMIN in out
     assert "event loop      asyncio" in out  # the default (see docs/benchmarks.md)
+    assert f"encrypted with  the key file {tmp_path / 'b.db'}.key" in out
 
 
 def test_event_loop_choice() -> None:
