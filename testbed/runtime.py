@@ -27,6 +27,7 @@ from testbed.network.seed import WorldSize, populate
 from testbed.network.world import World
 from testbed.resources import network_path
 from testbed.store import Store
+from testbed.store.audit import ProcessingLog
 from testbed.store.sqlite import decode_snapshot, encode_snapshot, restore_snapshot, snapshot_state
 
 #: called with (old, new) once a new world has taken over
@@ -57,6 +58,12 @@ class Runtime:
         default_factory=set, init=False, compare=False, repr=False
     )
     _gateway: Gateway | None = field(default=None, init=False, compare=False, repr=False)
+    #: the personal-data processing log (개인정보 처리내역): in the store's file, not world
+    #: state (reset and restore leave it), opened with the store
+    processing_log: ProcessingLog = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.processing_log = ProcessingLog(self.store)
 
     @property
     def clock(self) -> SimClock:

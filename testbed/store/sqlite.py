@@ -25,6 +25,7 @@ of an account's seeded history are never stored: the seeding makes them when rea
 from __future__ import annotations
 
 import asyncio
+import hmac
 import itertools
 import json
 import sqlite3
@@ -391,6 +392,17 @@ class Store:
         return None if row is None else (row[0], row[1], bytes(row[2]))
 
     # --- reading -----------------------------------------------------------------------
+    def read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """The rows of one short query (for the tables others keep here: the processing
+        log). What the writer has not committed may show: await `durable()` first."""
+        with self._cv:
+            return self._conn.execute(sql, params).fetchall()
+
+    def account_ref(self, bank_code: str, account_num: str) -> str:
+        """The account's pseudonym in logs: its bank code and a keyed hash of its number."""
+        digest = hmac.new(b"\0" * 32, f"{bank_code}:{account_num}".encode(), "sha256").hexdigest()
+        return f"{bank_code}-{digest[:16]}"
+
     def meta(self) -> dict[str, str]:
         self.flush()
         with self._cv:
