@@ -102,7 +102,7 @@ def build(
 ) -> dict[str, Any]:
     """`others`: (method, path, summary, media type) of the pages and the testbed's own
     routes; `text/html` ones are browser pages (the consent flow under /oauth/, else the
-    testbed's pages)."""
+    testbed's pages); another type than JSON (`text/csv`: a download) answers a string."""
     paths: dict[str, dict[str, Any]] = {}
     for op in operations:
         paths.setdefault(op.path, {})[op.method.lower()] = _operation(op)
@@ -132,7 +132,9 @@ def build(
             "responses": {
                 "200": {
                     "description": "success",
-                    "content": {"application/json": {"schema": {"type": "object"}}},
+                    "content": {media: {"schema": {"type": "string"}}}
+                    if media != "application/json"
+                    else {media: {"schema": {"type": "object"}}},
                 },
                 **(
                     {

@@ -35,14 +35,17 @@ import json
 import re
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Final
 
 from testbed.clock import KST, from_kst, second_of_day, to_kst, wall_now
+from testbed.config import BankCodeError
+from testbed.network.books import TransferRecord
 from testbed.network.ledger import Account
-from testbed.network.parties import User
+from testbed.network.parties import FintechClient, User
+from testbed.network.world import World
 from testbed.store.sqlite import Store
 
 GENESIS: Final = "0" * 64  # the previous hash of the first record
@@ -262,6 +265,44 @@ def user_subjects(store: Store, user: User) -> list[str]:
     return [user.user_seq_no, *(store.account_ref(bank, num) for bank, num in user.accounts)]
 
 
+def institution_subjects(store: Store, client: FintechClient) -> list[str]:
+    """An institution (`client:<code>`) and the pseudonyms of its 약정계좌: an account
+    number is 고객정보 whoever holds it, so showing one is logged too."""
+    return [
+        f"client:{client.client_use_code}",
+        *(store.account_ref(a.bank_code, a.account_num) for a in client.contract_accounts),
+    ]
+
+
+def transfer_subjects(store: Store, world: World, record: TransferRecord) -> list[str]:
+    """The people and accounts a transfer record names: both sides (and their owners), the
+    user it was made for, and the requesting customer's account (by number or through
+    the fintech_use_num's registration)."""
+    subjects = [record.user_seq_no]
+    keys = [
+        (side.get("bank_code_std", ""), side.get("account_num", ""))
+        for side in (record.wd, record.dps)
+    ]
+    req = record.req_client
+    registration = world.directory.registrations.get(req.get("req_client_fintech_use_num", ""))
+    if registration is not None:
+        subjects.append(registration.user_seq_no)
+        keys.append((registration.bank_code, registration.account_num))
+    if req.get("req_client_bank_code") and req.get("req_client_account_num"):
+        try:
+            bank = world.resolver.resolve(req["req_client_bank_code"]).code
+        except BankCodeError:
+            bank = req["req_client_bank_code"]
+        keys.append((bank, req["req_client_account_num"]))
+    for key in keys:
+        account = world.ledger.accounts.get(key)
+        if account is not None:
+            subjects += account_subjects(store, account)
+        elif all(key):
+            subjects.append(store.account_ref(*key))
+    return list(_unique(subjects))
+
+
 def in_office_hours(t: float) -> bool:
     """Weekdays 09:00–18:00 KST, simulated (the testbed knows no public holidays)."""
     return to_kst(t).weekday() in OFFICE_DAYS and OFFICE_OPEN <= second_of_day(t) < OFFICE_CLOSE
@@ -371,12 +412,29 @@ class ProcessingLog:
         return Found([_from_row(r) for r in rows], int(total))
 
     def records(self, since: float, until: float) -> list[Record]:
-        """Every record of a simulated period, oldest first."""
-        rows = self.store.read(
-            f"SELECT {_COLUMNS} FROM processing_log WHERE time >= ? AND time < ? ORDER BY seq",
-            (since, until),
-        )
-        return [_from_row(r) for r in rows]
+        """Every record of a simulated period, oldest first (blocking: off the event loop)."""
+        return [
+            record
+            for rows in self._chunks("time >= ? AND time < ?", (since, until), self.head[0])
+            for record in map(_from_row, rows)
+        ]
+
+    def _chunks(
+        self, where: str, params: Sequence[Any], upto: int
+    ) -> Iterator[list[tuple[Any, ...]]]:
+        """The rows up to seq `upto` that match, oldest first, VERIFY_CHUNK at a time: each
+        read is short, so the writer and the event loop never wait long on the store."""
+        last = 0
+        while last < upto:
+            rows = self.store.read(
+                f"SELECT {_COLUMNS} FROM processing_log WHERE seq > ? AND seq <= ?"
+                f" AND ({where}) ORDER BY seq LIMIT ?",
+                (last, upto, *params, VERIFY_CHUNK),
+            )
+            if not rows:
+                return
+            yield rows
+            last = rows[-1][0]
 
     def verify(self) -> Verification:
         """Recompute the chain from the first record to the head (records written while it
@@ -384,14 +442,7 @@ class ProcessingLog:
         off the event loop."""
         head_seq, head_hash = self.head
         expected_prev, checked, last = GENESIS, 0, 0
-        while last < head_seq:
-            rows = self.store.read(
-                f"SELECT {_COLUMNS} FROM processing_log WHERE seq > ? AND seq <= ?"
-                " ORDER BY seq LIMIT ?",
-                (last, head_seq, VERIFY_CHUNK),
-            )
-            if not rows:
-                break
+        for rows in self._chunks("1", (), head_seq):
             index = self._index(rows[0][0], rows[-1][0])
             for row in rows:
                 record = _from_row(row)
