@@ -92,7 +92,8 @@
     const row = el("tr", null, { "data-seq": r.seq, "data-action": r.action });
     const shown = r.subjects.join(", ");
     const more = r.subject_count > r.subjects.length ? ` … (${r.subject_count}건 · in all)` : "";
-    const detail = r.detail && r.detail.reason ? `사유 · reason: ${r.detail.reason}` : "";
+    const reason = r.detail && r.detail.reason;
+    const detail = reason && reason !== r.purpose ? `사유 · reason: ${reason}` : "";
     row.append(
       cell(r.seq),
       cell(r.time, `wall ${r.wall}`),
@@ -131,7 +132,9 @@
     if (items.length) {
       const table = el("table");
       table.append(...items.map(row));
-      box.append(table);
+      const scroll = el("div", null, { class: "scroll" });
+      scroll.append(table);
+      box.append(scroll);
     }
     return box;
   }

@@ -193,6 +193,16 @@ ROUTES: list[tuple[str, str, Handler, str]] = [
 ]
 
 
+#: the query parameters the routes that refuse any other take (documented: the fuzz tries them)
+QUERY_PARAMETERS: dict[str, tuple[str, ...]] = {
+    "/testbed/audit": audit.SEARCH_PARAMS,
+    "/testbed/audit/review": audit.REVIEW_PARAMS,
+    "/testbed/transfers": transfers.PARAMS,
+    "/testbed/users.csv": exports.USERS_PARAMS,
+    "/testbed/accounts/{bank}/{num}/transactions.csv": exports.TRANSACTIONS_PARAMS,
+}
+
+
 #: the testbed's browser pages (HTML); its other routes answer JSON
 PAGES = frozenset(
     {
@@ -227,6 +237,7 @@ def _build() -> dict[str, Any]:
             *((p.method, p.path, p.summary, "text/html") for p in consent_pages.PAGES),
             *((m, path, summary, _media(path)) for m, path, _, summary in ROUTES),
         ],
+        QUERY_PARAMETERS,
     )
     # the portal is a sub-app (its own session middleware), with entries of its own
     doc["paths"].update(portal.openapi_paths())

@@ -32,13 +32,17 @@ from testbed.web.render import json_response
 
 #: subjects a record shows in a listing (every one is counted, and searchable)
 SUBJECTS_SHOWN: Final = 20
-_SEARCH: Final = ("subject", "bank", "account", "actor", "action", "from", "to", "page", "size")
+#: the query parameters of each route (anything else is a 400 naming it)
+SEARCH_PARAMS: Final = (
+    "subject", "bank", "account", "actor", "action", "from", "to", "page", "size",
+)  # fmt: skip
+REVIEW_PARAMS: Final = ("month",)
 
 
 async def search(request: web.Request) -> web.Response:
     """Records newest first; every filter given must hold (see `_query`)."""
     runtime = runtime_of(request)
-    query = _query(runtime, query_params(request, _SEARCH))
+    query = _query(runtime, query_params(request, SEARCH_PARAMS))
     await runtime.store.durable()
     found = runtime.processing_log.search(query)
     return json_response(
@@ -63,7 +67,7 @@ async def verify(request: web.Request) -> web.Response:
 async def review(request: web.Request) -> web.Response:
     """`?month=YYYY-MM` (default: this simulated month): counts and the auditor's flags."""
     runtime = runtime_of(request)
-    query = query_params(request, ("month",))
+    query = query_params(request, REVIEW_PARAMS)
     month = query.get("month") or to_kst(runtime.clock.now()).strftime("%Y-%m")
     try:
         month_bounds(month)

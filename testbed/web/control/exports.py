@@ -38,6 +38,8 @@ from testbed.web.control.common import (
 )
 
 REASON_MAX: Final = 200
+USERS_PARAMS: Final = ("reason",)
+TRANSACTIONS_PARAMS: Final = ("reason", "from", "to")
 FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
 USERS_HEADER: Final = (
     "user_seq_no", "성명 name", "생년월일 birth_date", "성별 gender", "휴대폰 cell_no (masked)",
@@ -69,7 +71,7 @@ def reason_of(query: Mapping[str, str]) -> str:
 async def users_csv(request: web.Request) -> web.Response:
     """Every user and account, one row per account (a user without one: one row)."""
     runtime = runtime_of(request)
-    reason = reason_of(query_params(request, ("reason",)))
+    reason = reason_of(query_params(request, USERS_PARAMS))
     world, store = runtime.world, runtime.store
     registered = registrations_by_account(world)
     people = list(world.directory.users.values())
@@ -104,7 +106,7 @@ def _user_rows(
 async def transactions_csv(request: web.Request) -> web.Response:
     """One account's transactions (`from`, `to`: simulated time, as `/testbed/audit`)."""
     runtime = runtime_of(request)
-    query = query_params(request, ("reason", "from", "to"))
+    query = query_params(request, TRANSACTIONS_PARAMS)
     reason = reason_of(query)
     since, until = time_range(query)
     key = account_key(runtime, request.match_info["bank"], request.match_info["num"])

@@ -26,7 +26,7 @@ from testbed.web.control.common import (
 )
 from testbed.web.render import json_response
 
-_PARAMS: Final = ("req_client_num", "client_use_code", "from", "to", "min_amount", "page", "size")
+PARAMS: Final = ("req_client_num", "client_use_code", "from", "to", "min_amount", "page", "size")
 #: the personal fields a page of transfers reveals
 AML_FIELDS: Final = (
     "req_client_name",
@@ -43,7 +43,7 @@ DIRECTIONS: Final = {"withdraw": "출금이체 · withdraw", "deposit": "입금�
 async def transfers(request: web.Request) -> web.Response:
     """`?req_client_num=&client_use_code=&from=&to=&min_amount=&page=&size=`, newest first."""
     runtime = runtime_of(request)
-    query = query_params(request, _PARAMS)
+    query = query_params(request, PARAMS)
     since, until = time_range(query)
     page, size = paging(query)
     asked = AmlQuery(
