@@ -1,40 +1,17 @@
 /* The operator's compliance pages: /operator/audit (개인정보 처리내역: search, chain, monthly
    review) and /operator/transfers (자금세탁방지: transfers with their requesting customer);
-   <body data-page> says which. Plain ES2020, nothing from the internet, nothing rendered as
-   HTML from data. The admin token comes from the URL fragment (#token=..., removed from the
-   address bar at once) or the form and stays in sessionStorage; the operator's name goes
-   with every call as X-Testbed-Operator (percent-encoded: a header is Latin-1), so the
-   processing log says who read what. */
+   <body data-page> says which. Plain ES2020, nothing from the internet; the admin token and
+   the elements: operator_page.js. The operator's name goes with every call as
+   X-Testbed-Operator (percent-encoded: a header is Latin-1), so the processing log says who
+   read what. */
 (() => {
   "use strict";
-  const TOKEN_KEY = "kftc-testbed.admin-token";
+  const { $, el, store, stored, start } = window.OperatorPage;
   const NAME_KEY = "kftc-testbed.operator-name";
   const SIZE = 50;
-  const $ = (id) => document.getElementById(id);
   const PAGE = document.body.dataset.page;
-  let token = null;
   let page = 1;
 
-  function store(key, value) {
-    try {
-      if (value) sessionStorage.setItem(key, value); else sessionStorage.removeItem(key);
-    } catch { /* private mode: it lives as long as the page */ }
-  }
-  function stored(key) {
-    try { return sessionStorage.getItem(key); } catch { return null; }
-  }
-  function fragmentToken() {
-    const match = /(?:^#|&)token=([^&]*)/.exec(location.hash);
-    if (!match) return null;
-    history.replaceState(null, "", location.pathname + location.search);
-    try { return decodeURIComponent(match[1]); } catch { return match[1]; }
-  }
-  function el(tag, text, attrs) {
-    const node = document.createElement(tag);
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
-    return node;
-  }
   function cell(...lines) {
     const td = el("td");
     lines.forEach((line, i) => {
@@ -43,29 +20,15 @@
     });
     return td;
   }
-  function showLogin(message) {
-    $("list").hidden = true;
-    $("login").hidden = false;
-    $("login-error").hidden = !message;
-    $("login-error").textContent = message || "";
-  }
   function showError(id, message) {
     $(id).hidden = !message;
     $(id).textContent = message || "";
   }
-
-  async function call(path) {
-    const headers = { Authorization: `Bearer ${token}` };
+  /* A GET of the control plane, as the operator named in the form (the log's actor). */
+  function call(path) {
     const name = $("operator-name").value.trim();
-    if (name) headers["X-Testbed-Operator"] = encodeURIComponent(name);
-    const resp = await fetch(path, { headers, cache: "no-store" });
-    if (resp.status === 401) {
-      token = null;
-      store(TOKEN_KEY, null);
-      showLogin("토큰이 거부되었습니다 · the admin token was refused");
-      throw new Error("refused");
-    }
-    return { status: resp.status, body: await resp.json() };
+    return window.OperatorPage.call("GET", path, undefined,
+      name ? { "X-Testbed-Operator": encodeURIComponent(name) } : {});
   }
 
   function filters(form) {
@@ -216,8 +179,6 @@
   const search = PAGE === "audit" ? searchLog : searchTransfers;
 
   async function open() {
-    $("login").hidden = true;
-    $("list").hidden = false;
     if (PAGE === "audit") {
       await chain();
       await Promise.all([search(), review()]);
@@ -226,16 +187,6 @@
     }
   }
 
-  $("login-form").addEventListener("submit", (event) => {
-    event.preventDefault();
-    const value = $("token-input").value.trim();
-    if (!value) return;
-    $("token-input").value = "";
-    token = value;
-    store(TOKEN_KEY, value);
-    open().catch(() => {});
-  });
-  $("forget").addEventListener("click", () => { token = null; store(TOKEN_KEY, null); showLogin(""); });
   $("operator-name").value = stored(NAME_KEY) || "";
   $("operator-name").addEventListener("change", () => store(NAME_KEY, $("operator-name").value.trim()));
   $("filters").addEventListener("submit", (event) => {
@@ -249,10 +200,5 @@
   if (PAGE === "audit") {
     $("review-form").addEventListener("submit", (event) => { review(event).catch(() => {}); });
   }
-  window.addEventListener("hashchange", () => {
-    const value = fragmentToken();
-    if (value) { token = value; store(TOKEN_KEY, value); open().catch(() => {}); }
-  });
-  token = fragmentToken() || stored(TOKEN_KEY);
-  if (token) { store(TOKEN_KEY, token); open().catch(() => {}); } else showLogin("");
+  start(open);
 })();

@@ -194,7 +194,7 @@ def record_hash(body: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical(body)).hexdigest()
 
 
-def _body(record: Record) -> dict[str, Any]:
+def record_body(record: Record) -> dict[str, Any]:
     """Every column of the record but its hash: what the hash is computed over."""
     return {
         "seq": record.seq,
@@ -372,7 +372,7 @@ class ProcessingLog:
                 prev_hash=self._hash,
                 hash="",
             )
-            record = replace(unsigned, hash=record_hash(_body(unsigned)))
+            record = replace(unsigned, hash=record_hash(record_body(unsigned)))
             self.store.submit(_INSERT, _row(record))
             self.store.submit_many(_INSERT_SUBJECT, [(s, record.seq) for s in record.subjects])
             self._seq, self._hash = record.seq, record.hash
@@ -531,7 +531,7 @@ def _broken(record: Record, seq: int, prev: str, indexed: set[str]) -> str:
         return f"records {seq}–{record.seq - 1} are missing"
     if record.prev_hash != prev:
         return "its prev_hash is not the previous record's hash"
-    if record.hash != record_hash(_body(record)):
+    if record.hash != record_hash(record_body(record)):
         return "its hash does not match its content: the record was changed"
     if indexed != set(record.subjects):
         return "the subject index does not list the record's subjects"

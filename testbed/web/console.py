@@ -558,7 +558,8 @@ async def _log_read(
     fields = CONSOLE_FIELDS if user is not None else ("account_num",)
     by = processing.who(request, "console")
     purpose = "API 콘솔 기본값 · the console's pre-filled forms"
-    await processing.log(runtime, by, READ, subjects, fields, purpose, user_token=token_state)
+    processing.record(runtime, by, READ, subjects, fields, purpose, user_token=token_state)
+    await runtime.store.durable()
 
 
 async def callback(request: web.Request) -> web.Response:

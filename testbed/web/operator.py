@@ -20,6 +20,7 @@ from typing import Final
 
 from aiohttp import web
 
+from testbed.store.audit import ACTIONS
 from testbed.typedefs import TEMPLATES
 from testbed.web.render import OWN_SCRIPT_PAGE_HEADERS
 
@@ -33,7 +34,7 @@ async def applications_page(request: web.Request) -> web.Response:
 
 
 async def audit_page(request: web.Request) -> web.Response:
-    html = request.app[TEMPLATES].get_template("operator_audit.html").render()
+    html = request.app[TEMPLATES].get_template("operator_audit.html").render(actions=ACTIONS)
     return web.Response(text=html, content_type="text/html", charset="utf-8", headers=HEADERS)
 
 

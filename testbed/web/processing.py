@@ -1,9 +1,8 @@
 """The processing log from the web: who asks, from where, through what and why.
 
 Every face that hands out or changes personal data (the control plane, the console, the
-developer portal) records it here before it answers, and awaits the store: an access
-that could not be logged is not served (`log`; `record` when the caller awaits the store
-itself, after a change it makes durable anyway).
+developer portal) records it here before it answers, then awaits the store
+(`Store.durable`): an access that could not be logged is not served.
 
 Who: the caller names the actor (`admin:<label>`, `console`, `portal:<developer id>`);
 the control plane's label is the `X-Testbed-Operator` header (the person at the
@@ -87,17 +86,3 @@ def record(
         source=by.source,
         detail=detail,
     )
-
-
-async def log(
-    runtime: Runtime,
-    by: Who,
-    action: str,
-    subjects: Iterable[str],
-    fields: Iterable[str],
-    purpose: str,
-    **detail: Any,
-) -> None:
-    """`record`, then wait until it is on disk."""
-    record(runtime, by, action, subjects, fields, purpose, **detail)
-    await runtime.store.durable()

@@ -22,9 +22,9 @@ from testbed.store.audit import (
     AuditError,
     ProcessingLog,
     Query,
-    _body,
     in_office_hours,
     month_bounds,
+    record_body,
     record_hash,
 )
 
@@ -121,7 +121,7 @@ def test_a_rehashed_row_breaks_the_next_link(log: ProcessingLog, db: Path) -> No
         db,
         "UPDATE processing_log SET actor = ?, hash = ? WHERE seq = 2",
         forged.actor,
-        record_hash(_body(forged)),
+        record_hash(record_body(forged)),
     )
     verified = log.verify()
     assert (verified.ok, verified.broken_at) == (False, 3)

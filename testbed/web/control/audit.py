@@ -26,6 +26,7 @@ from testbed.store.audit import (
     Record,
     Verification,
     month_bounds,
+    record_body,
 )
 from testbed.web.control.common import BadRequest, paging, query_params, runtime_of, time_range
 from testbed.web.render import json_response
@@ -108,19 +109,10 @@ def record_view(record: Record, subject: str = "") -> dict[str, Any]:
     if subject in record.subjects and subject not in subjects:
         subjects.append(subject)
     return {
-        "seq": record.seq,
+        **record_body(record),
         "time": iso_kst(record.time),
-        "wall": record.wall,
-        "actor": record.actor,
-        "action": record.action,
         "subjects": subjects,
         "subject_count": len(record.subjects),
-        "fields": list(record.fields),
-        "purpose": record.purpose,
-        "path": record.path,
-        "source": record.source,
-        "detail": dict(record.detail),
-        "prev_hash": record.prev_hash,
         "hash": record.hash,
     }
 

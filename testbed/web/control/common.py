@@ -71,9 +71,10 @@ async def processed(
     """Log a processing of personal data by the admin (`processing.admin`: the operator's
     label) and wait until it is on disk: call it before the personal data leaves."""
     runtime = runtime_of(request)
-    await processing.log(
+    processing.record(
         runtime, processing.admin(request), action, subjects, fields, purpose, **detail
     )
+    await runtime.store.durable()
 
 
 def runtime_of(request: web.Request) -> Runtime:

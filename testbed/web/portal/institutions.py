@@ -189,7 +189,8 @@ async def my_page(runtime: Runtime, by: Who, clients: list[FintechClient]) -> li
     views = [app_view(runtime, c) for c in clients]
     if clients:
         subjects = [s for c in clients for s in institution_subjects(runtime.store, c)]
-        await processing.log(runtime, by, READ, subjects, MY_PAGE_FIELDS, "마이페이지 · My Page")
+        processing.record(runtime, by, READ, subjects, MY_PAGE_FIELDS, "마이페이지 · My Page")
+        await runtime.store.durable()
     return views
 
 

@@ -1,31 +1,21 @@
-"""The operator's compliance pages in a real browser against a real `testbed serve`:
-/operator/audit (개인정보 처리내역: chain, search, monthly review) and /operator/transfers
-(자금세탁방지: transfers with their requesting customer). Each loads, filters and shows
-what the server has; the operator's name goes into the log."""
+"""The operator's pages in a real browser against a real `testbed serve`: /operator/audit
+(개인정보 처리내역: chain, search, monthly review) and /operator/transfers (자금세탁방지:
+transfers with their requesting customer) load, filter and show what the server has, the
+operator's name going into the log; /operator/applications, which shares their token
+handling (operator_page.js), still opens and refuses a wrong token."""
 
 from __future__ import annotations
 
-import json
 import re
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import kftc_post, screenshot
 from tests.test_serve import call
-
-
-@pytest.fixture
-def problems(page: Page) -> Iterator[list[str]]:
-    """Script errors and failed loads on the page (a CSP refusal shows up here too)."""
-    seen: list[str] = []
-    page.on("pageerror", lambda e: seen.append(f"pageerror: {e}"))
-    page.on("console", lambda m: seen.append(f"console: {m.text}") if m.type == "error" else None)
-    yield seen
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +39,7 @@ def world(server: dict[str, Any]) -> dict[str, Any]:
     fin = user["accounts"][0]["fintech_use_num"]
     for i, amount in enumerate((20_000, 3_000)):
         now = call(port, "GET", "/testbed/clock")["now"]
-        answer = _post(
+        answer = kftc_post(
             server,
             "/v2.0/transfer/withdraw/fin_num",
             user["access_token"],
@@ -79,17 +69,6 @@ def world(server: dict[str, Any]) -> dict[str, Any]:
     with urllib.request.urlopen(request, timeout=10) as resp:
         assert resp.read().startswith("\ufeff".encode())
     return {"user": user, "client_use_code": demo["client_use_code"]}
-
-
-def _post(server: dict[str, Any], path: str, token: str, body: dict[str, Any]) -> Any:
-    request = urllib.request.Request(
-        server["base"] + path,
-        data=json.dumps(body).encode(),
-        method="POST",
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=10) as resp:
-        return json.loads(resp.read())
 
 
 def _open(page: Page, server: dict[str, Any], path: str, operator: str) -> None:
@@ -162,3 +141,17 @@ def test_the_pages_fit_a_phone(
     expect(page.locator("#summary")).to_contain_text("/")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     screenshot(page, f"phone_{path.strip('/').replace('/', '_')}")
+
+
+def test_the_applications_page_takes_and_refuses_a_token(
+    server: dict[str, Any], page: Page, problems: list[str]
+) -> None:
+    page.goto(f"{server['base']}/operator/applications#token=wrong")
+    expect(page.locator("#login-error")).to_contain_text("거부")
+    page.locator("#token-input").fill(server["admin"])
+    page.get_by_role("button", name=re.compile("^열기")).click()
+    expect(page.locator("#list")).to_be_visible()
+    expect(page.locator("#applications")).to_contain_text("No applications yet")
+    page.get_by_role("button", name=re.compile("^토큰 지우기")).click()
+    expect(page.locator("#login")).to_be_visible()
+    assert [p for p in problems if "401" not in p] == []
