@@ -18,6 +18,9 @@ from testbed.web.control.common import (
 )
 from testbed.web.render import json_response
 
+#: what a cash movement changes of the account
+_CHANGED = (*ACCOUNT_FIELDS, "transactions")
+
 
 async def account(request: web.Request) -> web.Response:
     runtime = runtime_of(request)
@@ -51,17 +54,9 @@ async def cash(request: web.Request) -> web.Response:
         raise BadRequest(f"{e} ({e.problem})", 409) from None
     account = runtime.world.ledger.accounts[key]
     subjects = account_subjects(runtime.store, account)
-    fields = (*ACCOUNT_FIELDS, "transactions")
-    await processed(
-        request, CHANGE, subjects, fields, "현금 입출금 · cash in or out", amount=amount
-    )
-    return json_response(
-        {
-            "entry": entry.id,
-            "time": iso_kst(entry.time),
-            **account_view(runtime.world.ledger.accounts[key]),
-        }
-    )
+    purpose = "현금 입출금 · cash in or out"
+    await processed(request, CHANGE, subjects, _CHANGED, purpose, amount=amount)
+    return json_response({"entry": entry.id, "time": iso_kst(entry.time), **account_view(account)})
 
 
 async def account_status(request: web.Request) -> web.Response:
