@@ -1,54 +1,9 @@
 /* The operator's page of 이용신청: lists every application with its screening and decides
-   those under review. Plain ES2020, nothing from the internet. The admin token comes from
-   the URL fragment (#token=..., removed from the address bar at once) or the form, is kept
-   in sessionStorage and sent as a bearer token; nothing is rendered as HTML from data. */
+   those under review. Plain ES2020, nothing from the internet; the admin token and the
+   elements: operator_page.js. */
 (() => {
   "use strict";
-  const TOKEN_KEY = "kftc-testbed.admin-token";
-  const $ = (id) => document.getElementById(id);
-  let token = null;
-
-  function fragmentToken() {
-    const match = /(?:^#|&)token=([^&]*)/.exec(location.hash);
-    if (!match) return null;
-    history.replaceState(null, "", location.pathname + location.search);
-    try { return decodeURIComponent(match[1]); } catch { return match[1]; }
-  }
-  function keep(value) {
-    try {
-      if (value) sessionStorage.setItem(TOKEN_KEY, value); else sessionStorage.removeItem(TOKEN_KEY);
-    } catch { /* private mode: the token lives as long as the page */ }
-  }
-  function kept() {
-    try { return sessionStorage.getItem(TOKEN_KEY); } catch { return null; }
-  }
-  function el(tag, text, attrs) {
-    const node = document.createElement(tag);
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
-    return node;
-  }
-  function showLogin(message) {
-    $("list").hidden = true;
-    $("login").hidden = false;
-    $("login-error").hidden = !message;
-    $("login-error").textContent = message || "";
-  }
-  async function call(method, path, body) {
-    const init = { method, headers: { Authorization: `Bearer ${token}` } };
-    if (body !== undefined) {
-      init.headers["Content-Type"] = "application/json";
-      init.body = JSON.stringify(body);
-    }
-    const resp = await fetch(path, init);
-    if (resp.status === 401) {
-      token = null;
-      keep(null);
-      showLogin("토큰이 거부되었습니다 · the admin token was refused");
-      throw new Error("refused");
-    }
-    return { status: resp.status, body: await resp.json() };
-  }
+  const { $, el, call, start } = window.OperatorPage;
 
   function render(applications) {
     const root = $("applications");
@@ -93,25 +48,8 @@
 
   async function load() {
     const answer = await call("GET", "/testbed/applications");
-    $("login").hidden = true;
-    $("list").hidden = false;
     render(answer.body.applications);
   }
 
-  $("login-form").addEventListener("submit", (event) => {
-    event.preventDefault();
-    const value = $("token-input").value.trim();
-    if (!value) return;
-    $("token-input").value = "";
-    token = value;
-    keep(value);
-    load().catch(() => {});
-  });
-  $("forget").addEventListener("click", () => { token = null; keep(null); showLogin(""); });
-  window.addEventListener("hashchange", () => {
-    const value = fragmentToken();
-    if (value) { token = value; keep(value); load().catch(() => {}); }
-  });
-  token = fragmentToken() || kept();
-  if (token) { keep(token); load().catch(() => {}); } else showLogin("");
+  start(load);
 })();

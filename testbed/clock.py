@@ -11,7 +11,8 @@ SimPy time is seconds since the Unix epoch; KST (UTC+9) is derived from it.
 
 In both, an asyncio task owns the SimPy environment and steps it; requests become
 SimPy processes whose end resolves an asyncio future. Nothing blocks the event loop
-and nothing else in the testbed reads the wall clock.
+and nothing else in the testbed reads the wall clock (`wall_now` gives the processing log
+its wall time).
 """
 
 from __future__ import annotations
@@ -67,6 +68,13 @@ def parse_kst(text: str) -> float:
 
 def iso_kst(t: float) -> str:
     return to_kst(t).isoformat(timespec="milliseconds")
+
+
+def wall_now() -> str:
+    """The wall clock now, in KST (ISO-8601, milliseconds): when a person did something, as
+    the processing log keeps it beside the simulated time. The one wall-clock reading a
+    record may carry (nothing else outside this module reads the wall clock)."""
+    return datetime.fromtimestamp(time.time(), KST).isoformat(timespec="milliseconds")
 
 
 def second_of_day(t: float) -> float:

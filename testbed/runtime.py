@@ -23,12 +23,26 @@ from testbed.config import NetworkConfig, load_network
 from testbed.config.settings import DEFAULT_VIRTUAL_START, Settings
 from testbed.network.events import EventLog
 from testbed.network.gateway import Gateway
+from testbed.network.retention import PurgeReport
 from testbed.network.seed import WorldSize, populate
 from testbed.network.world import World
 from testbed.resources import network_path
 from testbed.store import Store
+from testbed.store.audit import ProcessingLog
 from testbed.store.sqlite import decode_snapshot, encode_snapshot, restore_snapshot, snapshot_state
 
+#: what a retention purge removes of people's data (transfer records with their 요청고객,
+#: ledger lines): the fields the processing log names
+PURGED_FIELDS = (
+    "account_num",
+    "holder_name",
+    "print_content",
+    "tran_amt",
+    "req_client_name",
+    "req_client_account_num",
+    "req_client_fintech_use_num",
+    "req_client_num",
+)
 #: called with (old, new) once a new world has taken over
 WorldListener = Callable[[World, World], None]
 #: a world of at least this many accounts is frozen out of the garbage collector's sight
@@ -57,6 +71,27 @@ class Runtime:
         default_factory=set, init=False, compare=False, repr=False
     )
     _gateway: Gateway | None = field(default=None, init=False, compare=False, repr=False)
+    #: the personal-data processing log (개인정보 처리내역): in the store's file, not world
+    #: state (reset and restore leave it), opened with the store
+    processing_log: ProcessingLog = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.processing_log = ProcessingLog(self.store)
+        self.world.purge_listeners.append(self._log_purge)
+
+    def _log_purge(self, report: PurgeReport) -> None:
+        """A retention purge is a deletion of personal data: the processing log has it."""
+        if not report.total:
+            return
+        self.processing_log.purged(
+            time=report.time,
+            subjects=[
+                *report.subjects,
+                *(self.store.account_ref(bank, num) for bank, num in report.accounts),
+            ],
+            fields=PURGED_FIELDS,
+            counts=report.removed,
+        )
 
     @property
     def clock(self) -> SimClock:
@@ -101,6 +136,9 @@ class Runtime:
             self.store.detach(old)
             self.store.replace_world(world)
             self.store.attach(world)
+            if self._log_purge in old.purge_listeners:
+                old.purge_listeners.remove(self._log_purge)
+            world.purge_listeners.append(self._log_purge)
             if self._stepping:
                 await world.clock.__aenter__()
                 retire = asyncio.create_task(_retire(old.clock), name="retire-clock")

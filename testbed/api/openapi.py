@@ -7,7 +7,7 @@ can hold every answer the server gives to the document.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from testbed import __version__
@@ -98,11 +98,14 @@ def _other_id(method: str, path: str) -> str:
 
 
 def build(
-    operations: Iterable[Operation], others: Iterable[tuple[str, str, str, str]]
+    operations: Iterable[Operation],
+    others: Iterable[tuple[str, str, str, str]],
+    query: Mapping[str, Sequence[str]] | None = None,
 ) -> dict[str, Any]:
     """`others`: (method, path, summary, media type) of the pages and the testbed's own
     routes; `text/html` ones are browser pages (the consent flow under /oauth/, else the
-    testbed's pages)."""
+    testbed's pages); another type than JSON (`text/csv`: a download) answers a string.
+    `query`: the optional query parameters (strings) of those routes, by path."""
     paths: dict[str, dict[str, Any]] = {}
     for op in operations:
         paths.setdefault(op.path, {})[op.method.lower()] = _operation(op)
@@ -132,7 +135,9 @@ def build(
             "responses": {
                 "200": {
                     "description": "success",
-                    "content": {"application/json": {"schema": {"type": "object"}}},
+                    "content": {media: {"schema": {"type": "string"}}}
+                    if media != "application/json"
+                    else {media: {"schema": {"type": "object"}}},
                 },
                 **(
                     {
@@ -161,11 +166,15 @@ def build(
         if path.startswith("/testbed/"):
             entry["security"] = [{"admin": []}]
         params = [seg[1:-1] for seg in path.split("/") if seg.startswith("{")]
-        if params:
-            entry["parameters"] = [
-                {"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
-                for p in params
-            ]
+        parameters = [
+            {"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
+            for p in params
+        ] + [
+            {"name": q, "in": "query", "required": False, "schema": {"type": "string"}}
+            for q in (query or {}).get(path, ())
+        ]
+        if parameters:
+            entry["parameters"] = parameters
         paths.setdefault(path, {})[method.lower()] = entry
     return {
         "openapi": "3.0.3",

@@ -283,6 +283,36 @@ class OpenBankingBook(RecordBook):
         ]
 
 
+# --- 자금세탁방지: the transfers with their requesting customer -----------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AmlQuery:
+    """What an AML analyst asks the centre's books; every filter given must hold."""
+
+    req_client_num: str = ""  # the institution's member number of the requesting customer
+    client_use_code: str = ""
+    since: float | None = None  # simulated time, inclusive
+    until: float | None = None  # exclusive
+    min_amount: int = 0  # won, inclusive
+
+
+def aml_records(book: OpenBankingBook, query: AmlQuery) -> list[TransferRecord]:
+    """The transfers (succeeded or not) that match, newest first: each carries its
+    requesting customer (요청고객), both sides, the amount and its retention class."""
+    found = [
+        r
+        for r in book.transfers.values()
+        if (not query.req_client_num or r.req_client.get("req_client_num") == query.req_client_num)
+        and (not query.client_use_code or r.client_use_code == query.client_use_code)
+        and (query.since is None or r.time >= query.since)
+        and (query.until is None or r.time < query.until)
+        and r.tran_amt >= query.min_amount
+    ]
+    found.sort(key=lambda r: (r.time, r.bank_tran_id), reverse=True)
+    return found
+
+
 # --- 자금반환청구 (return/claim, return/result) ------------------------------------------
 
 #: the state of a claim the centre has taken (접수). The testbed never settles a claim: the

@@ -26,7 +26,7 @@ import simpy
 
 from testbed.clock import DAY, iso_kst, kst_midnight, yyyymmdd
 from testbed.network.books import OpenBankingBook, ReturnClaimBook, retention
-from testbed.network.ledger import CARRY, Entry, HistoryLine, Ledger
+from testbed.network.ledger import CARRY, AccountKey, Entry, HistoryLine, Ledger
 
 PURGE_AT = 4 * 3600  # 04:00 KST: after the cutover windows (23:30 to the small hours)
 #: the purpose the processing log is given for a purge (개인정보 처리 목적)
@@ -73,6 +73,7 @@ class PurgeReport:
     time: float
     removed: dict[str, int] = field(default_factory=dict)
     subjects: list[str] = field(default_factory=list)  # user_seq_nos whose records went
+    accounts: list[AccountKey] = field(default_factory=list)  # whose ledger lines went
     carried_accounts: int = 0
 
     @property
@@ -118,9 +119,10 @@ def purge(world: Kept, now: float) -> PurgeReport:
     carry = world.ledger.purge(now, lambda e: entry_keep_until(e) < today)
     if carry is not None:
         removed["ledger_entries"] = before - (len(world.ledger.entries) - 1)
-        report.carried_accounts = sum(
-            1 for leg in carry.postings if leg.account in world.ledger.accounts
+        report.accounts = sorted(
+            {leg.account for leg in carry.postings if leg.account in world.ledger.accounts}
         )
+        report.carried_accounts = len(report.accounts)
     report.subjects = sorted(subjects)
     return report
 

@@ -582,6 +582,12 @@ class Store:
             raise StoreError(f"the snapshot {snapshot_id} does not open: altered on disk") from None
 
     # --- reading -----------------------------------------------------------------------
+    def read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """The rows of one short query (for the tables others keep here: the processing
+        log). What the writer has not committed may show: await `durable()` first."""
+        with self._cv:
+            return self._conn.execute(sql, params).fetchall()
+
     def meta(self) -> dict[str, str]:
         self.flush()
         with self._cv:

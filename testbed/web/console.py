@@ -18,7 +18,9 @@ else the first seeded user registered to it with transfer consent. `/console/con
 names that user's details (name, birth date, CI: what user/register asks) and accounts:
 the one the demo institution's calls use, the one registered with the self-auth
 institution (its `sa` APIs) and the one user/register would register next (⚠ testbed
-choice: the world is made up, and the console is for learning the API with it).
+choice: the world is made up, and the console is for learning the API with it). It shows
+no more than the forms fill (no e-mail: no form asks for it), and every answer is in the
+processing log (actor `console`, the caller's address, the user and accounts shown).
 """
 
 from __future__ import annotations
@@ -37,10 +39,15 @@ from testbed.network.codes import MESSAGES, Refusal
 from testbed.network.ledger import AccountStatus, AccountType
 from testbed.network.parties import FintechClient, Registration, User
 from testbed.network.world import World
+from testbed.runtime import Runtime
+from testbed.store.audit import READ, institution_subjects
 from testbed.typedefs import RUNTIME, TEMPLATES
+from testbed.web import processing
 from testbed.web.render import json_response
 
 CALLBACK_PATH: Final = "/console/callback"
+#: the console user's personal fields the config shows (for user/register's form)
+CONSOLE_FIELDS: Final = ("user_name", "birth_date", "user_ci", "account_num", "holder_name")
 AUTHORIZE: Final = "/oauth/2.0/authorize"
 AUTHORIZE_ACCOUNT: Final = "/oauth/2.0/authorize_account"
 
@@ -425,7 +432,6 @@ def console_user(
         "user_name": user.name,
         "user_info": user.birth_date,
         "user_ci": user.user_ci,
-        "user_email": user.email,
         "registered_accounts": sum(r.client_use_code == demo.client_use_code for r in regs),
         "demo": _registration_view(world, _best(world, regs, demo)),
         "self_auth": _registration_view(world, _best(world, regs, sa)),
@@ -510,6 +516,7 @@ async def config(request: web.Request) -> web.Response:
     signed_in, token_state, issuer = _signed_in(request, world, client)
     user = console_user(world, signed_in or _default_user(world, client), issuer, sa)
     demo_account = user["demo"] if user else None
+    await _log_read(request, runtime, user, [c for c in (client, sa) if c is not None], token_state)
     return json_response(
         {
             **_institution(client),
@@ -529,6 +536,30 @@ async def config(request: web.Request) -> web.Response:
             "codes": codes(),
         }
     )
+
+
+async def _log_read(
+    request: web.Request,
+    runtime: Runtime,
+    user: dict[str, Any] | None,
+    institutions: list[FintechClient],
+    token_state: str,
+) -> None:
+    """The config shows the console's user (name, birth date, CI, account numbers) and the
+    institutions' 약정계좌 to whoever opens the console: each time is logged (actor
+    `console`, with the caller's address)."""
+    store = runtime.store
+    subjects = [s for c in institutions for s in institution_subjects(store, c)]
+    if user is not None:
+        subjects.append(user["user_seq_no"])
+        for shown in (user["demo"], user["self_auth"], user["register"]):
+            if shown is not None:
+                subjects.append(store.account_ref(shown["bank_code_std"], shown["account_num"]))
+    fields = CONSOLE_FIELDS if user is not None else ("account_num",)
+    by = processing.who(request, "console")
+    purpose = "API 콘솔 기본값 · the console's pre-filled forms"
+    processing.record(runtime, by, READ, subjects, fields, purpose, user_token=token_state)
+    await runtime.store.durable()
 
 
 async def callback(request: web.Request) -> web.Response:

@@ -1,10 +1,17 @@
-"""`/operator/applications`: the operator's page of 이용신청 (every application with its
-screening, and approve/reject buttons for those under review).
+"""The operator's pages (운영기관):
 
-Like the dashboard, the page carries no data and needs no token to load: its script
-(`static/operator.js`) takes the admin token from the URL fragment (`#token=...`) or a
-small form, keeps it in sessionStorage and calls `GET /testbed/applications` and
-`POST /testbed/applications/{id}/decision` with it as a bearer token.
+- `/operator/applications`: 이용신청 (every application with its screening, and
+  approve/reject buttons for those under review);
+- `/operator/audit`: 개인정보 처리내역 (the processing log searched by subject, actor,
+  action and period, whether its chain verifies, and the monthly review's flags);
+- `/operator/transfers`: 자금세탁방지 (transfers with their requesting customer).
+
+Like the dashboard, a page carries no data and needs no token to load: its script
+(`static/operator.js`, `static/compliance.js`) takes the admin token from the URL
+fragment (`#token=...`) or a small form, keeps it in sessionStorage and calls the
+control plane (`/testbed/applications`, `/testbed/audit…`, `/testbed/transfers`) with it
+as a bearer token; the compliance pages send the operator's name as `X-Testbed-Operator`,
+so the log says who read what.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ from typing import Final
 
 from aiohttp import web
 
+from testbed.store.audit import ACTIONS
 from testbed.typedefs import TEMPLATES
 from testbed.web.render import OWN_SCRIPT_PAGE_HEADERS
 
@@ -22,4 +30,14 @@ HEADERS: Final = {**OWN_SCRIPT_PAGE_HEADERS, "Cache-Control": "no-store"}
 
 async def applications_page(request: web.Request) -> web.Response:
     html = request.app[TEMPLATES].get_template("operator_applications.html").render()
+    return web.Response(text=html, content_type="text/html", charset="utf-8", headers=HEADERS)
+
+
+async def audit_page(request: web.Request) -> web.Response:
+    html = request.app[TEMPLATES].get_template("operator_audit.html").render(actions=ACTIONS)
+    return web.Response(text=html, content_type="text/html", charset="utf-8", headers=HEADERS)
+
+
+async def transfers_page(request: web.Request) -> web.Response:
+    html = request.app[TEMPLATES].get_template("operator_transfers.html").render()
     return web.Response(text=html, content_type="text/html", charset="utf-8", headers=HEADERS)

@@ -16,13 +16,16 @@ from testbed.web import consent_pages, console, dashboard, events, operator, pag
 from testbed.web.control import (
     accounts,
     applications,
+    audit,
     clients,
     clock,
     common,
+    exports,
     faults,
     retention,
     scenarios,
     state,
+    transfers,
     users,
 )
 from testbed.web.portal import routes as portal
@@ -150,7 +153,67 @@ ROUTES: list[tuple[str, str, Handler, str]] = [
         accounts.account_status,
         "normal, suspended, closed or accident",
     ),
+    (
+        "GET",
+        "/testbed/users.csv",
+        exports.users_csv,
+        "download the users and accounts (CSV; ?reason= required: 다운로드 사유)",
+    ),
+    (
+        "GET",
+        "/testbed/accounts/{bank}/{num}/transactions.csv",
+        exports.transactions_csv,
+        "download an account's transactions (CSV; ?reason= required, from=, to=)",
+    ),
+    (
+        "GET",
+        "/testbed/audit",
+        audit.search,
+        "개인정보 처리내역: search the processing log"
+        " (?subject= or bank=&account=, actor=, action=, from=, to=, page=, size=)",
+    ),
+    (
+        "GET",
+        "/testbed/audit/verify",
+        audit.verify,
+        "prove the processing log's hash chain (ok, or the first broken record)",
+    ),
+    (
+        "GET",
+        "/testbed/audit/review",
+        audit.review,
+        "월 1회 점검: a month of the processing log (?month=YYYY-MM) and its flags",
+    ),
+    (
+        "GET",
+        "/testbed/transfers",
+        transfers.transfers,
+        "자금세탁방지: transfers with their requesting customer"
+        " (?req_client_num=, client_use_code=, from=, to=, min_amount=, page=, size=)",
+    ),
+    (
+        "GET",
+        "/operator/audit",
+        operator.audit_page,
+        "the operator's page of the processing log: search, verify, monthly review (HTML)",
+    ),
+    (
+        "GET",
+        "/operator/transfers",
+        operator.transfers_page,
+        "the operator's AML page: transfers with their requesting customer (HTML)",
+    ),
 ]
+
+
+#: the query parameters the routes that refuse any other take (documented: the fuzz tries them)
+QUERY_PARAMETERS: dict[str, tuple[str, ...]] = {
+    "/testbed/audit": audit.SEARCH_PARAMS,
+    "/testbed/audit/review": audit.REVIEW_PARAMS,
+    "/testbed/transfers": transfers.PARAMS,
+    "/testbed/users.csv": exports.USERS_PARAMS,
+    "/testbed/accounts/{bank}/{num}/transactions.csv": exports.TRANSACTIONS_PARAMS,
+}
 
 
 #: the testbed's browser pages (HTML); its other routes answer JSON
@@ -163,12 +226,16 @@ PAGES = frozenset(
         "/dashboard",
         "/sample",
         "/operator/applications",
+        "/operator/audit",
+        "/operator/transfers",
     }
 )
 
 
 def _media(path: str) -> str:
-    return "text/html" if path in PAGES else "application/json"
+    if path in PAGES:
+        return "text/html"
+    return "text/csv" if path.endswith(".csv") else "application/json"
 
 
 def document() -> dict[str, Any]:
@@ -183,6 +250,7 @@ def _build() -> dict[str, Any]:
             *((p.method, p.path, p.summary, "text/html") for p in consent_pages.PAGES),
             *((m, path, summary, _media(path)) for m, path, _, summary in ROUTES),
         ],
+        QUERY_PARAMETERS,
     )
     # the portal is a sub-app (its own session middleware), with entries of its own
     doc["paths"].update(portal.openapi_paths())

@@ -67,6 +67,16 @@ async def test_records_expire_by_class_and_the_ledger_stays_proven(api: Api) -> 
     events = api.runtime.world.events
     purges = [e for e in events.since(0, "purge") if e["removed"]]
     assert purges and purges[-1]["removed"]["transfer_records"] == 1
+    # a deletion of personal data: the processing log has it, whose and what
+    resp = await api.http.get("/testbed/audit?action=purge", headers=api.admin)
+    purges = (await resp.json())["records"]  # newest first; other days purged seeded lines
+    logged = [r for r in purges if r["time"] == "2027-03-03T04:00:00.000+09:00"]
+    assert [r["actor"] for r in logged] == ["system:retention"], purges[:2]
+    account_num = user["accounts"][0]["account_num"]
+    assert user["user_seq_no"] in logged[0]["subjects"]
+    assert api.runtime.store.account_ref("088", account_num) in logged[0]["subjects"]
+    assert logged[0]["detail"]["counts"]["transfer_records"] == 1
+    assert account_num not in str(logged)
     after = await _check(api)
     assert after["total_balance"] == before["total_balance"] and account.balance == balance
     # the account's history: the 9,000 line is gone, a carry line holds it, the API hides it

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -61,3 +63,24 @@ def screenshot(page: Page, name: str) -> Path:
     path = ARTIFACTS / f"{re.sub(r'[^a-z0-9_-]', '_', name)}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@pytest.fixture
+def problems(page: Page) -> Iterator[list[str]]:
+    """Script errors and failed loads on the page (a CSP refusal shows up here too)."""
+    seen: list[str] = []
+    page.on("pageerror", lambda e: seen.append(f"pageerror: {e}"))
+    page.on("console", lambda m: seen.append(f"console: {m.text}") if m.type == "error" else None)
+    yield seen
+
+
+def kftc_post(server: dict[str, Any], path: str, token: str, body: dict[str, Any]) -> Any:
+    """A KFTC API call with a bearer token, as a fintech's server makes it: the JSON answer."""
+    request = urllib.request.Request(
+        server["base"] + path,
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as resp:
+        return json.loads(resp.read())

@@ -6,30 +6,17 @@ simulated day, then the jump to the nightly cutover (the clock never goes back).
 
 from __future__ import annotations
 
-import json
 import re
 import time
-import urllib.request
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import kftc_post, screenshot
 from tests.test_serve import call
 
 PARTICIPANTS = 18
-
-
-@pytest.fixture
-def problems(page: Page) -> Iterator[list[str]]:
-    """Script errors and failed loads on the page (a CSP refusal shows up here too)."""
-    seen: list[str] = []
-    page.on("pageerror", lambda e: seen.append(f"pageerror: {e}"))
-    page.on("console", lambda m: seen.append(f"console: {m.text}") if m.type == "error" else None)
-    yield seen
 
 
 def open_dashboard(page: Page, server: dict[str, Any]) -> None:
@@ -138,17 +125,6 @@ def test_fault_controls_take_a_bank_down_and_bring_it_back(
     assert problems == []
 
 
-def _kftc_post(server: dict[str, Any], path: str, token: str, body: dict[str, Any]) -> Any:
-    request = urllib.request.Request(
-        server["base"] + path,
-        data=json.dumps(body).encode(),
-        method="POST",
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=10) as resp:
-        return json.loads(resp.read())
-
-
 def test_a_transfer_shows_in_the_feed_settlement_and_chart(
     server: dict[str, Any], page: Page, problems: list[str]
 ) -> None:
@@ -172,7 +148,7 @@ def test_a_transfer_shows_in_the_feed_settlement_and_chart(
     )
     fin = user["accounts"][0]["fintech_use_num"]
     now = server_clock(server)["now"]
-    answer = _kftc_post(
+    answer = kftc_post(
         server,
         "/v2.0/transfer/withdraw/fin_num",
         user["access_token"],

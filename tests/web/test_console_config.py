@@ -258,3 +258,30 @@ async def test_every_note_names_a_known_code_and_a_real_operation(client: Client
         assert note["ko"] and note["en"]
         assert note["code"] == "" or note["code"] in config["codes"], op["path"]
         assert note["code"] in note["ko"] and note["code"] in note["en"]
+
+
+async def test_config_shows_no_more_than_the_forms_fill_and_each_read_is_logged(
+    client: Client, auth: dict[str, str]
+) -> None:
+    """The console's user's name, birth date, CI and accounts leave with every config (the
+    forms of user/register need them): each answer is in the processing log, as read by
+    `console` from the caller's address, under the user and the accounts shown. The
+    e-mail, which no form asks for, is not shown at all."""
+    config = await _config(client)
+    user = config["user"]
+    assert "user_email" not in user
+    resp = await client.get("/testbed/audit", params={"actor": "console"}, headers=auth)
+    (record,) = (await resp.json())["records"]
+    assert (record["action"], record["path"], record["source"]) == (
+        "read",
+        "GET /console/config",
+        "127.0.0.1",
+    )
+    assert {"user_name", "birth_date", "user_ci", "account_num"} <= set(record["fields"])
+    runtime = client.server.app[RUNTIME]
+    demo = user["demo"]
+    ref = runtime.store.account_ref(demo["bank_code_std"], demo["account_num"])
+    assert user["user_seq_no"] in record["subjects"] and ref in record["subjects"]
+    assert f"client:{config['client_use_code']}" in record["subjects"]
+    assert record["detail"] == {"user_token": "none"}
+    assert user["user_ci"] not in str(record) and user["user_name"] not in str(record)

@@ -40,3 +40,23 @@ async def test_docs_shows_each_fields_allowed_values(
     assert "built-in method" not in html
     row = re.search(r"<td><code>grant_type</code></td>.*?</tr>", html, re.S)
     assert row and "client_credentials, authorization_code, refresh_token" in row.group(0)
+
+
+async def test_the_operator_compliance_pages_are_shells_linked_from_the_landing_page(
+    aiohttp_client: Any, settings: Settings
+) -> None:
+    """The pages carry no data (their script fetches it with the admin token), load nothing
+    from elsewhere, are never cached, and the landing page links them."""
+    client: Client = await aiohttp_client(init_app(settings))
+    landing = await (await client.get("/")).text()
+    for path, heading in (
+        ("/operator/audit", "개인정보 처리내역"),
+        ("/operator/transfers", "자금세탁방지"),
+    ):
+        resp = await client.get(path)
+        html = await resp.text()
+        assert resp.status == 200 and heading in html and "/static/compliance.js" in html
+        assert resp.headers["Cache-Control"] == "no-store"
+        assert "script-src 'self'" in resp.headers["Content-Security-Policy"]
+        assert re.findall(r'(?:src|href)="(https?://[^"]+)"', html) == []
+        assert f'href="{path}"' in landing

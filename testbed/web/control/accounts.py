@@ -6,8 +6,20 @@ from aiohttp import web
 
 from testbed.clock import iso_kst
 from testbed.network.ledger import AccountStatus, LedgerError
-from testbed.web.control.common import BadRequest, account_key, account_view, json_body, runtime_of
+from testbed.store.audit import CHANGE, READ, account_subjects
+from testbed.web.control.common import (
+    ACCOUNT_FIELDS,
+    BadRequest,
+    account_key,
+    account_view,
+    json_body,
+    processed,
+    runtime_of,
+)
 from testbed.web.render import json_response
+
+#: what a cash movement changes of the account
+_CHANGED = (*ACCOUNT_FIELDS, "transactions")
 
 
 async def account(request: web.Request) -> web.Response:
@@ -17,7 +29,12 @@ async def account(request: web.Request) -> web.Response:
         limit = int(request.query.get("history", "25"))
     except ValueError:
         raise BadRequest("history takes a whole number of rows") from None
-    return json_response(account_view(runtime.world.ledger.accounts[key], max(0, min(limit, 1000))))
+    account = runtime.world.ledger.accounts[key]
+    view = account_view(account, max(0, min(limit, 1000)))
+    fields = (*ACCOUNT_FIELDS, "transactions") if "history" in view else ACCOUNT_FIELDS
+    subjects = account_subjects(runtime.store, account)
+    await processed(request, READ, subjects, fields, "계좌 조회 · read an account")
+    return json_response(view)
 
 
 async def cash(request: web.Request) -> web.Response:
@@ -35,14 +52,11 @@ async def cash(request: web.Request) -> web.Response:
         entry = runtime.world.cash(key, amount, memo)
     except LedgerError as e:
         raise BadRequest(f"{e} ({e.problem})", 409) from None
-    await runtime.store.durable()
-    return json_response(
-        {
-            "entry": entry.id,
-            "time": iso_kst(entry.time),
-            **account_view(runtime.world.ledger.accounts[key]),
-        }
-    )
+    account = runtime.world.ledger.accounts[key]
+    subjects = account_subjects(runtime.store, account)
+    purpose = "현금 입출금 · cash in or out"
+    await processed(request, CHANGE, subjects, _CHANGED, purpose, amount=amount)
+    return json_response({"entry": entry.id, "time": iso_kst(entry.time), **account_view(account)})
 
 
 async def account_status(request: web.Request) -> web.Response:
@@ -58,5 +72,9 @@ async def account_status(request: web.Request) -> web.Response:
     world.clock.sync()
     account = world.ledger.set_status(key, AccountStatus(status))
     world.events.emit(world.clock.now(), "account_status", bank=key[0], status=status)
-    await runtime.store.durable()
+    subjects = account_subjects(runtime.store, account)
+    fields = (*ACCOUNT_FIELDS, "status")
+    await processed(
+        request, CHANGE, subjects, fields, "계좌 상태 변경 · account status", status=status
+    )
     return json_response(account_view(account))

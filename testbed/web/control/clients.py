@@ -9,7 +9,8 @@ from aiohttp import web
 
 from testbed.clock import to_kst
 from testbed.network.parties import DEFAULT_LIMITS, FintechClient
-from testbed.web.control.common import BadRequest, body_field, json_body, runtime_of
+from testbed.store.audit import READ, institution_subjects
+from testbed.web.control.common import BadRequest, body_field, json_body, processed, runtime_of
 from testbed.web.render import json_response
 
 
@@ -42,8 +43,11 @@ def _client_view(c: FintechClient) -> dict[str, Any]:
 
 
 async def clients(request: web.Request) -> web.Response:
-    directory = runtime_of(request).world.directory
-    return json_response({"clients": [_client_view(c) for c in directory.clients.values()]})
+    runtime = runtime_of(request)
+    shown = list(runtime.world.directory.clients.values())
+    subjects = (s for c in shown for s in institution_subjects(runtime.store, c))
+    await processed(request, READ, subjects, ("account_num",), "이용기관 조회 · list institutions")
+    return json_response({"clients": [_client_view(c) for c in shown]})
 
 
 _CLIENT_TERMS = {

@@ -7,18 +7,25 @@ nothing from each other.
 from __future__ import annotations
 
 import hmac
-from typing import Any
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any, Final
 
 from aiohttp import web
 
-from testbed.clock import iso_kst
+from testbed.clock import DAY, ClockError, iso_kst, parse_kst
 from testbed.config import BankCodeError
 from testbed.network.ledger import Account, AccountKey
+from testbed.network.world import World
 from testbed.runtime import Runtime
+from testbed.store.audit import DEFAULT_PAGE_SIZE, DENIED, MAX_PAGE_SIZE
 from testbed.typedefs import ADMIN_TOKEN, RUNTIME
+from testbed.web import processing
 from testbed.web.render import json_response
 
 PREFIX = "/testbed/"
+#: the personal fields `account_view` shows (with its history: `transactions` too)
+ACCOUNT_FIELDS: Final = ("account_num", "holder_name", "balance")
 
 
 class BadRequest(web.HTTPBadRequest):
@@ -42,12 +49,32 @@ async def admin_only(request: web.Request, handler: Any) -> web.StreamResponse:
             # a browser's EventSource cannot send headers: the stream takes ?token=
             given = f"Bearer {request.query['token']}"
         if not hmac.compare_digest(given.encode(), f"Bearer {expected}".encode()):
+            # a failed authorization is logged (the monthly review lists them); the label
+            # is the one the caller claimed
+            await processed(request, DENIED, (), (), "관리자 인증 실패 · admin token refused")
             return json_response(
                 {"error": "the control plane needs 'Authorization: Bearer <admin token>'"},
                 401,
             )
     response: web.StreamResponse = await handler(request)
     return response
+
+
+async def processed(
+    request: web.Request,
+    action: str,
+    subjects: Iterable[str],
+    fields: Iterable[str],
+    purpose: str,
+    **detail: Any,
+) -> None:
+    """Log a processing of personal data by the admin (`processing.admin`: the operator's
+    label) and wait until it is on disk: call it before the personal data leaves."""
+    runtime = runtime_of(request)
+    processing.record(
+        runtime, processing.admin(request), action, subjects, fields, purpose, **detail
+    )
+    await runtime.store.durable()
 
 
 def runtime_of(request: web.Request) -> Runtime:
@@ -76,6 +103,37 @@ def query_params(request: web.Request, allowed: tuple[str, ...]) -> dict[str, st
     return dict(request.query)
 
 
+def time_range(query: Mapping[str, str]) -> tuple[float | None, float | None]:
+    """`from` (inclusive) and `to` (exclusive; a date alone, `2026-03-31`, includes that
+    day): ISO-8601 moments, KST unless they carry an offset; simulated time."""
+    bounds: list[float | None] = []
+    for name in ("from", "to"):
+        text = query.get(name, "").strip()
+        if not text:
+            bounds.append(None)
+            continue
+        try:
+            moment = parse_kst(text)
+        except (ClockError, OverflowError, OSError):
+            raise BadRequest(
+                f"{name}: an ISO-8601 time or date, e.g. 2026-03-02T09:00:00 or 2026-03-02"
+            ) from None
+        date_only = re.fullmatch(r"[0-9]{4}-?[0-9]{2}-?[0-9]{2}", text) is not None
+        bounds.append(moment + DAY if name == "to" and date_only else moment)
+    return bounds[0], bounds[1]
+
+
+def paging(query: Mapping[str, str]) -> tuple[int, int]:
+    """`page` (from 1) and `size` (1 to MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE unless given)."""
+    numbers = []
+    for name, default, top in (("page", 1, 1_000_000), ("size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)):
+        text = query.get(name, "").strip() or str(default)
+        if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= top:
+            raise BadRequest(f"{name}: a whole number from 1 to {top}")
+        numbers.append(int(text))
+    return numbers[0], numbers[1]
+
+
 def body_field(body: dict[str, Any], name: str, kind: type, default: Any = None) -> Any:
     """`body[name]`, or `default` when absent: a 400 unless it is a `kind` (a bool is no int)."""
     value = body.get(name, default)
@@ -95,6 +153,16 @@ def account_key(runtime: Runtime, bank: str, num: str) -> AccountKey:
     if key not in runtime.world.ledger.accounts:
         raise BadRequest(f"no account {num} at {institution.code} {institution.name_ko}", 404)
     return key
+
+
+def registrations_by_account(world: World) -> dict[AccountKey, list[dict[str, str]]]:
+    """Each registered account's registrations: institution and fintech_use_num."""
+    registered: dict[AccountKey, list[dict[str, str]]] = {}
+    for reg in world.directory.registrations.values():
+        registered.setdefault((reg.bank_code, reg.account_num), []).append(
+            {"client_use_code": reg.client_use_code, "fintech_use_num": reg.fintech_use_num}
+        )
+    return registered
 
 
 def account_view(account: Account, history: int = 0) -> dict[str, Any]:

@@ -7,7 +7,9 @@ from aiohttp import web
 from testbed.resources import data_path
 from testbed.scenario.live import load_into
 from testbed.scenario.model import ScenarioError, load_scenario, parse_scenario
-from testbed.web.control.common import runtime_of
+from testbed.store.audit import ALL, DELETE
+from testbed.web.control.common import processed, runtime_of
+from testbed.web.processing import EVERY_FIELD
 from testbed.web.render import json_response
 
 
@@ -32,4 +34,6 @@ async def load(request: web.Request) -> web.Response:
             {"error": "the scenario has errors", "problems": [str(p) for p in e.problems]}, 400
         )
     loaded = await load_into(runtime_of(request), scenario)
+    purpose = "시나리오 적재 (세계 교체) · a scenario replaced the world"
+    await processed(request, DELETE, (ALL,), EVERY_FIELD, purpose, scenario=scenario.name)
     return json_response(loaded, 201)

@@ -11,8 +11,10 @@ from aiohttp import web
 from testbed.clock import iso_kst, yyyymmdd
 from testbed.network.settlement import SettlementError, settle
 from testbed.store import StoreError
+from testbed.store.audit import ALL, CHANGE, CREATE, DELETE
 from testbed.web import events as stream
-from testbed.web.control.common import BadRequest, json_body, query_params, runtime_of
+from testbed.web.control.common import BadRequest, json_body, processed, query_params, runtime_of
+from testbed.web.processing import EVERY_FIELD
 from testbed.web.render import json_response
 
 LABEL_MAX = 100
@@ -60,6 +62,8 @@ async def reset(request: web.Request) -> web.Response:
     """Back to the world the seed makes, the clock at the settings' start."""
     runtime = runtime_of(request)
     world = await runtime.reset()
+    purpose = "테스트 환경 초기화 · reset to the seeded world"
+    await processed(request, DELETE, (ALL,), EVERY_FIELD, purpose, seed=world.seed)
     return json_response(
         {
             "seed": world.seed,
@@ -82,6 +86,8 @@ async def create_snapshot(request: web.Request) -> web.Response:
     if not isinstance(label, str) or len(label) > LABEL_MAX:
         raise BadRequest(f"label takes a text of at most {LABEL_MAX} characters")
     snapshot_id, time = await runtime.snapshot(label)
+    purpose = "스냅샷 저장 (사본) · a snapshot: a copy of every record"
+    await processed(request, CREATE, (ALL,), EVERY_FIELD, purpose, snapshot=snapshot_id)
     return json_response({"id": snapshot_id, "label": label, "time": iso_kst(time)}, 201)
 
 
@@ -110,6 +116,8 @@ async def restore_snapshot(request: web.Request) -> web.Response:
     if restored is None:
         raise BadRequest(f"no snapshot {text}", 404)
     world, label, time = restored
+    purpose = "스냅샷 복원 · back to a snapshot"
+    await processed(request, CHANGE, (ALL,), EVERY_FIELD, purpose, snapshot=snapshot_id)
     return json_response(
         {"id": snapshot_id, "label": label, "time": iso_kst(time), "clock": world.clock.state()}
     )

@@ -2,45 +2,64 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from aiohttp import web
 
 from testbed.network.auth import USER_SCOPES
 from testbed.network.fixtures import AccountSpec, FixtureError, UserSpec, register
 from testbed.network.fixtures import create_user as create_user_model
-from testbed.network.ledger import AccountStatus, AccountType
-from testbed.web.control.common import BadRequest, account_view, body_field, json_body, runtime_of
+from testbed.network.ledger import AccountKey, AccountStatus, AccountType
+from testbed.network.parties import User
+from testbed.network.world import World
+from testbed.store.audit import CREATE, READ, user_subjects
+from testbed.web.control.common import (
+    ACCOUNT_FIELDS,
+    BadRequest,
+    account_view,
+    body_field,
+    json_body,
+    processed,
+    registrations_by_account,
+    runtime_of,
+)
 from testbed.web.render import json_response
+
+#: the personal fields a user's view shows; with its accounts', what the list reveals
+USER_FIELDS: Final = ("user_name", "birth_date", "gender", "cell_no", "email")
+_SHOWN: Final = (*USER_FIELDS, *ACCOUNT_FIELDS, "fintech_use_num")
 
 
 async def users(request: web.Request) -> web.Response:
-    world = runtime_of(request).world
-    ledger = world.ledger
-    registered: dict[tuple[str, str], list[dict[str, str]]] = {}
-    for reg in world.directory.registrations.values():
-        registered.setdefault((reg.bank_code, reg.account_num), []).append(
-            {"client_use_code": reg.client_use_code, "fintech_use_num": reg.fintech_use_num}
-        )
-    out = []
-    for user in world.directory.users.values():
-        accounts = []
-        for key in user.accounts:
-            view = account_view(ledger.accounts[key])
-            view["registrations"] = registered.get(key, [])
-            accounts.append(view)
-        out.append(
-            {
-                "user_seq_no": user.user_seq_no,
-                "name": user.name,
-                "birth_date": user.birth_date,
-                "gender": user.gender,
-                "cell_no": user.cell_no,
-                "email": user.email,
-                "accounts": accounts,
-            }
-        )
+    runtime = runtime_of(request)
+    world = runtime.world
+    registered = registrations_by_account(world)
+    people = list(world.directory.users.values())
+    out = [_user_view(world, user, registered) for user in people]
+    subjects = (s for user in people for s in user_subjects(runtime.store, user))
+    await processed(
+        request, READ, subjects, _SHOWN, "테스트 사용자 목록 조회 · list the test users"
+    )
     return json_response({"users": out})
+
+
+def _user_view(
+    world: World, user: User, registered: dict[AccountKey, list[dict[str, str]]]
+) -> dict[str, Any]:
+    accounts = []
+    for key in user.accounts:
+        view = account_view(world.ledger.accounts[key])
+        view["registrations"] = registered.get(key, [])
+        accounts.append(view)
+    return {
+        "user_seq_no": user.user_seq_no,
+        "name": user.name,
+        "birth_date": user.birth_date,
+        "gender": user.gender,
+        "cell_no": user.cell_no,
+        "email": user.email,
+        "accounts": accounts,
+    }
 
 
 def _account_spec(raw: Any, i: int) -> AccountSpec:
@@ -142,5 +161,12 @@ async def create_user(request: web.Request) -> web.Response:
             scope=" ".join(grant.scopes),
             expires_in=int(grant.expires_at - grant.issued_at),
         )
-    await runtime.store.durable()
+    await processed(
+        request,
+        CREATE,
+        user_subjects(runtime.store, user),
+        (*_SHOWN, "user_ci"),
+        "테스트 사용자 생성 · make a test user",
+        client_use_code=client.client_use_code,
+    )
     return json_response(answer, 201)

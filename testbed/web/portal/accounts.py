@@ -4,24 +4,35 @@ or verify off the event loop, change the model, wait until the change is on disk
 Each raises the model's `PortalError` (field, message, status) for the caller to render
 as a page or as JSON; nothing is stored when it does, save the count of a sign-in attempt
 (the lockout rule: `testbed.network.portal`), which is on disk before the answer.
+
+Both are in the processing log: a sign-up creates a developer's personal data (`create`,
+subject `developer:<id>`); a refused sign-in is a failed authorization (`denied`, actor
+`portal:<id>`, or `portal:unknown` for an address no developer has: the address itself
+is not kept).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from testbed.network.portal import (
     Developer,
+    PortalError,
     check_password,
     given_password,
     normalise_email,
     wrong_credentials,
 )
 from testbed.runtime import Runtime
+from testbed.store.audit import CREATE, DENIED
+from testbed.web import processing
 from testbed.web.portal import passwords
 
+#: what the processing log keeps of a developer (never the e-mail itself)
+DEVELOPER_FIELDS: Final = ("email", "password_hash")
 
-async def sign_up(runtime: Runtime, email: Any, password: Any) -> Developer:
+
+async def sign_up(runtime: Runtime, email: Any, password: Any, by: processing.Who) -> Developer:
     """A new developer, durable, or a `PortalError` (400 bad field, 409 address taken)."""
     address = normalise_email(email)
     secret = check_password(password)
@@ -30,11 +41,14 @@ async def sign_up(runtime: Runtime, email: Any, password: Any) -> Developer:
     runtime.clock.sync()
     # the world now: a reset during the hash has replaced it (sign_up checks again)
     developer = runtime.world.developers.sign_up(address, password_hash, runtime.clock.now())
+    subject = f"developer:{developer.id}"
+    by = by.as_(f"portal:{developer.id}")
+    processing.record(runtime, by, CREATE, [subject], DEVELOPER_FIELDS, "개발자 가입 · sign-up")
     await runtime.store.durable()
     return developer
 
 
-async def sign_in(runtime: Runtime, email: Any, password: Any) -> Developer:
+async def sign_in(runtime: Runtime, email: Any, password: Any, by: processing.Who) -> Developer:
     """The developer whose password this is, or a `PortalError`: 400 bad field, 401 wrong
     address or password (which one is not told), 429 too soon or locked."""
     address = normalise_email(email)
@@ -43,10 +57,15 @@ async def sign_in(runtime: Runtime, email: Any, password: Any) -> Developer:
     developer = book.by_email(address)
     if developer is None:
         await passwords.spend_like_a_check(secret)
+        _refused(runtime, by, None, 401)
+        await runtime.store.durable()
         raise wrong_credentials()
     runtime.clock.sync()
     try:
         book.begin_attempt(developer, runtime.clock.now())  # counted before it is checked
+    except PortalError as e:
+        _refused(runtime, by, developer, e.status)
+        raise
     finally:
         await runtime.store.durable()  # the count, or a lock it set, before any answer
     right, new_hash = await passwords.verify(developer.password_hash, secret)
@@ -57,7 +76,18 @@ async def sign_in(runtime: Runtime, email: Any, password: Any) -> Developer:
     else:
         runtime.clock.sync()
         book.failed(developer, runtime.clock.now())
+        _refused(runtime, by, developer, 401)
     await runtime.store.durable()
     if not right:
         raise wrong_credentials()
     return developer
+
+
+def _refused(
+    runtime: Runtime, by: processing.Who, developer: Developer | None, status: int
+) -> None:
+    """A refused sign-in in the processing log (the caller awaits the store)."""
+    who = f"portal:{developer.id}" if developer is not None else "portal:unknown"
+    subjects = [f"developer:{developer.id}"] if developer is not None else []
+    purpose = "포털 로그인 실패 · portal sign-in refused"
+    processing.record(runtime, by.as_(who), DENIED, subjects, (), purpose, status=status)

@@ -13,7 +13,15 @@ from aiohttp import web
 from testbed.network.gateway import ApplicationError
 from testbed.network.portal import Developer, PortalError
 from testbed.web.portal import accounts, institutions, sessions
-from testbed.web.portal.common import ApiError, developer_view, json_object, refusal, runtime_of
+from testbed.web.portal.common import (
+    ApiError,
+    by,
+    developer_view,
+    json_object,
+    refusal,
+    runtime_of,
+    visitor,
+)
 from testbed.web.render import json_response
 
 
@@ -22,7 +30,7 @@ async def signup(request: web.Request) -> web.Response:
     try:
         body = await json_object(request)
         developer = await accounts.sign_up(
-            runtime_of(request), body.get("email"), body.get("password")
+            runtime_of(request), body.get("email"), body.get("password"), visitor(request)
         )
     except ApiError as e:
         return json_response(e.body, e.status)
@@ -38,7 +46,7 @@ async def signin(request: web.Request) -> web.Response:
     try:
         body = await json_object(request)
         developer = await accounts.sign_in(
-            runtime_of(request), body.get("email"), body.get("password")
+            runtime_of(request), body.get("email"), body.get("password"), visitor(request)
         )
     except ApiError as e:
         return json_response(e.body, e.status)
@@ -121,13 +129,9 @@ async def application(request: web.Request, developer: Developer) -> web.Respons
 async def apps(request: web.Request, developer: Developer) -> web.Response:
     """GET /portal/api/apps: the institutions the developer's applications became."""
     runtime = runtime_of(request)
+    clients = runtime.gateway.institutions(developer.id)
     return json_response(
-        {
-            "apps": [
-                institutions.app_view(runtime, c)
-                for c in runtime.gateway.institutions(developer.id)
-            ]
-        }
+        {"apps": await institutions.my_page(runtime, by(request, developer), clients)}
     )
 
 
@@ -139,7 +143,8 @@ async def app(request: web.Request, developer: Developer) -> web.Response:
     client = runtime.gateway.institution(code, developer.id)
     if client is None:
         return _no_such("app", code)
-    return json_response(institutions.app_view(runtime, client))
+    [view] = await institutions.my_page(runtime, by(request, developer), [client])
+    return json_response(view)
 
 
 def change_app(change: str) -> sessions.Handler:
@@ -157,12 +162,13 @@ def change_app(change: str) -> sessions.Handler:
         try:
             body = await json_object(request)
             runtime.clock.sync()
-            done = institutions.change(runtime, client, change, body)
+            done = institutions.change(runtime, by(request, developer), client, change, body)
         except ApiError as e:
             return json_response(e.body, e.status)
         except ApplicationError as e:
             return _bad_field(e)
         await institutions.durable(runtime)
-        return json_response({**institutions.app_view(runtime, client), **done})
+        [view] = await institutions.my_page(runtime, by(request, developer), [client])
+        return json_response({**view, **done})
 
     return changed

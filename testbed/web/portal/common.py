@@ -17,6 +17,7 @@ from testbed.clock import iso_kst
 from testbed.network.portal import Developer, PortalError
 from testbed.runtime import Runtime
 from testbed.typedefs import RUNTIME, TEMPLATES
+from testbed.web import processing
 from testbed.web.portal.sessions import CSRF_FIELD, csrf_token, current_developer
 from testbed.web.render import json_response
 
@@ -45,6 +46,16 @@ PAGE_HEADERS: Final = {
 
 def runtime_of(request: web.Request) -> Runtime:
     return request.config_dict[RUNTIME]
+
+
+def by(request: web.Request, developer: Developer) -> processing.Who:
+    """A developer as the processing log names them: `portal:<id>` (never the e-mail)."""
+    return processing.who(request, f"portal:{developer.id}")
+
+
+def visitor(request: web.Request) -> processing.Who:
+    """Someone not signed in (yet): the processing log names them once it knows who."""
+    return processing.who(request, "portal")
 
 
 def developer_view(developer: Developer) -> dict[str, Any]:

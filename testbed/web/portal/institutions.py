@@ -30,9 +30,16 @@ from testbed.network.gateway.admission import (
 from testbed.network.parties import DEFAULT_LIMITS, FintechClient
 from testbed.network.portal import Developer
 from testbed.runtime import Runtime
+from testbed.store.audit import DELETE, READ, institution_subjects
+from testbed.web import processing
+from testbed.web.processing import Who
 
 #: how many of an institution's latest API calls My Page shows
 LATEST_CALLS: Final = 20
+#: the personal fields My Page shows (its 약정계좌: an account number is 고객정보 whoever
+#: holds it) and what "reset my test users" ends
+MY_PAGE_FIELDS: Final = ("account_num", "balance")
+RESET_FIELDS: Final = ("registration", "consent", "token")
 
 #: the text fields of the form, as the model names them (the numbers it parses itself)
 _TEXT_FIELDS: Final = (
@@ -177,6 +184,16 @@ def _meaning(rsp_code: str) -> str:
     return message(rsp_code)
 
 
+async def my_page(runtime: Runtime, by: Who, clients: list[FintechClient]) -> list[dict[str, Any]]:
+    """My Page of each institution (`app_view`), its reading logged and on disk first."""
+    views = [app_view(runtime, c) for c in clients]
+    if clients:
+        subjects = [s for c in clients for s in institution_subjects(runtime.store, c)]
+        processing.record(runtime, by, READ, subjects, MY_PAGE_FIELDS, "마이페이지 · My Page")
+        await runtime.store.durable()
+    return views
+
+
 async def durable(runtime: Runtime) -> None:
     await runtime.store.durable()
 
@@ -193,10 +210,11 @@ CHANGES: Final = {
 
 
 def change(
-    runtime: Runtime, client: FintechClient, what: str, body: Mapping[str, Any]
+    runtime: Runtime, by: Who, client: FintechClient, what: str, body: Mapping[str, Any]
 ) -> dict[str, Any]:
     """One of `CHANGES`, through the model (`ApplicationError` naming the field: nothing
-    changed); what the answer adds to My Page. The caller makes it durable."""
+    changed); what the answer adds to My Page. The caller makes it durable (and the
+    processing log's record of a reset with it)."""
     gateway = runtime.gateway
     if what in ("secret", "reset"):
         confirm = body.get("confirm")
@@ -208,7 +226,11 @@ def change(
             )
         if what == "secret":
             return {"client_secret": gateway.rotate_secret(client)}
-        return {"reset": gateway.reset_test_data(client, runtime.clock.now())}
+        ended = _registered(runtime, client)
+        done = gateway.reset_test_data(client, runtime.clock.now())
+        purpose = "테스트 사용자와 데이터 초기화 · reset my test users and data"
+        processing.record(runtime, by, DELETE, ended, RESET_FIELDS, purpose, **done)
+        return {"reset": done}
     if what == "redirect_uris":
         return {"added": gateway.add_redirect_uri(client, body.get("redirect_uri"))}
     if what == "redirect_uris/remove":
@@ -218,3 +240,13 @@ def change(
     if what == "ips/remove":
         return {"removed": gateway.remove_allowed_ip(client, body.get("ip"))}
     raise ApplicationError("change", f"one of {', '.join(CHANGES)}")  # pragma: no cover
+
+
+def _registered(runtime: Runtime, client: FintechClient) -> list[str]:
+    """The users and accounts with a live registration of the institution (the subjects of
+    its reset)."""
+    subjects = []
+    for reg in runtime.world.directory.registrations.values():
+        if reg.client_use_code == client.client_use_code and not reg.cancelled:
+            subjects += [reg.user_seq_no, runtime.store.account_ref(reg.bank_code, reg.account_num)]
+    return subjects

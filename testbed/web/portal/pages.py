@@ -13,7 +13,14 @@ from aiohttp import web
 from testbed.network.gateway import ApplicationError
 from testbed.network.portal import Developer, PortalError
 from testbed.web.portal import accounts, institutions, sessions
-from testbed.web.portal.common import forbidden_page, render_page, runtime_of, see_other
+from testbed.web.portal.common import (
+    by,
+    forbidden_page,
+    render_page,
+    runtime_of,
+    see_other,
+    visitor,
+)
 
 
 async def index(request: web.Request) -> web.Response:
@@ -67,7 +74,9 @@ async def signup(request: web.Request) -> web.Response:
             errors={"password_confirm": "비밀번호가 서로 다릅니다. · The two passwords differ."},
         )
     try:
-        developer = await accounts.sign_up(runtime_of(request), email, form.get("password"))
+        developer = await accounts.sign_up(
+            runtime_of(request), email, form.get("password"), visitor(request)
+        )
     except PortalError as e:
         return await _landing(request, e.status, "signup", email=email, errors=_errors(e))
     await sessions.sign_in(request, developer)
@@ -81,7 +90,9 @@ async def signin(request: web.Request) -> web.Response:
         return await forbidden_page(request)
     email = form.get("email", "")
     try:
-        developer = await accounts.sign_in(runtime_of(request), email, form.get("password"))
+        developer = await accounts.sign_in(
+            runtime_of(request), email, form.get("password"), visitor(request)
+        )
     except PortalError as e:
         return await _landing(request, e.status, "signin", email=email, errors=_errors(e))
     await sessions.sign_in(request, developer)
@@ -157,11 +168,12 @@ async def _app_page(
     client = runtime.gateway.institution(code, developer.id)
     if client is None:
         return await render_page(request, "not_found.html", 404, what=code)
+    [view] = await institutions.my_page(runtime, by(request, developer), [client])
     return await render_page(
         request,
         "app.html",
         status,
-        app=institutions.app_view(runtime, client),
+        app=view,
         errors=errors or {},
         client_secret=shown.get("client_secret", ""),
         reset=shown.get("reset"),
@@ -191,7 +203,7 @@ def change_app(change: str) -> sessions.Handler:
             return await forbidden_page(request)
         try:
             runtime.clock.sync()
-            done = institutions.change(runtime, client, change, dict(form))
+            done = institutions.change(runtime, by(request, developer), client, change, dict(form))
         except ApplicationError as e:
             return await _app_page(request, developer, 400, {e.field: e.message})
         await institutions.durable(runtime)

@@ -1,0 +1,88 @@
+"""The processing log from the web: who asks, from where, through what and why.
+
+Every face that hands out or changes personal data (the control plane, the console, the
+developer portal) records it here before it answers, then awaits the store
+(`Store.durable`): an access that could not be logged is not served.
+
+Who: the caller names the actor (`admin:<label>`, `console`, `portal:<developer id>`);
+the control plane's label is the `X-Testbed-Operator` header (the person at the
+keyboard; `admin` when absent), and any face's caller may state the purpose in
+`X-Testbed-Purpose`. Header values are Latin-1, so Korean goes percent-encoded UTF-8
+(`encodeURIComponent`): both are decoded here, cut to a length and kept printable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Final
+from urllib.parse import unquote
+
+from aiohttp import web
+
+from testbed.runtime import Runtime
+from testbed.store.audit import Record
+
+OPERATOR_HEADER: Final = "X-Testbed-Operator"
+PURPOSE_HEADER: Final = "X-Testbed-Purpose"
+LABEL_MAX: Final = 64
+PURPOSE_MAX: Final = 200
+#: the fields of a processing of every personal field at once (reset, restore, snapshot)
+EVERY_FIELD: Final = ("*",)
+
+
+@dataclass(frozen=True, slots=True)
+class Who:
+    """Who processes, from where, through which request, and the purpose they stated."""
+
+    actor: str
+    source: str  # the client's address (접속지)
+    path: str  # "GET /testbed/users"
+    stated: str = ""  # X-Testbed-Purpose, "" when none
+
+    def as_(self, actor: str) -> Who:
+        return Who(actor, self.source, self.path, self.stated)
+
+
+def header_text(request: web.Request, name: str, limit: int) -> str:
+    """A header's text, percent-decoded, printable only, at most `limit` characters."""
+    text = unquote(request.headers.get(name, ""), errors="replace").strip()
+    return "".join(ch for ch in text if ch.isprintable())[:limit]
+
+
+def who(request: web.Request, actor: str) -> Who:
+    return Who(
+        actor,
+        request.remote or "",
+        f"{request.method} {request.path}",
+        header_text(request, PURPOSE_HEADER, PURPOSE_MAX),
+    )
+
+
+def admin(request: web.Request) -> Who:
+    """The control plane's caller: `admin:<X-Testbed-Operator>` (`admin:admin` without)."""
+    return who(request, f"admin:{header_text(request, OPERATOR_HEADER, LABEL_MAX) or 'admin'}")
+
+
+def record(
+    runtime: Runtime,
+    by: Who,
+    action: str,
+    subjects: Iterable[str],
+    fields: Iterable[str],
+    purpose: str,
+    **detail: Any,
+) -> Record:
+    """Append one processing (the purpose stated in the request first, else `purpose`);
+    the caller awaits `runtime.store.durable()` before it answers."""
+    return runtime.processing_log.append(
+        actor=by.actor,
+        action=action,
+        subjects=subjects,
+        fields=fields,
+        purpose=by.stated or purpose,
+        time=runtime.clock.now(),
+        path=by.path,
+        source=by.source,
+        detail=detail,
+    )
