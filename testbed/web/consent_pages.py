@@ -40,7 +40,7 @@ from urllib.parse import quote, unquote, urlencode
 from aiohttp import web
 from multidict import MultiDict
 
-from testbed.api.catalogue import Page
+from testbed.api.catalogue import Handler, Page
 from testbed.clock import to_kst
 from testbed.network.auth import USER_SCOPES
 from testbed.network.codes import Refusal
@@ -50,7 +50,9 @@ from testbed.network.ledger import AccountKey, AccountStatus, AccountType
 from testbed.network.parties import FintechClient, User
 from testbed.network.world import World
 from testbed.runtime import Runtime
+from testbed.store.audit import CREATE, READ
 from testbed.typedefs import RUNTIME, TEMPLATES
+from testbed.web import processing
 
 FLOW_LIFETIME: Final = 600.0  # 10 simulated minutes
 MAX_FLOWS: Final = 10_000  # the oldest go first (virtual time may never move)
@@ -332,6 +334,8 @@ def _signin_page(
         {"user_seq_no": u.user_seq_no, "label": f"{u.name} · {_mask_phone(u.cell_no)}"}
         for u in _signin_users(world, flow)
     ]
+    if users:  # names (and masked phones) shown to whoever holds the link: logged
+        _log(request, flow, READ, [u["user_seq_no"] for u in users], SIGNIN_FIELDS)
     banks = [{"code": i.code, "name": i.display_name} for i in world.config.participants]
     return _render(
         request,
@@ -476,6 +480,7 @@ async def verify(request: web.Request) -> web.Response:
                 new_open=True,
             )
         flow.user_seq_no, flow.new_user = user.user_seq_no, None
+        _log(request, flow, CREATE, [user.user_seq_no], NEW_USER_FIELDS)
         await runtime.store.durable()
     flow.step = CONSENT
     return _consent_page(request, flow)
@@ -728,13 +733,49 @@ def _redirect(redirect_uri: str, params: list[tuple[str, str]]) -> web.Response:
     return web.Response(status=302, headers={"Location": location, "Cache-Control": "no-store"})
 
 
+# --- the processing log ----------------------------------------------------------------
+
+#: what the sign-in list shows of each user, and what a new user gives
+SIGNIN_FIELDS: Final = ("user_name", "cell_no_masked")
+NEW_USER_FIELDS: Final = ("user_name", "birth_date", "cell_no", "account_num")
+PURPOSE: Final = "오픈뱅킹 사용자인증 (the consent pages)"
+
+
+def _log(
+    request: web.Request, flow: Flow, action: str, subjects: list[str], fields: tuple[str, ...]
+) -> None:
+    """A processing of personal data by the consent pages, for the institution whose flow
+    it is (`_logged` awaits the store before the page leaves)."""
+    by = processing.who(request, f"consent:{flow.client_use_code}")
+    processing.record(_runtime(request), by, action, subjects, fields, PURPOSE)
+
+
+def _logged(handler: Handler) -> Handler:
+    """The page leaves once what it logged is on disk."""
+
+    async def answer(request: web.Request) -> web.StreamResponse:
+        response = await handler(request)
+        await _runtime(request).store.durable()
+        return response
+
+    return answer
+
+
 PAGES = [
     Page(
-        "GET", "/oauth/2.0/authorize", authorize, "사용자인증 (user authorization, consent pages)"
+        "GET",
+        "/oauth/2.0/authorize",
+        _logged(authorize),
+        "사용자인증 (user authorization, consent pages)",
     ),
-    Page("GET", "/oauth/2.0/authorize_account", authorize_account, "계좌등록확인 (add accounts)"),
-    Page("POST", "/oauth/2.0/authorize/signin", signin, "consent flow: sign in"),
-    Page("POST", "/oauth/2.0/authorize/verify", verify, "consent flow: identity check"),
+    Page(
+        "GET",
+        "/oauth/2.0/authorize_account",
+        _logged(authorize_account),
+        "계좌등록확인 (add accounts)",
+    ),
+    Page("POST", "/oauth/2.0/authorize/signin", _logged(signin), "consent flow: sign in"),
+    Page("POST", "/oauth/2.0/authorize/verify", _logged(verify), "consent flow: identity check"),
     Page("POST", "/oauth/2.0/authorize/consent", consent, "consent flow: accounts and consent"),
     Page("POST", "/oauth/2.0/authorize/cancel", cancel, "consent flow: cancel"),
 ]

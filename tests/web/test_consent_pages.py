@@ -431,6 +431,16 @@ async def test_a_new_user_made_on_the_first_page(api: Api) -> None:
         tran_dtime=now14(api),
     )
     assert balance["balance_amt"] == "500000"
+    # the processing log: the sign-in list shown (names), the new user made
+    resp = await api.http.get(
+        "/testbed/audit?actor=consent:" + demo["client_use_code"], headers=api.admin
+    )
+    logged = (await resp.json())["records"]
+    assert [r["action"] for r in logged] == ["create", "read"]  # newest first
+    assert logged[0]["subjects"] == [token["user_seq_no"]]
+    listed = {u.user_seq_no for u in api.runtime.world.directory.users.values()}
+    assert set(logged[1]["subjects"]) == listed - {token["user_seq_no"]}
+    assert "김새봄" not in str(logged) and "01023456789" not in str(logged)
 
 
 def account_lines(html: str) -> list[str]:
