@@ -48,12 +48,18 @@ def entry_keep_until(entry: Entry) -> str:
     return keep_until(entry_amount(entry), yyyymmdd(entry.time))
 
 
-def shown(line: HistoryLine, today: str) -> bool:
+def shown_on(today: str) -> Callable[[HistoryLine], bool]:
     """Whether a history line is still shown on `today`: no carry line; no seeded line
-    whose class has ended (stored lines whose class ended are gone already)."""
-    if line.tran_type == CARRY:
-        return False
-    return line.entry_id != 0 or keep_until(abs(line.amount), yyyymmdd(line.time)) >= today
+    whose class has ended (stored lines whose class ended are gone already). The first
+    day still kept of each class is worked out once, not per line."""
+    small, large = (f"{int(today[:4]) - years}{today[4:]}" for years in (1, 5))
+
+    def shown(line: HistoryLine) -> bool:
+        if line.entry_id:
+            return line.tran_type != CARRY
+        return yyyymmdd(line.time) >= (large if abs(line.amount) > 10_000 else small)
+
+    return shown
 
 
 class Kept(Protocol):

@@ -17,7 +17,7 @@ from testbed.network.gateway.base import AccountRef, Caller, GatewayBase, named_
 from testbed.network.gateway.views import mask
 from testbed.network.ledger import Account, AccountStatus, HistoryLine
 from testbed.network.parties import Registration, User
-from testbed.network.retention import shown
+from testbed.network.retention import shown_on
 
 PAGE_SIZE = 25  # ⚠ one mock's claim; KFTC does not publish it
 
@@ -212,11 +212,12 @@ def history_page(
         position = max(int(cursor), lo) if cursor else lo
         indexes = range(position, hi)
     lines: list[HistoryLine] = []
+    shown = shown_on(today)
     for i in indexes:
         line = history[i]
         if (inquiry_type == "I" and line.amount < 0) or (inquiry_type == "O" and line.amount > 0):
             continue
-        if not shown(line, today):  # a carry line, or a seeded line past its retention
+        if not shown(line):  # a carry line, or a seeded line past its retention
             continue
         if len(lines) == PAGE_SIZE:
             return lines, i + 1 if descending else i
