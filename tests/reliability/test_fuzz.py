@@ -103,6 +103,7 @@ _scalars = st.one_of(
     st.integers(),  # unbounded: past 64 bits too
     st.floats(allow_nan=False, allow_infinity=False),
     st.text(max_size=24),
+    st.text(st.characters(categories=["Cs", "Lo"]), max_size=4),  # lone surrogates too
     _words,
     st.from_regex(r"\A[0-9]{1,5}(\.[0-9])?(ms|s|m|h|d)\Z"),  # durations
     st.from_regex(r"\A[0-4]?[0-9]:[0-5][0-9](:[0-5][0-9])?\Z"),  # times of day
