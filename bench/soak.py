@@ -10,8 +10,9 @@ their environment variables, each in its own pytest process (a fresh server, its
 wall time, a time limit):
 
 - fuzz (test_fuzz.py): schemathesis on every operation of /openapi.json, the world swaps
-  included, `FUZZ_EXAMPLES` generated cases an operation: at least 20,000 cases sent,
-  every documented operation among them, no 5xx, every answer as documented;
+  included, `FUZZ_EXAMPLES` generated cases an operation (and as many generated bodies for
+  each control-plane POST): at least 20,000 cases sent, every documented operation among
+  them, no 5xx, every answer as documented;
 - crash (test_crash_under_load.py): `CRASH_KILLS` SIGKILLs at seeded random moments under
   48 concurrent connections of withdrawals and deposits, with faults on (and the same on
   banks that answer at once): after every restart no acknowledged transfer lost, the
@@ -70,7 +71,7 @@ class Size:
 
 SIZES = {
     "full": Size(
-        fuzz_examples=230,
+        fuzz_examples=200,
         fuzz_swap_examples=25,
         fuzz_select="",
         min_cases=20_000,
@@ -270,7 +271,8 @@ def describe(stage: Stage) -> str:
         return (
             f"{f['cases']:,} cases over {f['operations_fuzzed']} of {f['operations_documented']}"
             f" operations ({f['examples']} generated an operation plus schemathesis's coverage"
-            f" cases; the world swaps {f['swap_examples']}; the live event stream read"
+            f" cases; the world swaps {f['swap_examples']}; {f['control_bodies']:,} of them"
+            f" control-plane POSTs with generated bodies; the live event stream read"
             f" {streams} times), {f['server_errors']} server errors"
         )
     if stage.name == "crash":
