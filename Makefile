@@ -1,5 +1,5 @@
 # The two commands: `make serve` and `make test`. Everything else is set up by them.
-# `make soak`, not part of `make test`: the reliability promises at full size (~15 min).
+# `make soak`, not part of `make test`: the reliability promises at full size (~6 min).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin

@@ -1,6 +1,6 @@
 """`make soak`: the reliability promises at their full size (issue 17 §4), in three stages.
 
-    .venv/bin/python bench/soak.py                # the full soak: about 15 minutes
+    .venv/bin/python bench/soak.py                # the full soak: about 6 minutes
     .venv/bin/python bench/soak.py --smoke        # seconds: each stage tiny (CI: tests/bench)
     .venv/bin/python bench/soak.py --seed N       # replay a run from the seed it printed
     .venv/bin/python bench/soak.py --write        # also record the figures in docs/reliability.md
@@ -319,7 +319,8 @@ def markdown(data: dict[str, Any]) -> str:
         "",
         f"`{data['command']}` (seed {data['seed']}), {data['taken']}: {wall(data['seconds'])}"
         f" in all on {m['cores']} cores, Python {m['python']}, load average"
-        f" {' / '.join(str(x) for x in m['loadavg'])} before (other work shared the machine).",
+        f" {' / '.join(str(x) for x in m['loadavg'])} before (the machine is shared: under"
+        " load the stages are slower and the crash test sends fewer transfers a life).",
     ]
     return "\n".join(lines)
 
