@@ -47,27 +47,36 @@ def call(port: int, method: str, path: str, body: Any = None) -> Any:
 
 @contextmanager
 def serving(db: Path, *extra: str) -> Iterator[tuple[int, subprocess.Popen[str]]]:
+    """`testbed serve` on `db` and a free port, once it answers; killed on the way out.
+
+    Its output goes to a file beside the database, not to a pipe: nobody reads a pipe
+    while the server runs, and a long run's log lines filled one (64 KiB) and blocked
+    the server in the middle of the fuzz. `proc.stdout` reads that file from its start.
+    """
     port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "testbed",
-            "serve",
-            "--db",
-            str(db),
-            "--port",
-            str(port),
-            "--admin-token",
-            ADMIN,
-            "--users",
-            "10",
-            *extra,
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    log = db.parent / f"{db.stem}-{port}.log"
+    with log.open("w", encoding="utf-8") as out:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "testbed",
+                "serve",
+                "--db",
+                str(db),
+                "--port",
+                str(port),
+                "--admin-token",
+                ADMIN,
+                "--users",
+                "10",
+                *extra,
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+    proc.stdout = log.open(encoding="utf-8")
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -76,16 +85,14 @@ def serving(db: Path, *extra: str) -> Iterator[tuple[int, subprocess.Popen[str]]
                 break
             except (urllib.error.URLError, ConnectionError):
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    out = proc.stdout.read() if proc.stdout else ""
-                    raise AssertionError(f"server did not start:\n{out}") from None
+                    raise AssertionError(f"server did not start:\n{proc.stdout.read()}") from None
                 time.sleep(0.1)
         yield port, proc
     finally:
         if proc.poll() is None:
             proc.kill()
         proc.wait(timeout=10)
-        if proc.stdout:
-            proc.stdout.close()
+        proc.stdout.close()
 
 
 def test_acknowledged_change_survives_sigkill(tmp_path: Path) -> None:

@@ -24,7 +24,12 @@ async def _params(call: Call) -> dict[str, str]:
     request = call.request
     form: dict[str, str] = {}
     if request.content_type == "application/x-www-form-urlencoded":
-        form = {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
+        try:
+            posted = await request.post()
+        except UnicodeDecodeError:  # was a 500 (found by probing what the fuzz cannot send)
+            call.warn("the form body is not UTF-8: no parameter could be read from it")
+        else:
+            form = {k: v for k, v in posted.items() if isinstance(v, str)}
     elif request.can_read_body:
         call.warn(
             f"the token endpoint takes application/x-www-form-urlencoded, not"

@@ -8,6 +8,10 @@ import re
 __all__ = ["format_time_of_day", "parse_duration", "parse_time_of_day"]
 
 DAY = 86_400
+#: the longest duration anything takes (100 years): a moment now + a duration must stay a
+#: date ("for": 1e308 once overflowed the answer's timestamp), and "9" * 400 seconds is
+#: no duration at all
+MAX_DURATION = 36_500 * DAY
 
 # Largest unit first: a compound duration must list its units in this order.
 _UNITS: dict[str, float] = {"d": 86_400.0, "h": 3_600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
@@ -28,8 +32,18 @@ def parse_duration(value: object, *, where: str = "") -> float:
 
     Units: ``ms``, ``s``, ``m`` (minutes), ``h``, ``d``; they may be combined
     from the largest to the smallest ("1h30m", "1m30.5s"). A bare number in a
-    string ("90") is seconds. Raises `ValueError` naming ``where`` if given.
+    string ("90") is seconds. At most `MAX_DURATION`. Raises `ValueError` naming
+    ``where`` if given.
     """
+    seconds = _duration(value, where)
+    if seconds > MAX_DURATION:
+        raise ValueError(
+            f"{_prefix(where)}bad duration {value!r}: at most {MAX_DURATION // DAY} days"
+        )
+    return seconds
+
+
+def _duration(value: object, where: str) -> float:
     pre = _prefix(where)
     if isinstance(value, bool):
         raise ValueError(

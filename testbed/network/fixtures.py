@@ -13,7 +13,14 @@ from dataclasses import dataclass, field
 
 from testbed.clock import yyyymmdd, yyyymmddhhmmss
 from testbed.config import Institution
-from testbed.network.ledger import EXTERNAL, Account, AccountStatus, AccountType, Posting
+from testbed.network.ledger import (
+    EXTERNAL,
+    MAX_BALANCE,
+    Account,
+    AccountStatus,
+    AccountType,
+    Posting,
+)
 from testbed.network.parties import FintechClient, Registration, User
 from testbed.network.world import World
 
@@ -72,8 +79,8 @@ def check_account(world: World, spec: AccountSpec) -> str:
         raise FixtureError(str(e)) from None
     if institution.code not in world.banks:
         raise FixtureError(f"{institution.code} is not a member of the network")
-    if spec.balance < 0:
-        raise FixtureError("an account opens with a balance of 0 or more")
+    if not 0 <= spec.balance <= MAX_BALANCE:
+        raise FixtureError(f"an account opens with a balance of 0 to {MAX_BALANCE:,} won")
     number = spec.account_num
     if number:
         if not number.isdigit() or len(number) > 16:

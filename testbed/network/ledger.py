@@ -10,7 +10,8 @@ accounts live at banks; two kinds of internal account complete the book:
   positions of the banks are computed. The pair balances on its own.
 
 `post` validates everything before it changes anything, so a refused movement leaves
-no trace; `check` proves conservation over the whole book at any time.
+no trace; `check` proves conservation over the whole book at any time. No account may
+hold more than `MAX_BALANCE`.
 
 Seeded history is lazy. An account of the seeded world opens with `seeded` won (its
 balance once its seeded history has run: `open_seeded`), which came from EXTERNAL; the
@@ -43,6 +44,10 @@ EXTERNAL: AccountKey = ("@external", "world")
 CLEARING = "@clearing"
 SEED = "seed"  # entry kind of the generated world's history
 CARRY = "이월"  # entry kind (and tran_type of the lines) of what retention carried forward
+#: the most an account may hold (1,000조 won): far above any real account, exact as a
+#: JavaScript number (< 2^53) and far inside SQLite's 64-bit integers, where a cash-in of
+#: 10^30 won once failed the store's write and, with it, every write after
+MAX_BALANCE = 10**15
 
 
 def clearing_key(bank_code: str) -> AccountKey:
@@ -242,6 +247,10 @@ class InsufficientFunds(LedgerError):
 
 class Unbalanced(LedgerError):
     pass
+
+
+class BalanceLimit(LedgerError):
+    """More than MAX_BALANCE in one account: the receiving bank cannot process it."""
 
 
 EntryListener = Callable[[Entry, list[Account]], None]
@@ -528,6 +537,7 @@ class Ledger:
             raise Unbalanced("an entry needs at least two postings")
         total = 0
         outgoing: dict[AccountKey, int] = {}
+        incoming: dict[AccountKey, int] = {}
         for leg in legs:
             if type(leg.amount) is not int or leg.amount == 0:
                 raise Unbalanced(f"posting amounts are non-zero integer won, not {leg.amount!r}")
@@ -538,6 +548,8 @@ class Ledger:
                     raise AccountNotNormal(account)
                 if leg.amount < 0:
                     outgoing[leg.account] = outgoing.get(leg.account, 0) - leg.amount
+                else:
+                    incoming[leg.account] = incoming.get(leg.account, 0) + leg.amount
             elif not _is_internal(leg.account):
                 raise AccountNotFound(f"no account {leg.account[0]}-{leg.account[1]}", leg.account)
         if total != 0:
@@ -547,6 +559,12 @@ class Ledger:
             if account.balance < amount:
                 raise InsufficientFunds(
                     f"account {key[0]}-{key[1]} holds {account.balance} won, {amount} needed", key
+                )
+        for key, amount in incoming.items():
+            account = self.accounts[key]
+            if account.balance + amount > MAX_BALANCE:
+                raise BalanceLimit(
+                    f"account {key[0]}-{key[1]} would hold more than {MAX_BALANCE:,} won", key
                 )
 
     # proofs

@@ -570,6 +570,8 @@ class Store:
 
     def snapshot(self, snapshot_id: int) -> tuple[str, float, bytes] | None:
         """(label, simulated time, data) of a committed snapshot, or None."""
+        if not 0 < snapshot_id < 2**63:  # no row has it; SQLite refuses to look (a 500 once)
+            return None
         with self._cv:
             row = self._conn.execute(
                 "SELECT label, time, data FROM snapshots WHERE id = ?", (snapshot_id,)

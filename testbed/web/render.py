@@ -10,8 +10,10 @@ from aiohttp import web
 
 
 def json_response(data: Any, status: int = 200) -> web.Response:
+    # A lone surrogate (never let in, see api.context.lone_surrogate) would fail UTF-8:
+    # written back as the JSON escape it came as, the answer is still JSON, never a 500.
     return web.Response(
-        text=json.dumps(data, ensure_ascii=False),
+        body=json.dumps(data, ensure_ascii=False).encode("utf-8", "backslashreplace"),
         status=status,
         content_type="application/json",
         charset="utf-8",

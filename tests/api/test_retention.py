@@ -89,7 +89,8 @@ async def test_records_expire_by_class_and_the_ledger_stays_proven(api: Api) -> 
     shown = [line.amount for line in page]
     assert -20_000 in shown and -9_000 not in shown and CARRY not in [h.tran_type for h in page]
 
-    await api.advance(advance="1460d")  # 2031-03-02: the last day the 20,000 is kept
+    for _ in range(4):  # one request moves the clock at most 366 days
+        await api.advance(advance="365d")  # to 2031-03-02: the last day the 20,000 is kept
     assert _amounts(api) == [20_000]
     await api.advance(advance="1d")
     assert _amounts(api) == []

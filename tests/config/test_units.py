@@ -56,6 +56,10 @@ def test_parse_duration_accepts(value: object, seconds: float) -> None:
         (True, "not a duration"),
         (float("nan"), "finite"),
         ([1], "expected a number of seconds"),
+        # found by make soak's fuzz: "for": 1e308 overflowed the answer's timestamp (a 500)
+        (1e308, "at most 36500 days"),
+        ("9" * 400, "at most 36500 days"),  # float() of it is inf
+        ("36501d", "at most 36500 days"),
     ],
 )
 def test_parse_duration_rejects(value: object, phrase: str) -> None:

@@ -12,11 +12,13 @@ from hypothesis import strategies as st
 from testbed.network.centre import TransferOrder
 from testbed.network.ledger import (
     EXTERNAL,
+    MAX_BALANCE,
     Account,
     AccountNotFound,
     AccountNotNormal,
     AccountStatus,
     AccountType,
+    BalanceLimit,
     HistoryLine,
     InsufficientFunds,
     Ledger,
@@ -104,6 +106,10 @@ def test_refusals_change_nothing() -> None:
         ledger.post(1, "transfer", [Posting(a, 0), Posting(b, 0)])
     with pytest.raises(AccountNotFound):
         ledger.post(1, "transfer", _transfer_legs(a, ("088", "999"), 10))
+    with pytest.raises(BalanceLimit) as limit:  # nothing past what SQLite and JavaScript hold
+        ledger.post(1, "cash", [Posting(b, MAX_BALANCE), Posting(EXTERNAL, -MAX_BALANCE)])
+    assert limit.value.account == b and limit.value.problem == "bank_error"
+    assert _fingerprint(ledger) == before
     ledger.set_status(b, AccountStatus.SUSPENDED)
     before = _fingerprint(ledger)
     with pytest.raises(AccountNotNormal) as refused:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -54,6 +55,35 @@ async def test_malformed_bodies(api: Api, data: bytes, content_type: str) -> Non
     answer = await raw(api, WITHDRAW, user["access_token"], data, content_type)
     assert answer["rsp_code"] == "A0004"
     assert await books(api) == before
+
+
+async def test_a_lone_surrogate_is_refused_and_the_store_keeps_writing(
+    api: Api, fintech: Bank
+) -> None:
+    """JSON's \\ud800 escape writes a character UTF-8 cannot hold; the stdlib parser kept
+    it, the posting's print_content took it, the store's write failed, and so did every
+    write after it (found by `make soak`'s fuzz of the control plane, then here)."""
+    user = await api.user([{"bank_code": "088", "balance": 100_000}])
+    token, fin = user["access_token"], user["accounts"][0]["fintech_use_num"]
+    before = await books(api)
+    for field in ("dps_print_content", "req_client_name", "\ud800"):
+        body = fintech.withdraw_body(fin, 1000, **{field: "가\ud800"})
+        answer = await raw(api, WITHDRAW, token, json.dumps(body).encode())  # as an escape
+        assert answer["rsp_code"] == "A0004" and "not text" in answer["rsp_message"]
+    assert await books(api) == before
+    assert (await fintech.withdraw(token, fin, 1000))["rsp_code"] == "A0000"  # still writes
+
+
+async def test_a_token_form_that_is_not_utf8_gets_an_answer(api: Api) -> None:
+    """Was a 500: the form's decoding failed inside the handler."""
+    resp = await api.http.post(
+        "/oauth/2.0/token",
+        data=b"client_id=\xff&client_secret=x&scope=oob&grant_type=client_credentials",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert resp.status == 200
+    assert (await resp.json())["rsp_code"] == "O0001"
+    assert "not UTF-8" in resp.headers["X-Testbed-Warning"]
 
 
 async def test_a_body_over_the_size_limit(api: Api) -> None:

@@ -5,18 +5,24 @@ concurrent connections of this process, with random faults on. At a seeded rando
 moment it is killed with SIGKILL, restarted on the same database, and then:
 the ledger check passes, no account went negative, and every transfer that was
 answered A0000 before the kill is in the ledger exactly once (transfer/result says 000).
-Repeated at several moments in one run; bounded in time, loopback only.
+Repeated at several moments in one run (`CRASH_KILLS`, 3 in CI; `make soak` runs more);
+bounded in time, loopback only. The moments come from one seeded source (figures.seed):
+a failure names its seed, and RELIABILITY_SEED replays it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import os
 import random
 import signal
+import time
 import urllib.parse
 import urllib.request
+from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,11 +31,17 @@ import pytest
 import yaml
 
 from testbed.resources import default_network_path
+from tests.reliability import figures
 from tests.test_serve import call, serving
 
 pytestmark = pytest.mark.subprocess
 
 DTIME = "20260302100000"
+KILLS = int(os.environ.get("CRASH_KILLS", "3"))
+SEED = figures.seed(20191218)
+#: transfer/result takes up to 25 transfers a request; a few requests at a time
+RESULT_BATCH = 25
+RESULT_CONNECTIONS = 8
 
 
 async def load(
@@ -39,13 +51,15 @@ async def load(
     oob: str,
     rng: random.Random,
     seconds: float,
+    counter: Iterator[int],
 ) -> list[dict[str, Any]]:
-    """Withdrawals and deposits from 48 connections until `seconds` pass or the server dies."""
+    """Withdrawals and deposits from 48 connections until `seconds` pass or the server dies.
+    `counter` numbers the bank_tran_ids across the whole run: an id of an earlier life
+    would be refused as a duplicate (A0326), not tried."""
     base = f"http://127.0.0.1:{port}"
     contract = {a["purpose"]: a["account_num"] for a in demo["contract_accounts"]}
     code = demo["client_use_code"]
     told: list[dict[str, Any]] = []
-    counter = iter(range(1, 10**9))
     deadline = asyncio.get_running_loop().time() + seconds
 
     async def worker(session: aiohttp.ClientSession, w: int) -> None:
@@ -120,32 +134,46 @@ async def load(
 async def confirmed(port: int, oob: str, told: list[dict[str, Any]]) -> dict[str, str]:
     """transfer/result's bank_rsp_code for every transfer the client was told succeeded."""
     out: dict[str, str] = {}
-    async with aiohttp.ClientSession() as session:
-        for t in (t for t in told if t["rsp_code"] == "A0000"):
-            body = {
-                "check_type": "1" if t["kind"] == "withdraw" else "2",
-                "tran_dtime": DTIME,
-                "req_cnt": "1",
-                "req_list": [
-                    {
-                        "tran_no": "1",
-                        "org_bank_tran_id": t["tran_id"],
-                        "org_bank_tran_date": "20260302",
-                        "org_tran_amt": str(t["amount"]),
-                    }
-                ],
-            }
-            async with session.post(
+    acknowledged = [t for t in told if t["rsp_code"] == "A0000"]
+    batches = [
+        same[i : i + RESULT_BATCH]
+        for same in (
+            [t for t in acknowledged if t["kind"] == kind] for kind in ("withdraw", "deposit")
+        )
+        for i in range(0, len(same), RESULT_BATCH)
+    ]
+    gate = asyncio.Semaphore(RESULT_CONNECTIONS)
+
+    async def ask(session: aiohttp.ClientSession, batch: list[dict[str, Any]]) -> None:
+        body = {
+            "check_type": "1" if batch[0]["kind"] == "withdraw" else "2",
+            "tran_dtime": DTIME,
+            "req_cnt": str(len(batch)),
+            "req_list": [
+                {
+                    "tran_no": str(n),
+                    "org_bank_tran_id": t["tran_id"],
+                    "org_bank_tran_date": "20260302",
+                    "org_tran_amt": str(t["amount"]),
+                }
+                for n, t in enumerate(batch, 1)
+            ],
+        }
+        async with (
+            gate,
+            session.post(
                 f"http://127.0.0.1:{port}/v2.0/transfer/result",
                 json=body,
                 headers={"Authorization": f"Bearer {oob}"},
-            ) as resp:
-                answer = await resp.json()
-            out[t["tran_id"]] = (
-                answer["res_list"][0]["bank_rsp_code"]
-                if answer.get("res_list")
-                else answer["rsp_code"]
-            )
+            ) as resp,
+        ):
+            answer = await resp.json()
+        rows = {row["tran_no"]: row["bank_rsp_code"] for row in answer.get("res_list", [])}
+        for n, t in enumerate(batch, 1):
+            out[t["tran_id"]] = rows.get(str(n), answer["rsp_code"])
+
+    async with aiohttp.ClientSession() as session:
+        await asyncio.gather(*(ask(session, batch) for batch in batches))
     return out
 
 
@@ -164,12 +192,46 @@ def test_acknowledged_transfers_survive_sigkill_under_load(tmp_path: Path, netwo
     """`faults`: the shipped banks under random faults (every request a SimPy process);
     `instant`: banks with no processing time and no fault, where every transfer takes the
     shortcut past the SimPy model (`Centre.at_once`): durability must be the same."""
-    rng = random.Random(20191218)
+    rng = random.Random(SEED)
+    run: dict[str, Any] = {
+        "network": network,
+        "seed": SEED,
+        "kills": 0,
+        "restarts_checked": 0,
+        "transfers": 0,
+        "acknowledged": 0,
+        "answers": Counter(),
+        "unanswered_at_kill": 0,
+        "lost": 0,
+        "negative_accounts": 0,
+        "kill_after_s": [],
+    }
+    began = time.monotonic()
+    try:
+        crash_and_check(tmp_path, network, rng, run)
+    finally:
+        run["answers"] = dict(run["answers"])
+        run["seconds"] = round(time.monotonic() - began, 1)
+        figures.write(f"crash-{network}", run)
+
+
+def crash_and_check(tmp_path: Path, network: str, rng: random.Random, run: dict[str, Any]) -> None:
+    """One life under load, then KILLS times: restart, load, SIGKILL at a random moment,
+    restart and check the books and every acknowledged transfer. `run` keeps the figures."""
+    replay = f"(seed {SEED}: RELIABILITY_SEED={SEED} replays it)"
     db = tmp_path / "load.db"
     start: tuple[str, ...] = ("--start", "2026-03-02T10:00:00", "--users", "5")
     if network == "instant":
         start += ("--banks", str(instant_banks(tmp_path / "instant.yaml")))
     acknowledged: list[dict[str, Any]] = []
+    counter = itertools.count(1)
+
+    def tally(told: list[dict[str, Any]]) -> None:
+        acknowledged.extend(t for t in told if t["rsp_code"] == "A0000")
+        run["transfers"] += len(told)
+        run["acknowledged"] = len(acknowledged)
+        run["answers"].update(str(t["rsp_code"]) for t in told if t["rsp_code"] is not None)
+
     with serving(db, *start) as (port, proc):
         demo = call(port, "GET", "/testbed/clients")["clients"][0]
         call(
@@ -219,28 +281,35 @@ def test_acknowledged_transfers_survive_sigkill_under_load(tmp_path: Path, netwo
             f"http://127.0.0.1:{port}/oauth/2.0/token", data=form, timeout=10
         ) as r:
             oob = json.loads(r.read())["access_token"]
-        told = asyncio.run(load(port, demo, users, oob, rng, seconds=1.5))
-        acknowledged += [t for t in told if t["rsp_code"] == "A0000"]
+        told = asyncio.run(load(port, demo, users, oob, rng, 1.5, counter))
+        tally(told)
         assert len(told) > 100 and acknowledged  # a real load, and successes among it
         assert all(t["rsp_code"] is not None for t in told)  # every request got an answer
 
-    for kill in range(3):  # restart, load again, kill at a random moment while under load
+    for kill in range(KILLS):  # restart, load again, kill at a random moment while under load
         with serving(db, *start) as (port, proc):
+            moment = rng.uniform(0.3, 1.5)
 
-            async def load_then_kill() -> list[dict[str, Any]]:
-                loading = asyncio.create_task(load(port, demo, users, oob, rng, seconds=5))
-                await asyncio.sleep(rng.uniform(0.3, 1.5))
+            async def load_then_kill(moment: float) -> list[dict[str, Any]]:
+                loading = asyncio.create_task(load(port, demo, users, oob, rng, 5, counter))
+                await asyncio.sleep(moment)
                 os.kill(proc.pid, signal.SIGKILL)  # no flush, no shutdown
                 return await loading
 
-            told = asyncio.run(load_then_kill())
+            told = asyncio.run(load_then_kill(moment))
             proc.wait(timeout=10)
-            acknowledged += [t for t in told if t["rsp_code"] == "A0000"]
+            run["kills"] += 1
+            run["kill_after_s"].append(round(moment, 3))
+            run["unanswered_at_kill"] += sum(t["rsp_code"] is None for t in told)
+            tally(told)
         with serving(db, *start) as (port, proc):
             check = call(port, "GET", "/testbed/ledger/check")
-            assert check["ok"], check["problems"]
-            assert check["negative_accounts"] == 0
+            run["negative_accounts"] = max(run["negative_accounts"], check["negative_accounts"])
+            assert check["ok"], f"kill {kill} {replay}: {check['problems']}"
+            assert check["negative_accounts"] == 0, f"kill {kill} {replay}"
             results = asyncio.run(confirmed(port, oob, acknowledged))
             lost = [t for t, code in results.items() if code != "000"]
-            assert not lost, f"kill {kill}: acknowledged but not in the ledger: {lost[:5]}"
+            run["lost"] = max(run["lost"], len(lost))
+            assert not lost, f"kill {kill} {replay}: acknowledged but not in the ledger: {lost[:5]}"
+            run["restarts_checked"] += 1
     assert len(acknowledged) > 100

@@ -64,6 +64,25 @@ async def test_a_bad_scenario_is_refused_and_changes_nothing(api: Api) -> None:
     assert missing.status == 404
 
 
+@pytest.mark.parametrize(
+    ("query", "body", "status", "phrase"),
+    [
+        ("?name=" + "a" * 300, None, 404, "no scenario"),  # "File name too long": was a 500
+        ("?name=..%2Fbanks", None, 404, "no scenario"),
+        ("", b"\xff\xfe name: x", 400, "UTF-8"),  # was a 500 (UnicodeDecodeError)
+        # YAML's "\ud800" escape: a lone surrogate in a name failed the store's writes
+        ("", b'name: "x\\ud800"\nstart: "2026-03-02T10:00:00"\n', 400, "the scenario has errors"),
+    ],
+)
+async def test_a_scenario_the_file_system_or_decoder_would_choke_on_is_refused(
+    api: Api, query: str, body: bytes | None, status: int, phrase: str
+) -> None:
+    """Found by `make soak`'s fuzz of the control plane's bodies and query strings."""
+    resp = await api.http.post(f"/testbed/scenarios{query}", data=body, headers=api.admin)
+    assert resp.status == status
+    assert phrase in (await resp.json())["error"]
+
+
 async def test_a_library_scenario_by_name(api: Api, tmp_path: Path) -> None:
     resp = await api.http.post("/testbed/scenarios?name=happy_path", headers=api.admin)
     assert resp.status == 201

@@ -102,7 +102,7 @@ def _latency(raw: Any) -> dict[str, Any]:
         raise FaultSpecError("latency", "a duration, or {distribution, ...}")
     kind = raw.get("distribution")
     fields = {"fixed": ("value",), "uniform": ("low", "high"), "lognormal": ("median", "sigma")}
-    if kind not in fields:
+    if not isinstance(kind, str) or kind not in fields:  # a list or object is no key: a 500
         raise FaultSpecError("latency.distribution", "fixed, uniform or lognormal")
     out: dict[str, Any] = {"distribution": kind}
     for name in fields[kind]:
@@ -336,7 +336,7 @@ def order_bank(world: World, code: str, order: Any) -> list[Fault]:
     if order.get("state") != "scheduled":
         spec: dict[str, Any] = {"kind": kind, "banks": [canonical], "label": order.get("label", "")}
         if kind == "state":
-            if order["state"] not in _STATES:
+            if not isinstance(order["state"], str) or order["state"] not in _STATES:
                 raise FaultSpecError("state", "open, closed, maintenance, down or scheduled")
             spec["state"] = _STATES[order["state"]]
             if "for" in order:

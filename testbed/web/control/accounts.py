@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from testbed.clock import iso_kst
-from testbed.network.ledger import AccountStatus, LedgerError
+from testbed.network.ledger import MAX_BALANCE, AccountStatus, LedgerError
 from testbed.store.audit import CHANGE, READ, account_subjects
 from testbed.web.control.common import (
     ACCOUNT_FIELDS,
@@ -43,8 +43,13 @@ async def cash(request: web.Request) -> web.Response:
     key = account_key(runtime, request.match_info["bank"], request.match_info["num"])
     body = await json_body(request)
     amount = body.get("amount")
-    if isinstance(amount, bool) or not isinstance(amount, int) or amount == 0:
-        raise BadRequest("amount takes a non-zero whole number of won (negative: cash out)")
+    if isinstance(amount, bool) or not isinstance(amount, int) or not amount:
+        amount = None
+    if amount is None or abs(amount) > MAX_BALANCE:
+        raise BadRequest(
+            f"amount takes a non-zero whole number of won, at most {MAX_BALANCE:,}"
+            " (negative: cash out)"
+        )
     memo = body.get("memo", "")
     if not isinstance(memo, str) or len(memo) > 20:
         raise BadRequest("memo takes a text of at most 20 characters")

@@ -8,6 +8,7 @@ from typing import Any
 from aiohttp import web
 
 from testbed.clock import to_kst
+from testbed.network.ledger import MAX_BALANCE
 from testbed.network.parties import DEFAULT_LIMITS, FintechClient
 from testbed.store.audit import READ, institution_subjects
 from testbed.web.control.common import BadRequest, body_field, json_body, processed, runtime_of
@@ -60,6 +61,9 @@ _CLIENT_TERMS = {
     "show_account_num",
 }
 _RATE_KEYS = {"per_second", "per_api", "burst"}
+#: requests a second (or a burst): far above any test, and inside the 64-bit integers the
+#: store's JSON writer takes (10^30 once failed its write after the change was made)
+MAX_RATE = 10**9
 
 
 async def update_client(request: web.Request) -> web.Response:
@@ -80,8 +84,10 @@ async def update_client(request: web.Request) -> web.Response:
     for name, value in limits.items():
         if name not in DEFAULT_LIMITS:
             raise BadRequest(f"limits.{name}: expected one of {', '.join(DEFAULT_LIMITS)}")
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise BadRequest(f"limits.{name}: a whole number of won, 0 for no limit")
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_BALANCE:
+            raise BadRequest(
+                f"limits.{name}: a whole number of won up to {MAX_BALANCE:,}, 0 for no limit"
+            )
     ip_allow = body_field(body, "ip_allow", list, client.ip_allow)
     uris = body_field(body, "redirect_uris", list, client.redirect_uris)
     if not all(isinstance(x, str) and x for x in [*ip_allow, *uris]):
@@ -90,8 +96,10 @@ async def update_client(request: web.Request) -> web.Response:
     for name, value in rate.items():
         if name not in _RATE_KEYS:
             raise BadRequest(f"rate_limit.{name}: expected one of {', '.join(sorted(_RATE_KEYS))}")
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise BadRequest(f"rate_limit.{name}: a whole number of requests, 0 for none")
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_RATE:
+            raise BadRequest(
+                f"rate_limit.{name}: a whole number of requests up to {MAX_RATE:,}, 0 for none"
+            )
     self_auth = body_field(body, "self_auth", bool, client.self_auth)
     show_account_num = body_field(body, "show_account_num", bool, client.show_account_num)
     phrase = body_field(body, "wd_pass_phrase", str, client.wd_pass_phrase)

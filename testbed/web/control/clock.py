@@ -7,10 +7,15 @@ from typing import Any
 
 from aiohttp import web
 
-from testbed.clock import ClockError, SimClock, next_time_of_day, parse_kst
+from testbed.clock import DAY, ClockError, SimClock, next_time_of_day, parse_kst
 from testbed.config import parse_duration, parse_time_of_day
 from testbed.web.control.common import BadRequest, json_body, runtime_of
 from testbed.web.render import json_response
+
+#: the furthest one request moves the clock: a move runs every event scheduled on the
+#: way (settlements, cutovers, ...) on the server's loop, a few ms a simulated day; a
+#: set to the year 9999 once held the server for hours, a shift of 1e308 s for ever
+MAX_MOVE = 366 * DAY
 
 
 async def get_clock(request: web.Request) -> web.Response:
@@ -73,6 +78,11 @@ def _moves(body: dict[str, Any], now: float) -> list[Callable[[SimClock], None]]
     moves.extend(_setter(moment) for moment in moments)
     shifts = [parse_duration(body[f], where=f) for f in ("shift", "advance") if f in body]
     moves.extend(_shifter(seconds) for seconds in shifts)
+    if (moments[0] if moments else now) + sum(shifts) - now > MAX_MOVE:
+        raise ClockError(
+            f"the clock moves at most {MAX_MOVE / DAY:.0f} days in one request (every event"
+            " on the way runs): move it in steps"
+        )
     return moves
 
 

@@ -13,6 +13,7 @@ from typing import Any, Final
 
 from aiohttp import web
 
+from testbed.api.context import LONE_SURROGATE, lone_surrogate
 from testbed.clock import DAY, ClockError, iso_kst, parse_kst
 from testbed.config import BankCodeError
 from testbed.network.ledger import Account, AccountKey
@@ -90,6 +91,8 @@ async def json_body(request: web.Request) -> dict[str, Any]:
         raise BadRequest("the body must be a JSON object") from None
     if not isinstance(data, dict):
         raise BadRequest("the body must be a JSON object")
+    if lone_surrogate(data):
+        raise BadRequest(f"the body is not text: {LONE_SURROGATE}")
     return data
 
 

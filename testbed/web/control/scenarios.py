@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from aiohttp import web
 
 from testbed.resources import data_path
@@ -12,6 +14,10 @@ from testbed.web.control.common import processed, runtime_of
 from testbed.web.processing import EVERY_FIELD
 from testbed.web.render import json_response
 
+#: a library scenario's name: the stem of a file of scenarios/ (checked before the file
+#: system sees it: a 300-character name once raised "File name too long", a 500)
+_NAME = re.compile(r"[A-Za-z0-9_-]{1,100}")
+
 
 async def load(request: web.Request) -> web.Response:
     """The body is a scenario (YAML), or `?name=happy_path` loads one of the shipped library."""
@@ -19,11 +25,14 @@ async def load(request: web.Request) -> web.Response:
     try:
         if name:
             path = data_path("scenarios") / f"{name}.yaml"
-            if "/" in name or not path.exists():
+            if not _NAME.fullmatch(name) or not path.exists():
                 return json_response({"error": f"no scenario {name!r} in the library"}, 404)
             scenario = load_scenario(path)
         else:
-            text = await request.text()
+            try:
+                text = await request.text()
+            except UnicodeDecodeError:
+                return json_response({"error": "a scenario is YAML text in UTF-8"}, 400)
             if not text.strip():
                 return json_response(
                     {"error": "post a scenario (YAML) or ?name=<library file>"}, 400

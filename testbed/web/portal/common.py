@@ -13,6 +13,7 @@ from typing import Any, Final
 
 from aiohttp import web
 
+from testbed.api.context import LONE_SURROGATE, lone_surrogate
 from testbed.clock import iso_kst
 from testbed.network.portal import Developer, PortalError
 from testbed.runtime import Runtime
@@ -158,5 +159,9 @@ async def json_object(request: web.Request, empty_ok: bool = False) -> dict[str,
     if not isinstance(data, dict):
         raise ApiError(
             400, "본문은 JSON 객체여야 합니다 · The body must be a JSON object", field="body"
+        )
+    if lone_surrogate(data):
+        raise ApiError(
+            400, f"본문이 텍스트가 아닙니다 · The body is not text: {LONE_SURROGATE}", field="body"
         )
     return data

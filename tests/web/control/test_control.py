@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -10,7 +11,9 @@ from aiohttp.test_utils import TestClient
 
 from testbed.config import NetworkConfig
 from testbed.config.settings import Settings
+from testbed.network.ledger import MAX_BALANCE
 from testbed.web.app import init_app
+from testbed.web.render import json_response
 from testbed.web.routes import ROUTES
 
 Client = TestClient[web.Request, web.Application]
@@ -94,6 +97,12 @@ async def test_the_clock_moves_to_the_next_time_of_day(
         ({"set": "2026-03-02T12:00:00+09:00", "speed": 60}, "speed"),
         ({}, "expected one or more of"),
         ([1, 2], "JSON object"),
+        # a move runs every event on the way: these held the server for hours, or for ever
+        ({"set": "9999-12-31T23:59:59+09:00"}, "at most 366 days"),
+        ({"shift": "367d"}, "at most 366 days"),
+        ({"set": "2027-03-03T10:00:00+09:00", "shift": "1d"}, "at most 366 days"),
+        ({"shift": 1e308}, "at most 36500 days"),
+        ({"advance": "9" * 400}, "at most 36500 days"),
     ],
 )
 async def test_clock_refuses_bad_moves_and_changes_nothing(
@@ -104,6 +113,22 @@ async def test_clock_refuses_bad_moves_and_changes_nothing(
     assert phrase in (await resp.json())["error"]
     state = await (await client.get("/testbed/clock", headers=auth)).json()
     assert state["now"] == "2026-03-02T10:00:00.000+09:00"
+
+
+async def test_the_clock_moves_a_year_at_once(client: Client, auth: dict[str, str]) -> None:
+    resp = await client.post("/testbed/clock", json={"shift": "366d"}, headers=auth)
+    assert resp.status == 200
+    assert (await resp.json())["now"] == "2027-03-03T10:00:00.000+09:00"
+
+
+async def test_a_bank_closed_for_ever_is_refused(client: Client, auth: dict[str, str]) -> None:
+    """`for`: 1e308 seconds overflowed the answer's timestamp after the change: a 500."""
+    resp = await client.post(
+        "/testbed/banks/004", json={"state": "closed", "for": 1e308}, headers=auth
+    )
+    assert resp.status == 400 and "at most 36500 days" in (await resp.json())["error"]
+    banks = (await (await client.get("/testbed/banks", headers=auth)).json())["banks"]
+    assert next(b for b in banks if b["code"] == "004")["state"] == "open"
 
 
 async def test_banks_show_state_and_next_change(client: Client, auth: dict[str, str]) -> None:
@@ -158,7 +183,8 @@ async def test_cash_to_unknown_accounts_is_refused(
     assert phrase in (await resp.json())["error"]
 
 
-@pytest.mark.parametrize("amount", [0, 1.5, "100", True, None])
+# past 64 bits (or at its edge) the store's write failed, and every write after it: a 500
+@pytest.mark.parametrize("amount", [0, 1.5, "100", True, None, 10**30, -(10**30), 2**63 - 1])
 async def test_cash_amount_must_be_whole_won(
     client: Client, auth: dict[str, str], amount: Any
 ) -> None:
@@ -172,6 +198,85 @@ async def test_cash_amount_must_be_whole_won(
     assert resp.status == 400 and "whole number" in (await resp.json())["error"]
     check = await (await client.get("/testbed/ledger/check", headers=auth)).json()
     assert check["cash_in"] == 0 and check["ok"]
+
+
+async def test_no_account_holds_more_than_the_limit_and_the_store_keeps_writing(
+    client: Client, auth: dict[str, str]
+) -> None:
+    """Found by `make soak`'s fuzz: 10^30 won cashed in failed the store's write (SQLite
+    integers are 64-bit) after the ledger had taken it, and every later write failed."""
+    users = (await (await client.get("/testbed/users", headers=auth)).json())["users"]
+    account = users[0]["accounts"][0]
+    path = f"/testbed/accounts/{account['bank_code']}/{account['account_num']}"
+    resp = await client.post(
+        f"{path}/cash", json={"amount": MAX_BALANCE - account["balance"]}, headers=auth
+    )
+    assert resp.status == 200 and (await resp.json())["balance"] == MAX_BALANCE
+    resp = await client.post(f"{path}/cash", json={"amount": 1}, headers=auth)
+    assert resp.status == 409 and "more than" in (await resp.json())["error"]
+    made = await client.post(
+        "/testbed/users",
+        json={
+            "name": "큰손",
+            "birth_date": "19900101",
+            "accounts": [{"bank_code": "004", "balance": 10**30}],
+        },
+        headers=auth,
+    )
+    assert made.status == 400 and "balance of 0 to" in (await made.json())["error"]
+    resp = await client.post("/testbed/snapshots", json={"label": "after"}, headers=auth)
+    assert resp.status == 201  # the store still writes
+    check = await (await client.get("/testbed/ledger/check", headers=auth)).json()
+    assert check["ok"] and check["cash_in"] == MAX_BALANCE - account["balance"]
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("CASH", {"amount": 5, "memo": "\ud800"}),
+        ("/testbed/users", {"name": "가\udfff", "birth_date": "19900101"}),
+        ("/testbed/snapshots", {"label": "\ud800"}),
+        ("/testbed/clock", {"\ud800": 1}),
+    ],
+)
+async def test_a_lone_surrogate_is_refused_and_the_store_keeps_writing(
+    client: Client, auth: dict[str, str], path: str, body: dict[str, Any]
+) -> None:
+    """JSON's \\ud800 escape writes a character UTF-8 cannot hold: a memo of one failed
+    the store's write and every write after it (found by `make soak`'s fuzz)."""
+    users = (await (await client.get("/testbed/users", headers=auth)).json())["users"]
+    account = users[0]["accounts"][0]
+    path = path.replace(
+        "CASH", f"/testbed/accounts/{account['bank_code']}/{account['account_num']}/cash"
+    )
+    resp = await client.post(
+        path, data=json.dumps(body), headers={**auth, "Content-Type": "application/json"}
+    )
+    assert resp.status == 400 and "not text" in (await resp.json())["error"]
+    resp = await client.post("/testbed/snapshots", json={"label": "after"}, headers=auth)
+    assert resp.status == 201
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "phrase"),
+    [  # a list or an object where a name belongs: looked up in a table, it was a 500
+        ("/testbed/banks/004", {"state": {"a": 1}}, "state: open, closed"),
+        ("/testbed/banks/004", {"state": ["closed"], "for": "1h"}, "state: open, closed"),
+        ("/testbed/faults", {"kind": "latency", "latency": {"distribution": ["x"]}}, "fixed"),
+    ],
+)
+async def test_a_value_of_the_wrong_kind_is_a_400(
+    client: Client, auth: dict[str, str], path: str, body: dict[str, Any], phrase: str
+) -> None:
+    """Found by `make soak`'s fuzz of the control plane's bodies."""
+    resp = await client.post(path, json=body, headers=auth)
+    assert resp.status == 400 and phrase in (await resp.json())["error"]
+
+
+def test_an_answer_with_a_lone_surrogate_is_still_json() -> None:
+    """Never let in (above), but if one ever reaches an answer: its escape, not a 500."""
+    response = json_response({"error": "x\ud800"})
+    assert response.body is not None and json.loads(bytes(response.body))["error"] == "x\ud800"
 
 
 async def test_landing_page_shows_time_and_credentials(
@@ -222,6 +327,9 @@ async def test_institution_terms_can_be_changed_and_are_enforced(
         ({"show_account_num": 1}, "show_account_num: expected bool"),
         ({"name": "x"}, "unknown field"),
         ({}, "expected any of"),
+        # past 64 bits the store's JSON writer failed after the change was made: a 500
+        ({"limits": {"user_withdraw_day": 10**30}}, "limits.user_withdraw_day"),
+        ({"rate_limit": {"per_second": 10**30}}, "rate_limit.per_second"),
     ],
 )
 async def test_bad_institution_terms_change_nothing(
