@@ -313,3 +313,13 @@ def test_a_database_of_the_previous_version_is_sealed_on_first_open(
         runtime.close()
     for value in plain:
         assert value not in bytes_on_disk(db), f"{value.decode()} is still on disk"
+
+
+def test_nonces_never_repeat_within_a_sealer_or_across_sealers() -> None:
+    from testbed.store.crypto import DatabaseKeys, Sealer
+
+    keys = DatabaseKeys.new()
+    first, second = Sealer(keys), Sealer(keys)  # two processes with the same key
+    nonces = [s.seal(b"x", b"row")[1:13] for s in (first, second) for _ in range(1000)]
+    assert len(set(nonces)) == 2000
+    assert first.open(first.seal(b"value", b"r"), b"r") == b"value"
