@@ -1135,16 +1135,22 @@ def save_section(name: str, data: dict[str, Any], markdown: str, out_dir: Path |
         json.dumps(results, ensure_ascii=False, indent=2, allow_nan=False, default=str) + "\n",
         encoding="utf-8",
     )
-    text = md_path.read_text(encoding="utf-8") if md_path.exists() else SKELETON
     begin, end = f"<!-- bench:{name} begin -->", f"<!-- bench:{name} end -->"
-    block = f"{begin}\n{markdown}\n{end}"
-    if begin in text and end in text:
-        head, rest = text.split(begin, 1)
-        text = head + block + rest.split(end, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    md_path.write_text(text, encoding="utf-8")
+    put_block(md_path, begin, end, markdown, SKELETON)
     print(f"bench: wrote {json_path} and {md_path}", flush=True)
+
+
+def put_block(path: Path, begin: str, end: str, text: str, skeleton: str = "") -> None:
+    """Put `text` between the markers `begin` and `end` of `path` (the block appended when
+    they are missing; `skeleton` when the file is), leaving the rest as it is."""
+    doc = path.read_text(encoding="utf-8") if path.exists() else skeleton
+    block = f"{begin}\n{text}\n{end}"
+    if begin in doc and end in doc:
+        head, rest = doc.split(begin, 1)
+        doc = head + block + rest.split(end, 1)[1]
+    else:
+        doc = doc.rstrip("\n") + "\n\n" + block + "\n"
+    path.write_text(doc, encoding="utf-8")
 
 
 def finite(data: Any) -> Any:

@@ -45,6 +45,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run import put_block  # bench/ is a folder of scripts, not a package
+
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 DOC = ROOT / "docs" / "reliability.md"
@@ -331,14 +334,7 @@ def wall(seconds: float) -> str:
 
 def write_doc(text: str, path: Path) -> None:
     """Replace the block between the soak markers of `path` (appended when missing)."""
-    doc = path.read_text(encoding="utf-8") if path.exists() else ""
-    block = f"{BEGIN}\n{text}\n{END}"
-    if BEGIN in doc and END in doc:
-        head, rest = doc.split(BEGIN, 1)
-        doc = head + block + rest.split(END, 1)[1]
-    else:
-        doc = doc.rstrip("\n") + "\n\n" + block + "\n"
-    path.write_text(doc, encoding="utf-8")
+    put_block(path, BEGIN, END, text)
     print(f"soak: wrote {path}", flush=True)
 
 

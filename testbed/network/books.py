@@ -92,7 +92,13 @@ def previous_months(month: str, n: int) -> list[str]:
 def retention(amount: int, date: str) -> tuple[int, str]:
     """전자금융거래기록 보관: 5 years above 10,000 won, 1 year at or below."""
     years = 5 if amount > 10_000 else 1
-    return years, f"{int(date[:4]) + years}{date[4:]}"
+    return years, plus_years(date, years)
+
+
+def plus_years(date: str, years: int) -> str:
+    """The same day (YYYYMMDD) `years` later (earlier, if negative); a 29 February stays
+    one, which compares as the day after the 28th."""
+    return f"{int(date[:4]) + years}{date[4:]}"
 
 
 class OpenBankingBook(RecordBook):

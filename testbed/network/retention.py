@@ -25,7 +25,7 @@ from typing import Any, Protocol
 import simpy
 
 from testbed.clock import DAY, iso_kst, kst_midnight, yyyymmdd
-from testbed.network.books import OpenBankingBook, ReturnClaimBook, retention
+from testbed.network.books import OpenBankingBook, ReturnClaimBook, plus_years, retention
 from testbed.network.ledger import CARRY, AccountKey, Entry, HistoryLine, Ledger
 
 PURGE_AT = 4 * 3600  # 04:00 KST: after the cutover windows (23:30 to the small hours)
@@ -52,7 +52,7 @@ def shown_on(today: str) -> Callable[[HistoryLine], bool]:
     """Whether a history line is still shown on `today`: no carry line; no seeded line
     whose class has ended (stored lines whose class ended are gone already). The first
     day still kept of each class is worked out once, not per line."""
-    small, large = (f"{int(today[:4]) - years}{today[4:]}" for years in (1, 5))
+    small, large = plus_years(today, -1), plus_years(today, -5)
 
     def shown(line: HistoryLine) -> bool:
         if line.entry_id:
@@ -113,7 +113,7 @@ def purge(world: Kept, now: float) -> PurgeReport:
                 removed["tran_id_claims"] = removed.get("tran_id_claims", 0) + 1
     for key in list(book.used_ids):
         date = key.split(":")[1]
-        if f"{int(date[:4]) + ACCESS_YEARS}{date[4:]}" < today:
+        if plus_years(date, ACCESS_YEARS) < today:
             book.delete("tran_id", key)
             removed["tran_id_claims"] = removed.get("tran_id_claims", 0) + 1
     claims = world.return_claims
