@@ -32,6 +32,7 @@ from aiohttp import web
 from testbed.clock import ClockError, iso_kst
 from testbed.config import SourceError
 from testbed.config.settings import DEFAULT_SEED, DEFAULT_TLS_PORT, Settings
+from testbed.network.gateway import tenancy
 from testbed.runtime import Runtime, open_runtime
 from testbed.serving import Site, SiteError, run_sites
 from testbed.store import StoreError
@@ -339,7 +340,7 @@ def _banner(runtime: Runtime, settings: Settings) -> str:
         f"  encrypted with  {runtime.store.master.source} (keep it with the database)",
         f"  admin token     {settings.admin_token}",
     ]
-    for client in world.directory.clients.values():
+    for client in tenancy.institutions_of(world, tenancy.SHARED):  # never a portal app's
         lines += [
             f"  fintech         {client.name} {client.client_use_code}"
             f"{' (self-auth)' if client.self_auth else ''}",

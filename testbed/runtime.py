@@ -27,6 +27,7 @@ from testbed.network.retention import PurgeReport
 from testbed.network.seed import WorldSize, populate
 from testbed.network.world import World
 from testbed.resources import network_path
+from testbed.rng import SECRET_SOURCES, SecretSource
 from testbed.store import Store
 from testbed.store.audit import ProcessingLog
 from testbed.store.sqlite import decode_snapshot, encode_snapshot, restore_snapshot, snapshot_state
@@ -187,7 +188,9 @@ class Runtime:
         if found is None:
             return None
         label, time, data = found
-        world = await asyncio.to_thread(world_from_snapshot, self.network, data)
+        world = await asyncio.to_thread(
+            world_from_snapshot, self.network, data, secrets_of(self.settings)
+        )
         await self.replace_world(world)
         world.events.emit(world.clock.now(), "restore", snapshot=snapshot_id, label=label)
         return world, label, time
@@ -221,11 +224,11 @@ def open_runtime(settings: Settings, network: NetworkConfig | None = None) -> Ru
             stored_seed = store.meta().get("seed")
             if stored_seed is not None and stored_seed != str(settings.seed):
                 notes.append(f"the database was seeded with {stored_seed}; --seed is ignored")
-            world = World(network, clock, int(stored_seed or settings.seed))
+            world = World(network, clock, int(stored_seed or settings.seed), secrets_of(settings))
             store.load(world)
             world.after_load()
         else:
-            world = World(network, clock, settings.seed)
+            world = World(network, clock, settings.seed, secrets_of(settings))
             populate(world, WorldSize(users=settings.users, history_days=settings.history_days))
             store.save_world(world)
         store.attach(world)
@@ -248,12 +251,20 @@ def seeded_world(settings: Settings, network: NetworkConfig, seed: int) -> World
         start = parse_kst(DEFAULT_VIRTUAL_START)
     else:
         start = None
-    world = World(network, make_clock(settings.clock, start, settings.speed), seed)
+    clock = make_clock(settings.clock, start, settings.speed)
+    world = World(network, clock, seed, secrets_of(settings))
     populate(world, WorldSize(users=settings.users, history_days=settings.history_days))
     return world
 
 
-def world_from_snapshot(network: NetworkConfig, data: bytes) -> World:
+def secrets_of(settings: Settings) -> type[SecretSource]:
+    """The secret source the settings name (testbed.rng): the OS's, or a replay's."""
+    return SECRET_SOURCES[settings.secrets]
+
+
+def world_from_snapshot(
+    network: NetworkConfig, data: bytes, secrets: type[SecretSource] = SecretSource
+) -> World:
     """A new world holding a snapshot (`Store.snapshot` data), on a clock like the one it had."""
     state = decode_snapshot(data)
     saved = state["clock"]
@@ -267,7 +278,7 @@ def world_from_snapshot(network: NetworkConfig, data: bytes) -> World:
         clock = RealtimeClock(at, float(saved["speed"]))
     else:
         clock = make_clock(saved["mode"], at)
-    world = World(network, clock, int(state["seed"]))
+    world = World(network, clock, int(state["seed"]), secrets)
     restore_snapshot(world, state)
     world.after_load()
     return world

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -12,6 +13,7 @@ from testbed.config.settings import Settings
 from testbed.network.seed import WorldSize, populate
 from testbed.network.world import World
 from testbed.resources import default_network_path
+from testbed.rng import SecretSource
 
 ADMIN = "test-admin-token"
 START = "2026-03-02T10:00:00+09:00"  # a Monday morning
@@ -25,14 +27,27 @@ def network() -> NetworkConfig:
 WorldFactory = Callable[..., World]
 
 
+def without_secrets(records: list[tuple[str, str, dict[str, Any]]]) -> list[Any]:
+    """A book's records with the institutions' secrets blanked: the world a seed makes is
+    the same every time, its secrets never (testbed.rng)."""
+    return [
+        (kind, key, {**data, "client_secret": "<secret>"} if kind == "client" else data)
+        for kind, key, data in records
+    ]
+
+
 @pytest.fixture
 def make_world(network: NetworkConfig) -> WorldFactory:
     """A world on a virtual clock; `users=0` gives an empty one."""
 
     def make(
-        seed: int = 7, users: int = 12, start: str = START, config: NetworkConfig | None = None
+        seed: int = 7,
+        users: int = 12,
+        start: str = START,
+        config: NetworkConfig | None = None,
+        secrets: type[SecretSource] = SecretSource,
     ) -> World:
-        world = World(config or network, VirtualClock(parse_kst(start)), seed)
+        world = World(config or network, VirtualClock(parse_kst(start)), seed, secrets)
         if users:
             populate(world, WorldSize(users=users, history_days=40, registered_users=3))
         return world

@@ -118,8 +118,10 @@ async def token(request: web.Request) -> web.Response:
     issue = _GRANT_TYPES.get(params.get("grant_type", ""))
     if issue is None:
         raise Refusal("O0001", _MISSING)
-    body = issue(call, client, params)
-    await call.runtime.store.durable()
+    try:
+        body = issue(call, client, params)
+    finally:  # a refusal may have changed something too (a reused code revokes its tokens)
+        await call.runtime.store.durable()
     return call.answer(body)
 
 

@@ -36,3 +36,7 @@ class Settings:
     #: `serve --loop-lag MS`: log event-loop stalls of MS or more and name the slow
     #: callbacks (asyncio debug mode); 0, the default: off (testbed.web.loop_watch)
     loop_lag_ms: float = 0.0
+    #: where secrets (client secrets, tokens, codes, flow ids, SMS codes, signing keys) come
+    #: from: "system", the OS's CSPRNG (every server); "replay", the seeded streams, only
+    #: for `testbed replay`, whose transcripts must come out the same twice (testbed.rng)
+    secrets: str = "system"

@@ -3,7 +3,12 @@
 Clients treat tokens as opaque, but some decode them, so they are shaped like the real
 gateway's: an HS256 JWT whose payload is `aud` (user_seq_no for a user token,
 client_use_code for an institution token), `scope`, `iss`, `exp` and `jti`. They are
-drawn from the world's seeded source and expire on the simulated clock.
+drawn from the world's secret source (the OS's CSPRNG under `serve`, never the public
+seed: `testbed.rng`), signed with its key, and expire on the simulated clock.
+
+An authorization code is redeemed once. A second use is refused, and it also revokes
+every token its first use issued, and every token refreshed from those (RFC 6749 §4.1.2:
+the code may have been stolen, and whoever used it first may not be the client).
 """
 
 from __future__ import annotations
@@ -45,6 +50,8 @@ class Grant:
     expires_at: float
     refresh_expires_at: float = 0.0
     revoked: bool = False
+    #: the authorization code this token (or the token it was refreshed from) came from
+    origin: str = ""
 
     @property
     def is_user_token(self) -> bool:
@@ -85,10 +92,16 @@ class Grants(RecordBook):
         self.tokens: dict[str, Grant] = self.tables["token"]
         self.codes: dict[str, AuthCode] = self.tables["code"]
         self.by_refresh: dict[str, Grant] = {}
+        #: the tokens each authorization code led to (what a second use of it revokes)
+        self.by_origin: dict[str, dict[str, Grant]] = {}
 
     def _index(self, kind: str, key: str, obj: Any) -> None:
-        if kind == "token" and obj.refresh_token:
+        if kind != "token":
+            return
+        if obj.refresh_token:
             self.by_refresh[obj.refresh_token] = obj
+        if obj.origin:
+            self.by_origin.setdefault(obj.origin, {})[key] = obj
 
     # --- making tokens ------------------------------------------------------------------
     def _uuid(self) -> str:
@@ -100,7 +113,14 @@ class Grants(RecordBook):
         signature = hmac.new(self.secret, body.encode(), hashlib.sha256).digest()
         return body + "." + base64.urlsafe_b64encode(signature).rstrip(b"=").decode()
 
-    def issue(self, client_use_code: str, user_seq_no: str, scopes: list[str], now: float) -> Grant:
+    def issue(
+        self,
+        client_use_code: str,
+        user_seq_no: str,
+        scopes: list[str],
+        now: float,
+        origin: str = "",
+    ) -> Grant:
         expires = now + ACCESS_LIFETIME
         aud = user_seq_no or client_use_code
         grant = Grant(
@@ -112,6 +132,7 @@ class Grants(RecordBook):
             issued_at=now,
             expires_at=expires,
             refresh_expires_at=now + REFRESH_LIFETIME if user_seq_no else 0.0,
+            origin=origin,
         )
         self.put("token", grant.access_token, grant)
         return grant
@@ -139,17 +160,27 @@ class Grants(RecordBook):
 
     # --- using them ---------------------------------------------------------------------
     def redeem(self, code: str, client_use_code: str, redirect_uri: str, now: float) -> Grant:
-        """Exchange an authorization code for a user token, once."""
+        """Exchange an authorization code for a user token, once; a second use revokes
+        what the first one issued (the module's docstring)."""
         found = self.codes.get(code)
         if found is None or found.client_use_code != client_use_code:
             raise Refusal("O0001", "[3002110]")
-        if found.used or now >= found.expires_at:
+        if found.used:
+            self._revoke_from(found.code)
+            raise Refusal("O0001", "[3002110]")
+        if now >= found.expires_at:
             raise Refusal("O0001", "[3002110]")
         if found.redirect_uri != redirect_uri:
             raise Refusal("O0001", "[3000114]")
         found.used = True
         self.put("code", found.code, found)
-        return self.issue(client_use_code, found.user_seq_no, found.scopes, now)
+        return self.issue(client_use_code, found.user_seq_no, found.scopes, now, found.code)
+
+    def _revoke_from(self, code: str) -> None:
+        for grant in list(self.by_origin.get(code, {}).values()):
+            if not grant.revoked:
+                grant.revoked = True
+                self.put("token", grant.access_token, grant)
 
     def refresh(
         self, refresh_token: str, client_use_code: str, scopes: list[str], now: float
@@ -164,7 +195,7 @@ class Grants(RecordBook):
             raise Refusal("O0001", "[3000115]")
         old.revoked = True
         self.put("token", old.access_token, old)
-        return self.issue(client_use_code, old.user_seq_no, scopes or old.scopes, now)
+        return self.issue(client_use_code, old.user_seq_no, scopes or old.scopes, now, old.origin)
 
     def revoke(self, access_token: str, client_use_code: str) -> Grant:
         grant = self.tokens.get(access_token)

@@ -50,6 +50,8 @@ class UserSpec:
     cell_no: str = ""
     email: str = ""
     accounts: tuple[AccountSpec, ...] = field(default_factory=tuple)
+    #: the tenant the user belongs to (testbed.network.gateway.tenancy): "" shared
+    developer: str = ""
 
 
 def _digits(world: World, n: int) -> str:
@@ -214,6 +216,7 @@ def create_user(world: World, spec: UserSpec) -> User:
         gender=spec.gender,
         cell_no=spec.cell_no or "010" + _digits(world, 8),
         email=spec.email,
+        developer=spec.developer,
     )
     world.directory.put_user(user)
     for account_spec in spec.accounts:

@@ -6,6 +6,7 @@ The centre keeps these in a `Directory` (a `RecordBook`): every change goes thro
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -22,6 +23,10 @@ class User:
     cell_no: str  # 01012345678
     email: str
     accounts: list[tuple[str, str]] = field(default_factory=list)  # (bank code, account number)
+    #: the tenant: the portal developer who made the user (through their institution,
+    #: My Page, or the operator naming it), or "" for the shared population
+    #: (testbed.network.gateway.tenancy)
+    developer: str = ""
 
 
 @dataclass(slots=True)
@@ -61,6 +66,9 @@ class FintechClient:
     #: 처리대행비용 from the first month: "reduced" (경감비용), or "basic" (기본비용) for an
     #: institution known to exceed the 경감기준 (the grading table's fee_start)
     fee_start: str = "reduced"
+    #: the tenant: the portal developer whose application it became, or "" for the seeded
+    #: demo institutions and those of scenarios and the operator (tenancy)
+    developer: str = ""
 
     def contract_account(self, purpose: str) -> ContractAccount | None:
         for account in self.contract_accounts:
@@ -134,9 +142,16 @@ class Directory(RecordBook):
         # order they were made: what a request looks up, without a scan of every one
         self._by_user: dict[tuple[str, str], dict[str, Registration]] = {}
         self._by_account: dict[tuple[str, str, str], dict[str, Registration]] = {}
+        # the users of each developer (a user's tenant never changes): what a portal
+        # institution's consent page lists; the shared population is not indexed (a
+        # second dict of a million seeded users)
+        self._by_developer: dict[str, dict[str, User]] = {}
 
     def _index(self, kind: str, key: str, obj: Any) -> None:
-        if kind == "client":
+        if kind == "user":
+            if obj.developer:
+                self._by_developer.setdefault(obj.developer, {})[key] = obj
+        elif kind == "client":
             self.clients_by_id[obj.client_id] = obj
         elif kind == "registration":
             # a registration's institution, user and account never change: re-puts land on
@@ -145,6 +160,16 @@ class Directory(RecordBook):
             self._by_user.setdefault(user, {})[key] = obj
             account = (obj.client_use_code, obj.bank_code, obj.account_num)
             self._by_account.setdefault(account, {})[key] = obj
+
+    def users_of(self, developer: str) -> Iterator[User]:
+        """The users of one tenant ("" the shared population), oldest first."""
+        if developer:
+            return iter(list(self._by_developer.get(developer, {}).values()))
+        return (u for u in list(self.users.values()) if not u.developer)
+
+    def count_users_of(self, developer: str) -> int:
+        """How many users a developer has made (not for the shared population)."""
+        return len(self._by_developer.get(developer, {}))
 
     def registrations_of(self, client_use_code: str, user_seq_no: str) -> list[Registration]:
         """A user's registrations with an institution (cancelled ones too), oldest first."""

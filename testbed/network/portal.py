@@ -26,7 +26,8 @@ HTTP status the web layer answers with.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, Final
 
 from testbed.network.records import Decoder, RecordBook
@@ -42,6 +43,11 @@ DELAYS: Final = (0.0, 0.0, 2.0, 4.0, 8.0)
 #: keeps the (deliberately slow) hash from being fed megabytes
 MIN_PASSWORD: Final = 10
 MAX_PASSWORD: Final = 1024
+#: sessions signed in at once per developer (browsers, scripts); a new one beyond it ends
+#: the oldest, so sign-ins (each a proven password) cannot grow the record without bound
+MAX_SESSIONS: Final = 10
+#: unknown addresses whose attempts are counted at once (in memory; the oldest go first)
+MAX_UNKNOWN: Final = 10_000
 #: RFC 5321's limit on a forward path (an address as SMTP carries it)
 MAX_EMAIL: Final = 254
 
@@ -78,6 +84,9 @@ class Developer:
     failed_attempts: int = 0  # sign-in attempts not (yet) proven right, in a row
     last_attempt: float = 0.0  # simulated time of the latest of them
     locked_until: float = 0.0  # simulated time the lock ends; 0: not locked
+    #: the sessions signed in now: digests of their ids (never the ids), newest last; a
+    #: cookie whose session is not here is signed out, whatever else it holds
+    sessions: list[str] = field(default_factory=list)
 
 
 def normalise_email(value: Any) -> str:
@@ -136,6 +145,10 @@ class DeveloperBook(RecordBook):
         super().__init__()
         self.developers: dict[str, Developer] = self.tables["developer"]
         self._by_email: dict[str, str] = {}
+        #: sign-in attempts for addresses no developer has, counted as a developer's are
+        #: (in memory, the most recent MAX_UNKNOWN): the delays, 429s and lock are the same,
+        #: so they cannot tell a known address from an unknown one
+        self._unknown: OrderedDict[str, Developer] = OrderedDict()
 
     @classmethod
     def attach(cls, books: list[RecordBook]) -> DeveloperBook:
@@ -153,6 +166,22 @@ class DeveloperBook(RecordBook):
     def by_email(self, email: str) -> Developer | None:
         key = self._by_email.get(email)
         return None if key is None else self.developers[key]
+
+    def attempts_of_unknown(self, email: str, now: float) -> Developer:
+        """The attempt count of an address no developer has: a stand-in `Developer` that
+        is never stored, for `begin_attempt` and `failed` as if it were one."""
+        found = self._unknown.pop(email, None)
+        if found is None:
+            found = Developer(id="", email=email, password_hash="", created=now)
+        self._unknown[email] = found  # the most recent last
+        while len(self._unknown) > MAX_UNKNOWN:
+            self._unknown.popitem(last=False)
+        return found
+
+    def _keep(self, developer: Developer) -> None:
+        """A changed attempt count: on disk for a developer, in memory for a stand-in."""
+        if developer.id:
+            self.put("developer", developer.id, developer)
 
     def check_free(self, email: str) -> None:
         """409 when the (normalised) address already has an account."""
@@ -180,7 +209,7 @@ class DeveloperBook(RecordBook):
         if not developer.locked_until and developer.failed_attempts >= MAX_FAILURES:
             # attempts sent together: the ones counted beyond the limit lock it at once
             developer.locked_until = now + LOCK_SECONDS
-            self.put("developer", developer.id, developer)
+            self._keep(developer)
         if developer.locked_until:
             wait = developer.locked_until - now
             raise PortalError(
@@ -207,12 +236,23 @@ class DeveloperBook(RecordBook):
             )
         developer.failed_attempts += 1
         developer.last_attempt = now
-        self.put("developer", developer.id, developer)
+        self._keep(developer)
 
     def failed(self, developer: Developer, now: float) -> None:
         """The attempt's password was wrong: the 5th in a row locks the account."""
         if developer.failed_attempts >= MAX_FAILURES and not developer.locked_until:
             developer.locked_until = now + LOCK_SECONDS
+            self._keep(developer)
+
+    def open_session(self, developer: Developer, digest: str) -> None:
+        """A session signed in (the web layer made its id; the model keeps its digest)."""
+        developer.sessions = [*developer.sessions, digest][-MAX_SESSIONS:]
+        self.put("developer", developer.id, developer)
+
+    def close_session(self, developer: Developer, digest: str) -> None:
+        """Sign-out: the session ends here, so an earlier copy of its cookie opens nothing."""
+        if digest in developer.sessions:
+            developer.sessions = [d for d in developer.sessions if d != digest]
             self.put("developer", developer.id, developer)
 
     def succeeded(self, developer: Developer, new_hash: str = "") -> None:

@@ -6,7 +6,6 @@ processes on the clock and reports what happens to an in-memory event log.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Generator
 from typing import Any
 
@@ -28,22 +27,28 @@ from testbed.network.ratelimit import RateLimiter
 from testbed.network.records import RecordBook
 from testbed.network.retention import PurgeReport, purge, start_retention
 from testbed.network.settlement import start_settlement
-from testbed.rng import SeededSource
+from testbed.rng import SecretSource, SeededSource
 
 
 class World:
-    def __init__(self, config: NetworkConfig, clock: SimClock, seed: int) -> None:
+    def __init__(
+        self,
+        config: NetworkConfig,
+        clock: SimClock,
+        seed: int,
+        secrets: type[SecretSource] = SecretSource,
+    ) -> None:
         self.config = config
         self.clock = clock
         self.env = clock.env
         self.seed = seed
         self.source = SeededSource(seed)
+        #: where what grants access comes from (never the seed under `serve`: testbed.rng)
+        self.secrets = secrets(self.source)
         self.resolver = BankCodeResolver(config)
         self.ledger = Ledger()
         self.directory = Directory()
-        self.auth = Grants(
-            self.source.stream("tokens"), hashlib.sha256(f"testbed-jwt:{seed}".encode()).digest()
-        )
+        self.auth = Grants(self.secrets.stream("tokens"), self.secrets.key("jwt"))
         self.openbanking = OpenBankingBook(clients=self.directory.clients)
         self.books: list[RecordBook] = [self.directory, self.auth, self.openbanking]
         self.return_claims = ReturnClaimBook.attach(self.books)
@@ -133,6 +138,13 @@ class World:
                 fault.end is None or fault.end > self.env.now
             ):
                 self._fault_watchers[fault.id] = self.env.process(self._watch_fault(fault))
+        # a file from before tenancy: an institution an application became is its
+        # developer's (testbed.network.gateway.tenancy), worked out again at each load
+        for app in self.applications.applications.values():
+            client = self.directory.clients.get(app.client_use_code)
+            if client is not None and app.developer and not client.developer:
+                client.developer = app.developer
+                self.directory.put_client(client)
 
     def _bank_changed(self, bank: Bank, state: BankState, at: float) -> None:
         self.events.emit(at, "bank_state", bank=bank.code, state=state.value)

@@ -224,6 +224,7 @@ class Runner:
             admin_token=ADMIN,
             users=world_spec.get("users", 10),
             history_days=world_spec.get("history_days", 30),
+            secrets="replay",  # the same transcript twice: tokens and codes too (testbed.rng)
         )
         self.runtime = open_runtime(settings, self.scenario.network)
         app = init_app(settings, self.runtime)

@@ -13,7 +13,7 @@ from typing import Any
 from testbed.clock import iso_kst, make_clock, parse_kst
 from testbed.network.seed import WorldSize, populate
 from testbed.network.world import World
-from testbed.runtime import Runtime
+from testbed.runtime import Runtime, secrets_of
 from testbed.scenario.loader import Loader
 from testbed.scenario.model import Scenario
 
@@ -30,7 +30,7 @@ async def load_into(runtime: Runtime, scenario: Scenario) -> dict[str, Any]:
     start = parse_kst(scenario.start) if "start" in data else runtime.clock.now()
     mode = data.get("clock", settings.clock) if settings.clock == "virtual" else settings.clock
     clock = make_clock(mode, start, float(data.get("speed", settings.speed)))
-    world = World(scenario.network, clock, scenario.seed)
+    world = World(scenario.network, clock, scenario.seed, secrets_of(settings))
     size = data.get("world", {})
     populate(
         world, WorldSize(users=size.get("users", 10), history_days=size.get("history_days", 30))

@@ -538,7 +538,11 @@ class Store:
         else:
             self.submit("DELETE FROM meta WHERE key = 'seeding'", ())
         if seeding is not None and ledger.pristine:
-            # fresh from the seed: its seeding makes it again, nothing else to write
+            # fresh from the seed: its seeding makes it again, but for the institutions,
+            # whose secrets come from the secret source, not the seed (laid over on load)
+            clients = world.directory.records()
+            rows = self._rows
+            self.submit_many(_PUT_RECORD, [rows.record(*r) for r in clients if r[0] == "client"])
             self.submit_many(_PUT_META, [*meta, ("world", SEEDED)])
             return
         rows = self._rows

@@ -45,14 +45,16 @@ from testbed.clock import to_kst
 from testbed.network.auth import USER_SCOPES
 from testbed.network.codes import Refusal
 from testbed.network.fixtures import AccountSpec, FixtureError, UserSpec, create_user, register
+from testbed.network.gateway import tenancy
 from testbed.network.gateway.views import mask
 from testbed.network.ledger import AccountKey, AccountStatus, AccountType
 from testbed.network.parties import FintechClient, User
 from testbed.network.world import World
 from testbed.runtime import Runtime
-from testbed.store.audit import CREATE, READ
+from testbed.store.audit import CREATE
 from testbed.typedefs import RUNTIME, TEMPLATES
 from testbed.web import processing
+from testbed.web.origin import own_console_callback
 
 FLOW_LIFETIME: Final = 600.0  # 10 simulated minutes
 MAX_FLOWS: Final = 10_000  # the oldest go first (virtual time may never move)
@@ -125,7 +127,7 @@ class ConsentFlows:
         self, world: World, kind: str, params: AuthorizeParams, now: float, prefill: dict[str, str]
     ) -> Flow:
         self._prune(now)
-        rng = world.source.stream("consent")
+        rng = world.secrets.stream("consent")  # a flow id lets its holder on: a secret
         while True:
             flow_id = f"{rng.getrandbits(128):032x}"
             if flow_id not in self.flows:
@@ -199,7 +201,9 @@ def _validate(request: web.Request, world: World) -> AuthorizeParams | web.Respo
             "client_id does not name a registered institution.",
         )
     redirect_uri = query.get("redirect_uri", "")
-    if redirect_uri not in client.redirect_uris:
+    if redirect_uri not in client.redirect_uris and not own_console_callback(
+        request, client, redirect_uri
+    ):
         return _error_page(
             request,
             "3000114",
@@ -254,7 +258,8 @@ def _returning_user(
     world: World, client: FintechClient, headers: Mapping[str, str], now: float
 ) -> User | None:
     """auth_type 2: the user the headers name, if re-authentication may be skipped."""
-    user = world.directory.users.get(headers.get("Kftc-Bfop-UserSeqNo", "").strip())
+    named = headers.get("Kftc-Bfop-UserSeqNo", "").strip()
+    user = tenancy.user_for(world, tenancy.tenant_of(client), named)
     if user is None or not _registered_keys(world, client, user):
         return None
     token = headers.get("Kftc-Bfop-AccessToken", "").strip()
@@ -304,9 +309,12 @@ def _start(request: web.Request, kind: str) -> web.Response:
 
 
 def _signin_users(world: World, flow: Flow) -> list[User]:
-    users = list(world.directory.users.values())
-    if flow.kind == AUTHORIZE_ACCOUNT:  # only users the institution already knows
-        client = world.directory.clients[flow.client_use_code]
+    """Who page 1 lists: the users of the institution's own tenant (a portal app's: its
+    developer's; a demo institution's: the shared population), and for 계좌등록확인 only
+    those the institution already knows."""
+    client = world.directory.clients[flow.client_use_code]
+    users = list(tenancy.users_of(world, tenancy.tenant_of(client)))
+    if flow.kind == AUTHORIZE_ACCOUNT:
         users = [u for u in users if _registered_keys(world, client, u)]
     return users
 
@@ -335,7 +343,7 @@ def _signin_page(
         for u in _signin_users(world, flow)
     ]
     if users:  # names (and masked phones) shown to whoever holds the link: logged
-        _log(request, flow, READ, [u["user_seq_no"] for u in users], SIGNIN_FIELDS)
+        _log_shown(request, flow, [u["user_seq_no"] for u in users])
     banks = [{"code": i.code, "name": i.display_name} for i in world.config.participants]
     return _render(
         request,
@@ -351,7 +359,7 @@ def _signin_page(
 
 
 def _check_new_user(
-    world: World, form: Mapping[str, str]
+    world: World, form: Mapping[str, str], developer: str
 ) -> tuple[UserSpec | None, dict[str, str]]:
     errors: dict[str, str] = {}
     name = form.get("name", "").strip()
@@ -388,6 +396,7 @@ def _check_new_user(
         gender=gender,
         cell_no=cell,
         accounts=(AccountSpec(bank_code=bank_code, balance=balance),),
+        developer=developer,
     )
     return spec, {}
 
@@ -410,7 +419,8 @@ async def signin(request: web.Request) -> web.Response:
     if flow is None:
         return _lost_page(request)
     if form.get("mode") == "new" and flow.kind == AUTHORIZE:
-        spec, errors = _check_new_user(world, form)
+        client = world.directory.clients[flow.client_use_code]
+        spec, errors = _check_new_user(world, form, tenancy.tenant_of(client))
         if spec is None:
             return _signin_page(request, flow, values=form, errors=errors, new_open=True)
         flow.user_seq_no, flow.new_user, flow.cell_no = "", spec, spec.cell_no
@@ -424,7 +434,7 @@ async def signin(request: web.Request) -> web.Response:
                 errors={"user_seq_no": "사용자를 선택하세요. · Choose a user."},
             )
         flow.user_seq_no, flow.new_user, flow.cell_no = user.user_seq_no, None, user.cell_no
-    flow.sms_code = f"{world.source.stream('consent').randrange(1_000_000):06d}"
+    flow.sms_code = f"{world.secrets.stream('consent').randrange(1_000_000):06d}"
     flow.step = VERIFY
     return _verify_page(request, flow)
 
@@ -742,12 +752,24 @@ PURPOSE: Final = "오픈뱅킹 사용자인증 (the consent pages)"
 
 
 def _log(
-    request: web.Request, flow: Flow, action: str, subjects: list[str], fields: tuple[str, ...]
+    request: web.Request,
+    flow: Flow,
+    action: str,
+    subjects: list[str],
+    fields: tuple[str, ...],
 ) -> None:
     """A processing of personal data by the consent pages, for the institution whose flow
     it is (`_logged` awaits the store before the page leaves)."""
     by = processing.who(request, f"consent:{flow.client_use_code}")
     processing.record(_runtime(request), by, action, subjects, fields, PURPOSE)
+
+
+def _log_shown(request: web.Request, flow: Flow, subjects: list[str]) -> None:
+    """The sign-in list's names and masked phones were shown to whoever holds the link: a
+    read of exactly those users, recorded once an hour for the same list and institution
+    (`processing.record_shown`): loads nobody signed in for cannot grow the log."""
+    by = processing.who(request, f"consent:{flow.client_use_code}")
+    processing.record_shown(request, _runtime(request), by, subjects, SIGNIN_FIELDS, PURPOSE)
 
 
 def _logged(handler: Handler) -> Handler:

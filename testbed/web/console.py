@@ -6,11 +6,11 @@ registered fintech_use_num, the catalogue and the rsp_code table) and the page t
 consent flow returns to, `/console/callback`, which redeems the code from the browser.
 
 `/console/config` needs no admin token: a workshop's attendees use the console, and
-the demo credentials are on the landing page already. It makes `<origin>/console/callback`
-a registered callback of the demo institution the first time it is asked from that
-origin (⚠ testbed choice), but only when the origin is this very server, as the
-connection reached it (a loopback name, or the local address and port of the socket):
-a forged Host header cannot make the consent pages send codes elsewhere.
+the demo credentials are on the landing page already. The demo institutions accept
+`<origin>/console/callback` as a redirect_uri when the origin is this very server, as the
+connection reached it (`testbed.web.origin`; ⚠ testbed choice): nothing is stored, so a
+Host header never becomes configuration, and a forged one cannot make the consent pages
+send codes elsewhere.
 
 The forms are filled for one user, the console's user: the signed-in one when the page
 sends its user token (`Authorization: Bearer`, a live token of the demo institution),
@@ -25,9 +25,7 @@ processing log (actor `console`, the caller's address, the user and accounts sho
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Any, Final
-from urllib.parse import urlsplit
 
 from aiohttp import web
 
@@ -40,12 +38,12 @@ from testbed.network.ledger import AccountStatus, AccountType
 from testbed.network.parties import FintechClient, Registration, User
 from testbed.network.world import World
 from testbed.runtime import Runtime
-from testbed.store.audit import READ, institution_subjects
+from testbed.store.audit import institution_subjects
 from testbed.typedefs import RUNTIME, TEMPLATES
 from testbed.web import processing
+from testbed.web.origin import console_callback, own_console_callback
 from testbed.web.render import json_response
 
-CALLBACK_PATH: Final = "/console/callback"
 #: the console user's personal fields the config shows (for user/register's form)
 CONSOLE_FIELDS: Final = ("user_name", "birth_date", "user_ci", "account_num", "holder_name")
 AUTHORIZE: Final = "/oauth/2.0/authorize"
@@ -439,45 +437,11 @@ def console_user(
     }
 
 
-def _own_origin(request: web.Request) -> bool:
-    """True when the request's origin is this server as the connection reached it."""
-    try:
-        parts = urlsplit(f"//{request.host}")
-        host, port = parts.hostname or "", parts.port
-    except ValueError:
-        return False
-    transport = request.transport
-    sockname = transport.get_extra_info("sockname") if transport is not None else None
-    if not isinstance(sockname, tuple) or len(sockname) < 2:
-        return False
-    local_ip, local_port = str(sockname[0]), int(sockname[1])
-    if (port or (443 if request.scheme == "https" else 80)) != local_port:
-        return False
-    try:
-        local = ipaddress.ip_address(local_ip)
-    except ValueError:
-        return False
-    if host == "localhost" or host.endswith(".localhost"):
-        return local.is_loopback
-    try:
-        return ipaddress.ip_address(host) == local
-    except ValueError:
-        return False
-
-
-async def register_callback(request: web.Request) -> tuple[str, bool]:
-    """`<origin>/console/callback` for this request, and whether the demo institution has it."""
-    runtime = request.app[RUNTIME]
-    client = demo_client(runtime.world)
-    uri = f"{request.scheme}://{request.host}{CALLBACK_PATH}"
-    if uri in client.redirect_uris:
-        return uri, True
-    if not _own_origin(request):
-        return uri, False
-    client.redirect_uris.append(uri)
-    runtime.world.directory.put_client(client)
-    await runtime.store.durable()
-    return uri, True
+def callback_usable(request: web.Request, client: FintechClient) -> tuple[str, bool]:
+    """`<origin>/console/callback` for this request, and whether the consent pages will
+    send `client`'s codes there (registered, or this server's own console: `origin`)."""
+    uri = console_callback(request)
+    return uri, uri in client.redirect_uris or own_console_callback(request, client, uri)
 
 
 def _accounts(client: FintechClient) -> dict[str, dict[str, str]]:
@@ -511,7 +475,7 @@ async def config(request: web.Request) -> web.Response:
     world = runtime.world
     client = demo_client(world)
     sa = self_auth_client(world)
-    callback_uri, registered = await register_callback(request)
+    callback_uri, registered = callback_usable(request, client)
     now = world.clock.now()
     signed_in, token_state, issuer = _signed_in(request, world, client)
     user = console_user(world, signed_in or _default_user(world, client), issuer, sa)
@@ -558,7 +522,8 @@ async def _log_read(
     fields = CONSOLE_FIELDS if user is not None else ("account_num",)
     by = processing.who(request, "console")
     purpose = "API 콘솔 기본값 · the console's pre-filled forms"
-    processing.record(runtime, by, READ, subjects, fields, purpose, user_token=token_state)
+    # a public page: once an hour for the same data, not once a load (processing.Showings)
+    processing.record_shown(request, runtime, by, subjects, fields, purpose, user_token=token_state)
     await runtime.store.durable()
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from aiohttp import web
 
 from testbed.clock import iso_kst
+from testbed.network.gateway import tenancy
 from testbed.typedefs import OPENAPI, RUNTIME, TEMPLATES
 
 
@@ -22,7 +23,8 @@ async def index(request: web.Request) -> web.Response:
             now=iso_kst(now),
             clock=world.clock.state(),
             centre=world.centre_state(),
-            clients=list(world.directory.clients.values()),
+            # the shared demo institutions only: a portal app's secret is its developer's
+            clients=tenancy.institutions_of(world, tenancy.SHARED),
             banks=world.bank_states(),
             base_url=f"{request.scheme}://{request.host}",
         )
@@ -40,7 +42,7 @@ async def sample(request: web.Request) -> web.Response:
     urls = sorted(
         {
             found.group(1) + "/"
-            for client in world.directory.clients.values()
+            for client in tenancy.institutions_of(world, tenancy.SHARED)
             for uri in client.redirect_uris
             if (found := _SAMPLE_CALLBACK.fullmatch(uri))
         }

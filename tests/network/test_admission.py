@@ -29,6 +29,7 @@ from testbed.network.gateway.admission import (
 from testbed.network.parties import FintechClient, client_from_record
 from testbed.network.records import plain
 from testbed.network.world import World
+from testbed.rng import ReplaySecrets, SecretSource
 from testbed.runtime import world_from_snapshot
 from testbed.store import Store
 from testbed.store.sqlite import encode_snapshot, snapshot_state
@@ -605,11 +606,11 @@ def test_applications_travel_in_a_snapshot(world: World, network: NetworkConfig)
     assert restored.directory.clients[app.client_use_code] == client_of(world, app)
 
 
-def test_the_same_seed_and_applications_make_the_same_institutions(
+def test_the_same_seed_and_applications_make_the_same_institutions_with_new_secrets(
     make_world: WorldFactory,
 ) -> None:
-    def institutions(seed: int) -> list[tuple[Any, ...]]:
-        world = make_world(seed=seed, users=3)
+    def institutions(seed: int, secrets: type[SecretSource]) -> list[tuple[Any, ...]]:
+        world = make_world(seed=seed, users=3, secrets=secrets)
         apply(world)
         apply(world, industry="")
         Gateway(world).decide("APP000002", "approve", "")
@@ -617,17 +618,21 @@ def test_the_same_seed_and_applications_make_the_same_institutions(
         return [
             (
                 c.client_use_code,
+                [a.account_num for a in c.contract_accounts],
                 c.client_id,
                 c.client_secret,
-                [a.account_num for a in c.contract_accounts],
             )
             for c in world.directory.clients.values()
             if c.client_use_code.startswith("M2027")
         ]
 
-    first = institutions(7)
-    assert first == institutions(7)
+    first = institutions(7, SecretSource)
+    again = institutions(7, SecretSource)
+    # the world is the seed's: the same codes and 약정계좌 ...
+    assert [c[:2] for c in again] == [c[:2] for c in first]
     assert [c[0] for c in first] == ["M202700001", "M202700002", "M202700003"]
-    other = institutions(8)
-    assert [c[0] for c in other] == [c[0] for c in first]  # codes go in order
-    assert [c[1] for c in other] != [c[1] for c in first]  # credentials follow the seed
+    # ... but the credentials are the secret source's: nobody computes them from the seed
+    assert not {c[2] for c in first} & {c[2] for c in again}
+    assert not {c[3] for c in first} & {c[3] for c in again}
+    # a replay (and only a replay) draws them from the seeded streams: the same twice
+    assert institutions(7, ReplaySecrets) == institutions(7, ReplaySecrets)

@@ -14,15 +14,17 @@ from testbed.network.centre import TransferOrder
 from testbed.network.ledger import Account, AccountType
 from testbed.network.seed import Seeding, WorldSize, populate, world_fingerprint
 from testbed.network.world import World
-from tests.conftest import START, WorldFactory
+from testbed.rng import ReplaySecrets
+from tests.conftest import START, WorldFactory, without_secrets
 
 
 def world_bytes(world: World) -> bytes:
     """Everything the world holds, serialised canonically: every history line included
-    (the seeded ones made from the seed as they are read)."""
+    (the seeded ones made from the seed as they are read). Not the institutions' secrets:
+    the secret source's, not the seed's (test_secrets_are_not_the_seeds)."""
     ledger = world.ledger
     data = {
-        "records": world.directory.records(),
+        "records": without_secrets(world.directory.records()),
         "accounts": [
             [
                 a.bank_code,
@@ -61,6 +63,21 @@ def world_bytes(world: World) -> bytes:
 
 def test_same_seed_same_world_byte_for_byte(make_world: WorldFactory) -> None:
     assert world_bytes(make_world(seed=42)) == world_bytes(make_world(seed=42))
+
+
+def test_secrets_are_not_the_seeds(make_world: WorldFactory) -> None:
+    """The demo institutions' secrets are shown to all, but are still not computable from
+    the public seed under `serve`; only a replay draws them from it."""
+
+    def secrets(world: World) -> list[str]:
+        return [c.client_secret for c in world.directory.clients.values()]
+
+    a, b = make_world(seed=42), make_world(seed=42)
+    assert len(secrets(a)) == 2
+    assert not set(secrets(a)) & set(secrets(b))
+    replayed = [make_world(seed=42, secrets=ReplaySecrets) for _ in range(2)]
+    assert secrets(replayed[0]) == secrets(replayed[1])
+    assert world_bytes(replayed[0]) == world_bytes(a)  # the world itself: the same
 
 
 def test_different_seeds_differ(make_world: WorldFactory) -> None:

@@ -207,7 +207,9 @@ async def test_a_fresh_world_is_kept_as_its_seeding_and_its_changes(
     store.save_world(world)
     meta = store.meta()
     assert meta["world"] == SEEDED and json.loads(meta["seeding"])["users"] == 30
-    assert [_count(path, t) for t in ("accounts", "entries", "records")] == [0, 0, 0]
+    # only the institutions (their secrets are not the seed's): 2 records
+    clients = len(world.directory.clients)
+    assert [_count(path, t) for t in ("accounts", "entries", "records")] == [0, 0, clients]
     store.attach(world)
     keys = [k for k, a in world.ledger.accounts.items() if a.seeded and a.owner.startswith("user:")]
     async with world.clock:
@@ -223,6 +225,9 @@ async def test_a_fresh_world_is_kept_as_its_seeding_and_its_changes(
     again = reopen(path, network)
     assert world_bytes(again) == world_bytes(world)  # balances, statuses, every line
     assert again.directory.users[user.user_seq_no].email == "changed@example.com"
+    assert [c.client_secret for c in again.directory.clients.values()] == [
+        c.client_secret for c in world.directory.clients.values()
+    ]  # kept, not drawn again
     assert again.ledger.accounts[keys[0]].history[-1].amount == -12_345
     assert again.ledger.accounts[keys[1]].history_source is not None  # still lazy
     report = again.ledger.check(deep=True)

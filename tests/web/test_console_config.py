@@ -112,7 +112,7 @@ async def test_config_carries_the_code_table_and_the_kftc_console_list(client: C
         assert path in paths or path.startswith("/oauth/2.0/authorize"), name
 
 
-async def test_config_registers_the_console_callback_once(client: Client) -> None:
+async def test_the_console_callback_is_usable_without_being_stored(client: Client) -> None:
     world = client.server.app[RUNTIME].world
     demo = next(iter(world.directory.clients.values()))
     before = list(demo.redirect_uris)
@@ -120,12 +120,23 @@ async def test_config_registers_the_console_callback_once(client: Client) -> Non
     origin = f"http://{client.server.host}:{client.server.port}"
     assert config["callback"] == f"{origin}/console/callback"
     assert config["callback_registered"] is True
-    assert demo.redirect_uris == [*before, config["callback"]]
-    await _config(client)
-    assert demo.redirect_uris.count(config["callback"]) == 1  # not twice
+    assert demo.redirect_uris == before  # a Host header never becomes configuration
 
 
-async def test_a_forged_host_is_not_registered(client: Client) -> None:
+async def test_varied_hosts_store_nothing(client: Client) -> None:
+    """Each loopback name (h1.localhost, h2.localhost, ...) is this server's own origin,
+    and none is kept: the demo institution's redirect URIs stay as they were."""
+    world = client.server.app[RUNTIME].world
+    demo = next(iter(world.directory.clients.values()))
+    before = list(demo.redirect_uris)
+    port = client.server.port
+    for i in range(50):
+        config = await _config(client, Host=f"h{i}.localhost:{port}")
+        assert config["callback_registered"] is True
+    assert demo.redirect_uris == before
+
+
+async def test_a_forged_host_is_not_usable(client: Client) -> None:
     world = client.server.app[RUNTIME].world
     demo = next(iter(world.directory.clients.values()))
     before = list(demo.redirect_uris)
@@ -133,6 +144,17 @@ async def test_a_forged_host_is_not_registered(client: Client) -> None:
     assert config["callback"] == "http://evil.example:80/console/callback"
     assert config["callback_registered"] is False
     assert demo.redirect_uris == before
+    query = {
+        "response_type": "code",
+        "client_id": config["client_id"],
+        "redirect_uri": config["callback"],
+        "scope": "login inquiry transfer",
+        "state": "s1",
+    }
+    resp = await client.get(
+        "/oauth/2.0/authorize", params=query, headers={"Host": "evil.example:80"}
+    )
+    assert resp.status == 400 and "3000114" in await resp.text()
 
 
 async def test_the_consent_pages_accept_the_console_callback(client: Client) -> None:
@@ -266,7 +288,8 @@ async def test_config_shows_no_more_than_the_forms_fill_and_each_read_is_logged(
     """The console's user's name, birth date, CI and accounts leave with every config (the
     forms of user/register need them): each answer is in the processing log, as read by
     `console` from the caller's address, under the user and the accounts shown. The
-    e-mail, which no form asks for, is not shown at all."""
+    e-mail, which no form asks for, is not shown at all. One record an hour covers every
+    showing of the same data (a public page cannot grow the log with each load)."""
     config = await _config(client)
     user = config["user"]
     assert "user_email" not in user
@@ -283,5 +306,13 @@ async def test_config_shows_no_more_than_the_forms_fill_and_each_read_is_logged(
     ref = runtime.store.account_ref(demo["bank_code_std"], demo["account_num"])
     assert user["user_seq_no"] in record["subjects"] and ref in record["subjects"]
     assert f"client:{config['client_use_code']}" in record["subjects"]
-    assert record["detail"] == {"user_token": "none"}
+    # one record covers every showing of the same data for an hour (a public page)
+    assert record["detail"] == {
+        "user_token": "none",
+        "covers_until": "2026-03-02T11:00:00.000+09:00",
+    }
     assert user["user_ci"] not in str(record) and user["user_name"] not in str(record)
+    for _ in range(3):
+        await _config(client)
+    resp = await client.get("/testbed/audit", params={"actor": "console"}, headers=auth)
+    assert len((await resp.json())["records"]) == 1

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import ipaddress
 import re
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -45,6 +44,7 @@ from testbed.network.applications import (
     Screening,
 )
 from testbed.network.fixtures import open_contract_account
+from testbed.network.gateway import tenancy
 from testbed.network.gateway.base import GatewayBase
 from testbed.network.parties import ContractAccount, FintechClient
 from testbed.network.seed import DEMO_CALLBACKS
@@ -328,13 +328,9 @@ class Admission(GatewayBase):
     # --- My Page: what a developer may see and change of an institution it was granted
 
     def institutions(self, owner: str) -> list[FintechClient]:
-        """The institutions `owner`'s approved applications became, oldest first."""
-        clients = self.world.directory.clients
-        return [
-            clients[app.client_use_code]
-            for app in self.world.applications.of(owner)
-            if app.status == APPROVED and app.client_use_code in clients
-        ]
+        """The institutions `owner`'s approved applications became, oldest first (the
+        tenancy rule's: `tenancy.institutions_of`)."""
+        return tenancy.institutions_of(self.world, owner) if owner else []
 
     def institution(self, client_use_code: str, owner: str) -> FintechClient | None:
         """The institution, if one of `owner`'s applications became it; another owner's is
@@ -347,8 +343,8 @@ class Admission(GatewayBase):
     def rotate_secret(self, client: FintechClient) -> str:
         """A new client_secret; the old one takes no token from now on (O0001). Tokens
         already issued keep working until they expire or are revoked. The new secret is
-        real randomness, not the seeded source's: nobody else can draw it again."""
-        client.client_secret = str(uuid.uuid4())
+        from the world's secret source, never the seed: nobody else can draw it again."""
+        client.client_secret = self.world.secrets.uuid("secret:rotate")
         self.world.directory.put_client(client)
         return client.client_secret
 
@@ -445,17 +441,18 @@ class Admission(GatewayBase):
 
     def _admit(self, app: Application) -> FintechClient:
         """The institution an approved application becomes, working at once: its code,
-        credentials (drawn from the application's own stream of the seeded source, so the
-        same seed and applications give the same ones), scopes, limits and self-auth from
-        its terms, and its 약정계좌 at its main bank."""
+        credentials (from the world's secret source: under `serve` nobody can compute
+        them; a replay draws them from the application's own seeded stream), scopes,
+        limits and self-auth from its terms, its 약정계좌 at its main bank, and its
+        developer (its tenant)."""
         world = self.world
         terms = app.terms
         assert terms is not None  # graded before approval
-        rng = world.source.stream(f"admission:{app.id}")
+        stream = f"admission:{app.id}"
 
         def uuid4() -> str:
             while True:
-                drawn = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+                drawn = world.secrets.uuid(stream)
                 if drawn not in world.directory.clients_by_id:
                     return drawn
 
@@ -464,13 +461,14 @@ class Admission(GatewayBase):
             name=app.company_name,
             name_en="",
             client_id=uuid4(),
-            client_secret=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+            client_secret=world.secrets.uuid(stream),
             redirect_uris=list(app.redirect_uris),
             scopes=client_scopes(app.services, terms.self_auth),
             self_auth=terms.self_auth,
             main_bank=app.main_bank,
             limits=dict(terms.limits),
             fee_start=terms.fee_start,
+            developer=app.developer,  # its tenant (tenancy)
         )
         for purpose, funds in (("withdraw", 0), ("deposit", OPENING_FUNDS)):
             # 출금이체 is paid into the withdraw account; 입금이체 is paid from the deposit one

@@ -13,6 +13,7 @@ from testbed.network.auth import Grant
 from testbed.network.centre import TransferOutcome
 from testbed.network.codes import Refusal
 from testbed.network.fixtures import active_registration
+from testbed.network.gateway import tenancy
 from testbed.network.gateway.views import account_block, bank_block
 from testbed.network.ledger import Account, AccountStatus
 from testbed.network.parties import FintechClient, Registration, User
@@ -156,6 +157,15 @@ class GatewayBase:
         if isinstance(ref, ByFintechNum):
             return self.registered(caller, ref.fintech_use_num, consent)
         return self.registered_account(caller, ref, consent)
+
+    def account_at(self, caller: Caller, bank_code: str, account_num: str) -> Account | None:
+        """The account a request names by (canonical) bank code and number, or None: none
+        there, or another tenant's (to whom it does not exist: tenancy)."""
+        account = self.world.ledger.accounts.get((bank_code, account_num))
+        tenant = tenancy.tenant_of(caller.client)
+        if account is None or not tenancy.may_see_account(self.world, tenant, account):
+            return None
+        return account
 
     def registered(
         self, caller: Caller, fintech_use_num: str, consent: str = ""

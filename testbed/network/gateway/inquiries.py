@@ -111,7 +111,7 @@ class Inquiries(GatewayBase):
         institution = self.resolve("bank_code_std", data["bank_code_std"])
         tran_id = data["bank_tran_id"]
         date = await self.through_bank(caller, tran_id, institution.code, "real_name")
-        account = self.world.ledger.accounts.get((institution.code, data["account_num"]))
+        account = self.account_at(caller, institution.code, data["account_num"])
         problem = ""
         if account is None:
             problem = "account_not_found"
@@ -134,9 +134,8 @@ class Inquiries(GatewayBase):
         account: Account | None
         if named_by(data, "payee", "bank_code_std", "account_num", "fintech_use_num"):
             candidates = self.resolve_for_deposit("bank_code_std", data["bank_code_std"])
-            accounts = self.world.ledger.accounts
-            keys = [(inst.code, data["account_num"]) for inst in candidates]
-            account = next((accounts[key] for key in keys if key in accounts), None)
+            found = (self.account_at(caller, i.code, data["account_num"]) for i in candidates)
+            account = next((a for a in found if a is not None), None)
             answering = account.bank_code if account is not None else candidates[0].code
         else:
             _, account = self.registered(caller, data["fintech_use_num"])

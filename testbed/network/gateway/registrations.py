@@ -92,7 +92,7 @@ class Registrations(GatewayBase):
                 raise Refusal("A0325")
         tran_id = data["bank_tran_id"]
         date = await self.through_bank(caller, tran_id, institution.code, "register")
-        account = world.ledger.accounts.get(key)
+        account = self.account_at(caller, *key)
         if account is None:
             raise self.bank_says(institution.code, "account_not_found", tran_id, date)
         self.account_state(account, tran_id, date)

@@ -183,7 +183,7 @@ class Transfers(GatewayBase):
             return account, reg.fintech_use_num, reg.account_alias
         candidates = self.resolve_for_deposit("bank_code_std", item["bank_code_std"])
         for institution in candidates:
-            found = self.world.ledger.accounts.get((institution.code, item["account_num"]))
+            found = self.account_at(caller, institution.code, item["account_num"])
             if found is not None:
                 return found, "", ""
         missing = self.bank_says(candidates[0].code, "account_not_found", item["bank_tran_id"], "")

@@ -54,20 +54,25 @@ async def sign_in(runtime: Runtime, email: Any, password: Any, by: processing.Wh
     address = normalise_email(email)
     secret = given_password(password)
     book = runtime.world.developers
-    developer = book.by_email(address)
-    if developer is None:
-        await passwords.spend_like_a_check(secret)
-        _refused(runtime, by, None, 401)
-        await runtime.store.durable()
-        raise wrong_credentials()
     runtime.clock.sync()
+    known = book.by_email(address)
+    # an unknown address is counted, slowed down and locked as a known one is, and its
+    # check takes as long: no answer tells the two apart
+    developer = known or book.attempts_of_unknown(address, runtime.clock.now())
     try:
         book.begin_attempt(developer, runtime.clock.now())  # counted before it is checked
     except PortalError as e:
-        _refused(runtime, by, developer, e.status)
+        _refused(runtime, by, known, e.status)
         raise
     finally:
         await runtime.store.durable()  # the count, or a lock it set, before any answer
+    if known is None:
+        await passwords.spend_like_a_check(secret)
+        runtime.clock.sync()
+        book.failed(developer, runtime.clock.now())
+        _refused(runtime, by, None, 401)
+        await runtime.store.durable()
+        raise wrong_credentials()
     right, new_hash = await passwords.verify(developer.password_hash, secret)
     if runtime.world.developers.get(developer.id) is not developer:
         raise wrong_credentials()  # a reset or restore replaced the world meanwhile

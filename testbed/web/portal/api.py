@@ -147,6 +147,59 @@ async def app(request: web.Request, developer: Developer) -> web.Response:
     return json_response(view)
 
 
+@sessions.require_developer
+async def users(request: web.Request, developer: Developer) -> web.Response:
+    """GET /portal/api/users: the developer's test users, with what each of their
+    institutions registered (nobody else's: the tenancy rule)."""
+    runtime = runtime_of(request)
+    shown = await institutions.test_users(runtime, by(request, developer), developer)
+    return json_response({"users": shown})
+
+
+@sessions.require_developer
+async def make_user(request: web.Request, developer: Developer) -> web.Response:
+    """POST /portal/api/apps/{code}/users: a test user of the developer's institution, its
+    accounts registered, with a user token when `scope` asks (the body of the operator's
+    `POST /testbed/users`, without client_use_code); 201."""
+    runtime = runtime_of(request)
+    code = request.match_info["code"]
+    client = runtime.gateway.institution(code, developer.id)
+    if client is None:
+        return _no_such("app", code)
+    try:
+        body = await json_object(request)
+        made = await institutions.make_test_user(runtime, by(request, developer), client, body)
+    except ApiError as e:
+        return json_response(e.body, e.status)
+    except ApplicationError as e:
+        return _bad_field(e)
+    return json_response(made, 201)
+
+
+@sessions.require_developer
+async def network(request: web.Request, developer: Developer) -> web.Response:
+    """GET /portal/api/network: the simulated time, the centre and every bank's state,
+    and the developer's institutions: what their dashboard shows of the network (its
+    own state only, nothing of any institution)."""
+    return json_response(institutions.network_view(runtime_of(request), developer))
+
+
+@sessions.require_developer
+async def events(request: web.Request, developer: Developer) -> web.Response:
+    """GET /portal/api/events?since=N: the events after N that the developer may see (the
+    network's, and their own institutions': `tenancy.may_see_event`), oldest first, at
+    most `institutions.EVENTS_PAGE`; ask again with `since` = `last`."""
+    unknown = sorted(set(request.query) - {"since"})
+    since = request.query.get("since", "0")
+    if unknown or not since.isdigit() or len(since) > 18:
+        return json_response(
+            {"error": "since: the sequence number to read after (digits), and nothing else",
+             "field": "since"},
+            400,
+        )  # fmt: skip
+    return json_response(institutions.events_view(runtime_of(request), developer, int(since)))
+
+
 def change_app(change: str) -> sessions.Handler:
     """POST /portal/api/apps/{code}/<change> (`institutions.CHANGES`): one change to the
     developer's institution, durable; the answer is My Page after it (a rotation adds the

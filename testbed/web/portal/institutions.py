@@ -15,10 +15,12 @@ from typing import Any, Final
 
 from multidict import MultiDict
 
-from testbed.clock import to_kst
+from testbed.clock import iso_kst, to_kst
 from testbed.config.grading import CREDIT_RATINGS, GUARANTEE_KINDS, NO_RATING, SIZES
 from testbed.network.applications import Application, application_json
 from testbed.network.codes import message
+from testbed.network.fixtures import FixtureError
+from testbed.network.gateway import population, tenancy
 from testbed.network.gateway.admission import (
     DECLARATIONS,
     EXCLUSIONS,
@@ -27,11 +29,11 @@ from testbed.network.gateway.admission import (
     SERVICES,
     ApplicationError,
 )
-from testbed.network.parties import DEFAULT_LIMITS, FintechClient
+from testbed.network.parties import DEFAULT_LIMITS, FintechClient, User
 from testbed.network.portal import Developer
 from testbed.runtime import Runtime
-from testbed.store.audit import DELETE, READ, institution_subjects
-from testbed.web import processing
+from testbed.store.audit import CREATE, DELETE, READ, institution_subjects, user_subjects
+from testbed.web import people, processing
 from testbed.web.processing import Who
 
 #: how many of an institution's latest API calls My Page shows
@@ -240,6 +242,133 @@ def change(
     if what == "ips/remove":
         return {"removed": gateway.remove_allowed_ip(client, body.get("ip"))}
     raise ApplicationError("change", f"one of {', '.join(CHANGES)}")  # pragma: no cover
+
+
+# --- the developer's dashboard ---------------------------------------------------------
+
+#: events one answer of the dashboard's feed carries at most
+EVENTS_PAGE: Final = 200
+
+
+def network_view(runtime: Runtime, developer: Developer) -> dict[str, Any]:
+    """The network as the developer's dashboard shows it: the time, the centre, the banks
+    (their states and cutover windows: the network's, nobody's data), their institutions."""
+    runtime.clock.sync()
+    world = runtime.world
+    return {
+        "now": iso_kst(world.clock.now()),
+        "clock": world.clock.state(),
+        "centre": world.centre_state(),
+        "banks": world.bank_states(),
+        "institutions": [c.client_use_code for c in tenancy.institutions_of(world, developer.id)],
+    }
+
+
+def events_view(runtime: Runtime, developer: Developer, since: int) -> dict[str, Any]:
+    """The events after `since` the developer may see (the tenancy rule), oldest first, at
+    most EVENTS_PAGE; `last`: where the next question starts."""
+    world = runtime.world
+    codes = frozenset(c.client_use_code for c in tenancy.institutions_of(world, developer.id))
+    shown: list[dict[str, Any]] = []
+    last = world.events.seq
+    for event in world.events.since(since):
+        if tenancy.may_see_event(world, developer.id, codes, event):
+            if len(shown) == EVENTS_PAGE:
+                last = shown[-1]["seq"]
+                break
+            shown.append(event)
+    return {"events": shown, "last": last}
+
+
+# --- the developer's test users -------------------------------------------------------
+
+#: what My Page shows of each test user (the developer made them: nothing masked)
+TEST_USER_FIELDS: Final = ("user_name", "birth_date", "cell_no", "account_num", "balance")
+
+
+def test_user_view(runtime: Runtime, user: User, codes: set[str]) -> dict[str, Any]:
+    """One test user as My Page shows it: who, each account with its balance and the
+    fintech_use_num each of the developer's institutions (`codes`) registered it under."""
+    world = runtime.world
+    accounts = []
+    for bank_code, account_num in user.accounts:
+        account = world.ledger.accounts.get((bank_code, account_num))
+        registrations = [
+            {
+                "client_use_code": reg.client_use_code,
+                "fintech_use_num": reg.fintech_use_num,
+                "inquiry": bool(reg.inquiry_agree_dtime),
+                "transfer": bool(reg.transfer_agree_dtime),
+            }
+            for code in sorted(codes)
+            for reg in world.directory.registrations_for(code, bank_code, account_num)
+            if not reg.cancelled
+        ]
+        accounts.append(
+            {
+                "bank_code": bank_code,
+                "account_num": account_num,
+                "account_type": account.account_type.value if account else "",
+                "balance": account.balance if account else 0,
+                "registrations": registrations,
+            }
+        )
+    return {
+        "user_seq_no": user.user_seq_no,
+        "name": user.name,
+        "birth_date": user.birth_date,
+        "cell_no": user.cell_no,
+        "user_ci": user.user_ci,
+        "accounts": accounts,
+    }
+
+
+async def test_users(runtime: Runtime, by: Who, developer: Developer) -> list[dict[str, Any]]:
+    """The developer's test users (their tenant's: `tenancy`), their reading logged and on
+    disk first."""
+    world = runtime.world
+    codes = {c.client_use_code for c in tenancy.institutions_of(world, developer.id)}
+    people = list(tenancy.users_of(world, developer.id))
+    views = [test_user_view(runtime, u, codes) for u in people]
+    if people:
+        subjects = [s for u in people for s in user_subjects(runtime.store, u)]
+        purpose = "테스트 사용자 조회 · my test users"
+        processing.record(runtime, by, READ, subjects, TEST_USER_FIELDS, purpose)
+        await runtime.store.durable()
+    return views
+
+
+async def make_test_user(
+    runtime: Runtime, by: Who, client: FintechClient, body: Mapping[str, Any]
+) -> dict[str, Any]:
+    """A test user of the developer's institution, as the operator's `POST /testbed/users`
+    makes one (the same reader, the same use case), with a user token when `scope` asks;
+    durable, and in the processing log, on return. `ApplicationError` naming the field
+    when the body cannot make one (nothing made)."""
+    try:
+        spec, scopes = people.user_request(dict(body))
+        runtime.clock.sync()
+        made = population.make_test_user(runtime.world, client, spec, scopes)
+    except people.BodyError as e:
+        raise ApplicationError(e.field, str(e)) from None
+    except FixtureError as e:  # its message starts with the field: "birth_date: YYYYMMDD"
+        field = str(e).partition(":")[0]
+        raise ApplicationError(field if field.isidentifier() else "accounts", str(e)) from None
+    view = test_user_view(runtime, made.user, {client.client_use_code})
+    if made.grant is not None:
+        view.update(
+            access_token=made.grant.access_token,
+            refresh_token=made.grant.refresh_token,
+            scope=" ".join(made.grant.scopes),
+        )
+    purpose = "테스트 사용자 생성 · make a test user"
+    subjects = user_subjects(runtime.store, made.user)
+    processing.record(
+        runtime, by, CREATE, subjects, (*TEST_USER_FIELDS, "user_ci"), purpose,
+        client_use_code=client.client_use_code,
+    )  # fmt: skip
+    await runtime.store.durable()
+    return view
 
 
 def _registered(runtime: Runtime, client: FintechClient) -> list[str]:

@@ -21,6 +21,7 @@ from testbed.web.portal.common import (
     see_other,
     visitor,
 )
+from testbed.web.render import OWN_SCRIPT_PAGE_HEADERS
 
 
 async def index(request: web.Request) -> web.Response:
@@ -169,11 +170,14 @@ async def _app_page(
     if client is None:
         return await render_page(request, "not_found.html", 404, what=code)
     [view] = await institutions.my_page(runtime, by(request, developer), [client])
+    people = await institutions.test_users(runtime, by(request, developer), developer)
     return await render_page(
         request,
         "app.html",
         status,
         app=view,
+        users=people,
+        banks=institutions.choices(runtime)["banks"],
         errors=errors or {},
         client_secret=shown.get("client_secret", ""),
         reset=shown.get("reset"),
@@ -185,6 +189,50 @@ async def app(request: web.Request, developer: Developer) -> web.Response:
     """GET /portal/apps/{code}: My Page of one of the developer's institutions (404 for
     any other)."""
     return await _app_page(request, developer)
+
+
+@sessions.require_developer
+async def dashboard(request: web.Request, developer: Developer) -> web.Response:
+    """GET /portal/dashboard: the developer's view of the network, live (its script polls
+    /portal/api/network and /portal/api/events with the session): no admin token."""
+    runtime = runtime_of(request)
+    codes = [c.client_use_code for c in runtime.gateway.institutions(developer.id)]
+    response = await render_page(request, "dashboard.html", 200, codes=codes)
+    # its own script, talking to this server only (the other portal pages run none)
+    response.headers["Content-Security-Policy"] = OWN_SCRIPT_PAGE_HEADERS["Content-Security-Policy"]
+    return response
+
+
+@sessions.require_developer
+async def make_user(request: web.Request, developer: Developer) -> web.Response:
+    """POST /portal/apps/{code}/users (form): name, birth_date, bank_code, balance: a test
+    user of the app, registered with both consents; the page again (303), or naming the
+    field to fix (400, nothing made)."""
+    runtime = runtime_of(request)
+    code = request.match_info["code"]
+    client = runtime.gateway.institution(code, developer.id)
+    if client is None:
+        return await render_page(request, "not_found.html", 404, what=code)
+    form = await sessions.checked_form(request)
+    if form is None:
+        return await forbidden_page(request)
+    balance = form.get("balance", "").replace(",", "").strip()
+    body = {
+        "name": form.get("name", "").strip(),
+        "birth_date": form.get("birth_date", "").strip(),
+        "accounts": [
+            {
+                "bank_code": form.get("bank_code", ""),
+                "balance": int(balance) if balance.isdigit() else -1,
+            }
+        ],
+    }
+    try:
+        await institutions.make_test_user(runtime, by(request, developer), client, body)
+    except ApplicationError as e:
+        field = "balance" if e.field == "accounts" else e.field
+        return await _app_page(request, developer, 400, {field: e.message})
+    return see_other(f"/portal/apps/{code}")
 
 
 def change_app(change: str) -> sessions.Handler:

@@ -49,11 +49,17 @@ ROUTES: list[tuple[str, str, Handler, str, str]] = [
     ("GET", "/api/applications/{id}", api.application, "one of the developer's", JSON),
     ("GET", "/api/apps", api.apps, "the developer's institutions (My Page of each)", JSON),
     ("GET", "/api/apps/{code}", api.app, "My Page of one of the developer's institutions", JSON),
+    ("GET", "/api/users", api.users, "the developer's test users", JSON),
+    ("GET", "/api/network", api.network, "the network's state (the dashboard)", JSON),
+    ("GET", "/api/events", api.events, "the developer's own events (the dashboard)", JSON),
+    ("GET", "/dashboard", pages.dashboard, "developer portal: my network, live (HTML)", HTML),
+    ("POST", "/api/apps/{code}/users", api.make_user, "a test user of the institution", JSON),
     *(
         ("POST", f"/api/apps/{{code}}/{change}", api.change_app(change), summary, JSON)
         for change, summary in CHANGES.items()
     ),
     ("GET", "/apps/{code}", pages.app, "developer portal: My Page of one app (HTML)", HTML),
+    ("POST", "/apps/{code}/users", pages.make_user, "a test user of the app (form)", "form"),
     *(
         ("POST", f"/apps/{{code}}/{change}", pages.change_app(change), f"{summary} (form)", "form")
         for change, summary in CHANGES.items()
@@ -174,6 +180,38 @@ def _application_body() -> dict[str, Any]:
     }
 
 
+def _test_user_body() -> dict[str, Any]:
+    """A test user (as `POST /testbed/users` takes one, without client_use_code)."""
+    text = {"type": "string"}
+    account = {
+        "type": "object",
+        "properties": {
+            "bank_code": {**text, "example": "088"},
+            "balance": {"type": "integer", "minimum": 0},
+            "account_type": {"type": "string", "enum": ["1", "2", "6"]},
+            "product_name": text,
+            "account_num": text,
+            "inquiry": {"type": "boolean"},
+            "transfer": {"type": "boolean"},
+            "alias": text,
+        },
+        "required": ["bank_code"],
+    }
+    return {
+        "type": "object",
+        "properties": {
+            "name": {**text, "example": "홍길동"},
+            "birth_date": {**text, "example": "19900101"},
+            "gender": {"type": "string", "enum": ["M", "F"]},
+            "cell_no": text,
+            "email": text,
+            "accounts": {"type": "array", "items": account},
+            "scope": {**text, "example": "login inquiry transfer"},
+        },
+        "required": ["name", "birth_date"],
+    }
+
+
 def _change_body(path: str) -> dict[str, Any]:
     change = path.split("/{code}/", 1)[1]
     name = {"secret": "confirm", "reset": "confirm", "ips": "ip", "ips/remove": "ip"}.get(
@@ -183,11 +221,8 @@ def _change_body(path: str) -> dict[str, Any]:
 
 
 def _json_entry(method: str, path: str, summary: str) -> dict[str, Any]:
-    ok = (
-        "201"
-        if (path, method) in (("/api/signup", "POST"), ("/api/applications", "POST"))
-        else "200"
-    )
+    created = (("/api/signup", "POST"), ("/api/applications", "POST"))
+    ok = "201" if (path, method) in created or (method, path[-6:]) == ("POST", "/users") else "200"
     answer: dict[str, Any]
     if path == "/api/signout":
         answer = {"type": "object", "properties": {"signed_out": {"type": "boolean"}}}
@@ -222,12 +257,24 @@ def _json_entry(method: str, path: str, summary: str) -> dict[str, Any]:
             "required": True,
             "content": {JSON: {"schema": _application_body()}},
         }
+    elif method == "POST" and path.endswith("/users"):
+        entry["requestBody"] = {"required": True, "content": {JSON: {"schema": _test_user_body()}}}
     elif method == "POST" and "/{code}/" in path:
         entry["requestBody"] = {"required": True, "content": {JSON: {"schema": _change_body(path)}}}
     if path not in ("/api/signup", "/api/signin", "/api/signout"):
         entry["security"] = [{"portal": []}]
     if params := _path_parameters(path):
         entry["parameters"] = params
+    if path == "/api/events":
+        entry["parameters"] = [
+            {
+                "name": "since",
+                "in": "query",
+                "required": False,
+                "description": "the sequence number to read after (the last answer's `last`)",
+                "schema": {"type": "string", "pattern": "^[0-9]{1,18}$"},
+            }
+        ]
     return entry
 
 

@@ -10,8 +10,11 @@ time (the cookie's encryption and the browser's expiry both run on real time).
 
 The session holds the developer's id, a digest of their password hash (`_binding`: a
 cookie made for one developer can never open another's account, even one that took the
-same id after a reset, and a future password change ends the other sessions), and the
-CSRF token of the forms.
+same id after a reset, and a future password change ends the other sessions), a random
+session id, and the CSRF token of the forms. The server keeps the digests of the live
+session ids in the developer's record (`Developer.sessions`): sign-out removes its own,
+so a copy of the cookie taken before it opens nothing afterwards (401), although the
+cookie itself would still decrypt until it expires.
 
 The key (32 bytes) comes from `Settings.session_key` (`$TESTBED_SESSION_KEY`, base64),
 or from `testbed-session.key` beside the database, made once with mode 0600 and kept,
@@ -53,6 +56,7 @@ CSRF_FIELD: Final = "csrf"
 
 _DEVELOPER: Final = "developer"
 _BINDING: Final = "auth"
+_SESSION_ID: Final = "sid"
 _CSRF: Final = "csrf"
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -141,11 +145,18 @@ async def current_developer(request: web.Request) -> Developer | None:
         return None
     developer = request.config_dict[RUNTIME].world.developers.get(developer_id)
     binding = session.get(_BINDING)
-    if developer is None or not isinstance(binding, str):
+    session_id = session.get(_SESSION_ID)
+    if developer is None or not isinstance(binding, str) or not isinstance(session_id, str):
         return None
     if not _same(binding, _binding(developer)):
         return None
+    if _digest(session_id) not in developer.sessions:
+        return None  # signed out (or pushed out by newer sessions)
     return developer
+
+
+def _digest(session_id: str) -> str:
+    return hashlib.sha256(session_id.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def require_developer(handler: DeveloperHandler) -> Handler:
@@ -171,17 +182,31 @@ def not_signed_in() -> web.Response:
 
 
 async def sign_in(request: web.Request, developer: Developer) -> None:
-    """A new session for the developer: a new cookie and a new CSRF token, nothing kept
-    from the session before (a cookie planted before sign-in is worth nothing after)."""
+    """A new session for the developer: a new cookie, session id and CSRF token, nothing
+    kept from the session before (a cookie planted before sign-in is worth nothing
+    after); the server knows the session, on disk, before the answer."""
     session = await new_session(request)
+    session_id = secrets.token_urlsafe(32)
     session[_DEVELOPER] = developer.id
     session[_BINDING] = _binding(developer)
+    session[_SESSION_ID] = session_id
     session[_CSRF] = secrets.token_urlsafe(32)
+    runtime = request.config_dict[RUNTIME]
+    runtime.world.developers.open_session(developer, _digest(session_id))
+    await runtime.store.durable()
 
 
 async def sign_out(request: web.Request) -> None:
-    """Empty the session: the answer deletes the cookie."""
-    (await get_session(request)).invalidate()
+    """End the session on the server (its id leaves the developer's record), then empty
+    the cookie: the answer deletes it, and a copy of it kept elsewhere opens nothing."""
+    session = await get_session(request)
+    developer = await current_developer(request)
+    session_id = session.get(_SESSION_ID)
+    if developer is not None and isinstance(session_id, str):
+        runtime = request.config_dict[RUNTIME]
+        runtime.world.developers.close_session(developer, _digest(session_id))
+        await runtime.store.durable()
+    session.invalidate()
 
 
 # --- CSRF -------------------------------------------------------------------------------

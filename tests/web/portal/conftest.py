@@ -15,12 +15,12 @@ from multidict import CIMultiDictProxy
 from testbed.config.settings import Settings
 from testbed.web.portal import passwords
 from tests.api.conftest import Api, Client, api
+from tests.tenants import PASSWORD, alice, bob
 
-__all__ = ["api"]
+__all__ = ["PASSWORD", "alice", "api", "bob"]
 
 #: a fixed session key (base64 of 32 bytes): tests that restart the app keep their cookies
 KEY = "dGVzdGJlZC1wb3J0YWwtc2Vzc2lvbi1rZXktMzJieXQ="
-PASSWORD = "correct horse battery"
 
 
 @pytest.fixture(autouse=True)
