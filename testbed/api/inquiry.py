@@ -124,17 +124,23 @@ async def receive(request: web.Request) -> web.Response:
     call = begin(request, CENTRE_SCOPES)
     data = call.parse(RECEIVE, await call.body())
     done = await call.gateway.receive(call.caller, data)
-    account = done.account
+    account, paid_from = done.account, done.paid_from
     view = call.gateway.view(account)
-    if data.get("fintech_use_num"):  # a registered account: its number stays masked
+    if not call.caller.client.show_account_num:  # only a 계좌번호 공개 이용기관 sees it plain
         view["account_num"] = view["account_num_masked"]
+    wd = call.gateway.view(paid_from)
     return call.answer(
         {
             **call.envelope(),
             **bank_block(data["bank_tran_id"], done.date, account.bank_code),
             **pick(view, _ACCOUNT),
-            "account_holder_name": account.holder_name,
+            "account_seq": data.get("account_seq", ""),
+            "account_num_masked": view["account_num_masked"],
             "print_content": data["print_content"],
+            "account_holder_name": account.holder_name,
+            "wd_bank_code_std": wd["bank_code_std"],
+            "wd_bank_name": wd["bank_name"],
+            "wd_account_num": paid_from.account_num,  # the caller's own 약정계좌, as it sent it
             "tran_amt": data["tran_amt"],
             "cms_num": data.get("cms_num", ""),
         }
@@ -219,8 +225,13 @@ OPERATIONS = [
                 *ENVELOPE,
                 *BANK_BLOCK,
                 *_ACCOUNT,
-                "account_holder_name",
+                "account_seq",
+                "account_num_masked",
                 "print_content",
+                "account_holder_name",
+                "wd_bank_code_std",
+                "wd_bank_name",
+                "wd_account_num",
                 "tran_amt",
                 "cms_num",
             ),

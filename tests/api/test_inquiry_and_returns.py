@@ -13,6 +13,7 @@ from testbed.clock import VirtualClock, parse_kst
 from testbed.config import NetworkConfig
 from testbed.network.books import ReturnClaim
 from testbed.network.codes import Refusal
+from testbed.network.gateway.views import mask
 from testbed.network.world import World
 from testbed.store import Store
 from tests.api.conftest import BANK_BLOCK, ENVELOPE, Api, assert_envelope, assert_strings
@@ -20,9 +21,11 @@ from tests.conftest import START, WorldFactory
 
 DTIME = "20260302100000"
 TODAY = "20260302"
+#: what strict clients' classes declare for 수취조회 (docs/compatibility.md)
 RECEIVE_FIELDS = ENVELOPE | BANK_BLOCK | {
     "bank_code_std", "bank_code_sub", "bank_name", "savings_bank_name", "account_num",
-    "account_holder_name", "print_content", "tran_amt", "cms_num",
+    "account_seq", "account_num_masked", "print_content", "account_holder_name",
+    "wd_bank_code_std", "wd_bank_name", "wd_account_num", "tran_amt", "cms_num",
 }  # fmt: skip
 REMIT_FIELDS = ENVELOPE | BANK_BLOCK | {
     "bank_name", "account_num_masked", "page_record_cnt", "next_page_yn",
@@ -194,10 +197,27 @@ async def test_receive_names_the_payee(api: Api, fintech: Fintech) -> None:
     assert (answer["bank_code_tran"], answer["bank_rsp_code"]) == ("020", "000")
     assert answer["account_holder_name"] == "김수취" and answer["bank_name"] == "우리은행"
     assert answer["bank_code_std"] == "020" and re.fullmatch(r"020\d{4}", answer["bank_code_sub"])
-    assert answer["account_num"] == account["account_num"] and answer["savings_bank_name"] == ""
+    # masked: only a 계좌번호 공개 이용기관 sees account_num plain (as in user/me, account/list)
+    assert answer["account_num"] == answer["account_num_masked"] == mask(account["account_num"])
+    assert answer["savings_bank_name"] == "" and answer["account_seq"] == ""
     assert (answer["print_content"], answer["tran_amt"]) == ("쇼핑몰환불", "10000")
     assert answer["cms_num"] == "CMS0001"
+    # the wd_ fields: the caller's 약정계좌 the deposit would be paid from
+    paid_from = fintech.contract["deposit"]
+    assert (answer["wd_bank_code_std"], answer["wd_account_num"]) == (
+        paid_from["bank_code"],
+        paid_from["account_num"],
+    )
+    names = api.runtime.world.config.institution(paid_from["bank_code"]).display_name
+    assert answer["wd_bank_name"] == names
     assert await balance_of(api, "020", account["account_num"]) == 10  # nothing moved
+    api.runtime.world.directory.clients[fintech.code].show_account_num = True
+    plain = await api.post(
+        "/v2.0/inquiry/receive",
+        await api.token(),
+        fintech.receive_body("020", account["account_num"]),
+    )
+    assert plain["account_num"] == account["account_num"]
 
 
 async def test_receive_through_012_reaches_an_011_account(api: Api, fintech: Fintech) -> None:

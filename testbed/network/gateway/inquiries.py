@@ -46,6 +46,14 @@ class Answered:
 
 
 @dataclass(frozen=True, slots=True)
+class Received(Answered):
+    """수취조회's answer: the payee's account, and the caller's 약정계좌 the deposit would be
+    paid from (the answer's `wd_` fields)."""
+
+    paid_from: Account
+
+
+@dataclass(frozen=True, slots=True)
 class HistoryPage:
     """One page of an account's history (`next_position` None: the last page)."""
 
@@ -124,13 +132,13 @@ class Inquiries(GatewayBase):
         assert account is not None
         return Answered(account, date)
 
-    async def receive(self, caller: Caller, data: dict[str, str]) -> Answered:
+    async def receive(self, caller: Caller, data: dict[str, str]) -> Received:
         """수취조회: can this account receive a deposit from the caller, and whose is it?
         (It exists and is in a normal state; the balance and later limits are not checked.)
         The payee is named by bank code + account number, or by a fintech_use_num of the
         caller's (KFTC's field list marks all three optional)."""
         self.req_client(caller, data)
-        self.contract_account(caller, "deposit", data)
+        paid_from = self.contract_account(caller, "deposit", data)
         account: Account | None
         if named_by(data, "payee", "bank_code_std", "account_num", "fintech_use_num"):
             candidates = self.resolve_for_deposit("bank_code_std", data["bank_code_std"])
@@ -145,7 +153,7 @@ class Inquiries(GatewayBase):
         if account is None:
             raise self.bank_says(answering, "account_not_found", tran_id, date)
         self.account_state(account, tran_id, date)
-        return Answered(account, date)
+        return Received(account, date, paid_from)
 
     async def remit_list(self, caller: Caller, q: dict[str, str]) -> HistoryPage:
         """송금인정보조회: the deposits (money in) into one of the caller's 약정계좌."""
