@@ -1,15 +1,21 @@
-"""What a replay tells people: progress as it runs, a summary table, JSON, JUnit XML, HTML."""
+"""What a replay tells people: progress as it runs, a summary table, JSON, JUnit XML, HTML.
+
+The HTML report is one file for a whole run (a scenario or a directory of them): it opens
+on the summary and the failures, each linked to its step, where the request, the answer
+and the expectation stand side by side."""
 
 from __future__ import annotations
 
-import html
 import json
 from collections.abc import Sequence
 from typing import Any, TextIO
 from xml.etree import ElementTree as ET
 
+import jinja2
+
 from testbed.config import format_duration
-from testbed.replay.runner import ScenarioResult, StepResult
+from testbed.replay.runner import MISSING, ScenarioResult, StepResult, lookup
+from testbed.resources import templates_path
 
 
 class Progress:
@@ -100,7 +106,8 @@ def to_json(results: Sequence[ScenarioResult]) -> str:
 
 
 def to_junit(results: Sequence[ScenarioResult]) -> str:
-    """JUnit XML: a testsuite per scenario, a testcase per step and per assertion."""
+    """JUnit XML: a testsuite per scenario, a testcase per step and per assertion, each
+    with its wall `time`; a failure carries the step's request and answer."""
     suites = ET.Element("testsuites")
     for r in results:
         cases: list[tuple[str, list[str], StepResult | None]] = [
@@ -114,10 +121,14 @@ def to_junit(results: Sequence[ScenarioResult]) -> str:
             name=r.name,
             tests=str(len(cases)),
             failures=str(sum(bool(f) for _, f, _ in cases)),
+            time=f"{sum(s.seconds for s in r.steps):.3f}",
             file=r.file,
         )
         for name, failures, step in cases:
-            case = ET.SubElement(suite, "testcase", classname=r.name, name=name)
+            seconds = step.seconds if step is not None else 0.0
+            case = ET.SubElement(
+                suite, "testcase", classname=r.name, name=name, time=f"{seconds:.3f}"
+            )
             if failures:
                 failure = ET.SubElement(case, "failure", message=failures[0])
                 detail = list(failures)
@@ -130,36 +141,92 @@ def to_junit(results: Sequence[ScenarioResult]) -> str:
     return ET.tostring(suites, encoding="unicode", xml_declaration=True)
 
 
-def to_html(results: Sequence[ScenarioResult]) -> str:
-    parts = [
-        "<!doctype html><html lang='ko'><head><meta charset='utf-8'><title>Scenario report</title>",
-        "<style>body{font-family:system-ui,sans-serif;margin:2rem;color:#1b1f24}"
-        ".pass{color:#116329}.fail{color:#a40e26}td,th{padding:.2rem .5rem;text-align:left;"
-        "vertical-align:top;border-bottom:1px solid #ddd}pre{white-space:pre-wrap;margin:0}</style>"
-        "</head><body><h1>Scenario report</h1>",
-    ]
-    for r in results:
-        status = "pass" if r.passed else "fail"
-        parts.append(f"<h2 class='{status}'>{status.upper()} · {html.escape(r.name)}</h2>")
-        parts.append(
-            f"<p>{html.escape(r.file)}</p>"
-            "<table><tr><th>step</th><th>name</th><th>time</th><th>result</th></tr>"
+# --- the HTML report --------------------------------------------------------------------
+
+#: the answer's fields a failed step shows first: what QA reads to decide
+ANSWER_FIELDS = ("rsp_code", "rsp_message", "bank_rsp_code", "bank_rsp_message")
+
+
+def _request_text(request: dict[str, Any] | None) -> str:
+    if request is None:
+        return "—"
+    head = f"{request.get('method', '')} {request.get('path', '')}"
+    rest = {k: v for k, v in request.items() if k not in ("method", "path")}
+    return head + ("\n" + json.dumps(rest, ensure_ascii=False, indent=1) if rest else "")
+
+
+def _step_view(i: int, step: StepResult) -> dict[str, Any]:
+    """A step as the page shows it: its request as text, the answer's telling fields, and
+    each expectation beside what came."""
+    response = step.response or {}
+    body = response.get("body")
+    answer: list[tuple[str, Any]] = [("HTTP", response.get("status", ""))] if response else []
+    if isinstance(body, dict):
+        answer += [(name, body[name]) for name in ANSWER_FIELDS if name in body]
+    if response.get("warning"):
+        answer.append(("X-Testbed-Warning", response["warning"]))
+    expected = []
+    for path, wanted in (step.expected or {}).items():
+        got = response.get("status") if path == "status" else lookup(body, path)
+        expected.append(
+            {
+                "field": path,
+                "wanted": json.dumps(wanted, ensure_ascii=False),
+                "got": "(없음 · missing)"
+                if got is MISSING
+                else json.dumps(got, ensure_ascii=False),
+                "ok": not any(f.startswith(f"{path}:") for f in step.failures),
+            }
         )
-        for s in r.steps:
-            cls = "pass" if s.passed else "fail"
-            detail = "" if s.passed else "<pre>" + html.escape("\n".join(s.failures)) + "</pre>"
-            parts.append(
-                f"<tr><td>{s.index}</td><td>{html.escape(s.name)}</td><td>{s.time}</td>"
-                f"<td class='{cls}'>{cls}{detail}</td></tr>"
-            )
-        for what, failure in r.assertions:
-            cls = "fail" if failure else "pass"
-            parts.append(
-                f"<tr><td></td><td>assert {html.escape(what)}</td><td></td>"
-                f"<td class='{cls}'>{cls} {html.escape(failure)}</td></tr>"
-            )
-        parts.append("</table>")
-        for error in r.errors:
-            parts.append(f"<p class='fail'>{html.escape(error)}</p>")
-    parts.append("</body></html>")
-    return "\n".join(parts)
+    return {
+        "anchor": f"s{i}-step-{step.index}",
+        "step": step,
+        "request": _request_text(step.request),
+        "answer": answer,
+        "whole": json.dumps(body, ensure_ascii=False, indent=1) if response else "",
+        "expected": expected,
+    }
+
+
+def to_html(results: Sequence[ScenarioResult]) -> str:
+    """One page for a whole run (a file or a directory, `templates/replay_report.html`): a
+    summary first (files, steps, passed, failed, time) with every failure linked, then each
+    scenario, each failed step with its request, its answer (rsp_code, bank_rsp_code,
+    messages) and what was expected side by side; a checkbox hides what passed. No
+    script, nothing from elsewhere; it fits a phone."""
+    scenarios = []
+    failures: list[tuple[str, str, str]] = []  # (anchor, what, the first problem)
+    for i, r in enumerate(results):
+        views = [_step_view(i, s) for s in r.steps]
+        scenarios.append({"i": i, "result": r, "steps": views})
+        failures += [(f"s{i}", r.name, error) for error in r.errors]
+        failures += [
+            (view["anchor"], f"{r.name} · {s.index} {s.name}", s.failures[0])
+            for s, view in zip(r.steps, views, strict=True)
+            if not s.passed
+        ]
+        failures += [(f"s{i}", f"{r.name} · assert {w}", f) for w, f in r.assertions if f]
+    steps = [s for r in results for s in r.steps]
+    asserts = [f for r in results for _, f in r.assertions]
+    failed = sum(not r.passed for r in results)
+    summary = {
+        "verdict": "FAIL" if failed else "PASS",
+        "passed": len(results) - failed,
+        "failed": failed,
+        "files": len({r.file for r in results}),
+        "scenarios": len(results),
+        "steps": len(steps),
+        "steps_passed": sum(s.passed for s in steps),
+        "steps_failed": sum(not s.passed for s in steps),
+        "asserts": f"{sum(not f for f in asserts)}/{len(asserts)}",
+        "wall": f"{sum(s.seconds for s in steps):.2f}s",
+        "simulated": format_duration(sum(r.simulated for r in results)),
+    }
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_path()),
+        autoescape=True,
+        keep_trailing_newline=True,
+    )
+    return env.get_template("replay_report.html").render(
+        summary=summary, failures=failures, scenarios=scenarios, format_duration=format_duration
+    )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -52,6 +53,11 @@ class StepResult:
     request: dict[str, Any] | None = None
     response: dict[str, Any] | None = None
     failures: list[str] = field(default_factory=list)
+    #: what the step's `expect` asked for, expanded (the reports set it beside the answer)
+    expected: dict[str, Any] | None = None
+    #: wall seconds the step took (JUnit's `time`); not in the transcript, which must be
+    #: the same bytes every time
+    seconds: float = 0.0
 
     @property
     def passed(self) -> bool:
@@ -262,7 +268,9 @@ class Runner:
                     await self._steps(step["steps"], f"{index}.{k}.")
                 self.values.pop("i", None)
                 continue
+            began = time.perf_counter()
             result = await self._step(step, index)
+            result.seconds = time.perf_counter() - began
             self.result.steps.append(result)
             if self.on_step is not None:
                 self.on_step(result)
@@ -380,9 +388,10 @@ class Runner:
         if resp.headers.get("X-Testbed-Warning"):
             response["warning"] = resp.headers["X-Testbed-Warning"]
         failures = []
-        for field_path, expected in step.get("expect", {}).items():
+        expectations = {k: self.expand(v, step) for k, v in step.get("expect", {}).items()}
+        for field_path, expected in expectations.items():
             actual = resp.status if field_path == "status" else lookup(body, field_path)
-            problem = mismatch(self.expand(expected, step), actual)
+            problem = mismatch(expected, actual)
             if problem:
                 failures.append(f"{field_path}: {problem}")
         for saved, field_path in step.get("save", {}).items():
@@ -399,6 +408,7 @@ class Runner:
             request,
             response,
             failures,
+            expectations or None,
         )
 
     def _new_tran_id(self, client_use_code: str) -> str:
