@@ -605,7 +605,11 @@
       .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
     const list = $("settlement");
     if (!rows.length) {
-      list.replaceChildren(h("li", { class: "empty" }, "아직 이체 없음 · no transfers yet"));
+      // transfers that net to zero for every bank are not "no transfers"
+      const text = day.transfers
+        ? "모든 은행의 차액 0원 · every bank nets to zero"
+        : "아직 이체 없음 · no transfers yet";
+      list.replaceChildren(h("li", { class: "empty" }, text));
       return;
     }
     const most = Math.max(...rows.map(([, amount]) => Math.abs(amount)));
@@ -888,11 +892,16 @@
     }
     ctx.textBaseline = "top";
     ctx.textAlign = "left";
-    ctx.fillText("−2분", box.left, box.bottom + 4);
+    // the axis in simulated KST (the bins are wall seconds: at ×60 two wall minutes are
+    // two simulated hours), as the clock above the chart shows it
+    const sim = S.clock ? simNow() : null;
+    const speed = S.clock && !S.clock.frozen ? S.clock.speed : 0;
+    const at = (ago) => (sim === null ? "" : hhmmss(isoKst(sim - ago * speed)));
+    ctx.fillText(at(CHART_SECONDS) || "−2분", box.left, box.bottom + 4);
     ctx.textAlign = "center";
-    ctx.fillText("−1분", box.left + plotW / 2, box.bottom + 4);
+    ctx.fillText(at(CHART_SECONDS / 2) || "−1분", box.left + plotW / 2, box.bottom + 4);
     ctx.textAlign = "right";
-    ctx.fillText("지금 now", box.right, box.bottom + 4);
+    ctx.fillText(sim === null ? "지금 now" : `${at(0)} KST`, box.right, box.bottom + 4);
     // calls per second: bars
     const step = plotW / CHART_SECONDS;
     ctx.fillStyle = "#0b57d0";

@@ -245,3 +245,28 @@ async def test_fds_detect_field_errors(api: Api, params: dict[str, str], field: 
     body = await api.get("/v2.0/inquiry/fds_detect", await api.token(), **params)
     assert body["rsp_code"] == "A0004" and field in body["rsp_message"]
     assert "res_list" not in body
+
+
+# --- the centre's closure: what answers and what does not --------------------------------
+
+
+async def test_in_the_centres_closure_bank_status_says_n_and_bank_calls_are_a0020(
+    api: Api,
+) -> None:
+    """23:55–00:05: the README and docs/compatibility.md say the same as this."""
+    user = await api.user([{"bank_code": "088", "balance": 1_000}])
+    oob = await api.token()
+    await api.advance(next="23:56:00")
+    status = await api.get("/v2.0/bank/status", oob)
+    assert status["rsp_code"] == "A0000"
+    assert {b["bank_status"] for b in status["res_list"]} == {"N"}
+    me = await api.get("/v2.0/user/me", user["access_token"], user_seq_no=user["user_seq_no"])
+    assert me["rsp_code"] == "A0000"
+    balance = await api.get(
+        "/v2.0/account/balance/fin_num",
+        user["access_token"],
+        bank_tran_id=api.tran_id(user["client_use_code"]),
+        fintech_use_num=user["accounts"][0]["fintech_use_num"],
+        tran_dtime="20260302235600",
+    )
+    assert balance["rsp_code"] == "A0020"
