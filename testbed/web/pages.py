@@ -9,6 +9,7 @@ from aiohttp import web
 
 from testbed.clock import iso_kst
 from testbed.network.gateway import tenancy
+from testbed.network.seed import DEMO_CALLBACKS
 from testbed.typedefs import OPENAPI, RUNTIME, TEMPLATES
 
 
@@ -37,14 +38,19 @@ _SAMPLE_CALLBACK = re.compile(r"(http://127\.0\.0\.1:\d+)/callback")
 
 async def sample(request: web.Request) -> web.Response:
     """The sample fintech (`testbed sample`): its address once it registered its callback
-    (`http://127.0.0.1:<port>/callback`) with an institution, else how to start it."""
+    (`http://127.0.0.1:<port>/callback`) with an institution, else how to start it. The
+    demo institutions' seeded callbacks (`DEMO_CALLBACKS`, one of them on the testbed's
+    own port) are not samples."""
     world = request.app[RUNTIME].world
+    own = f"http://127.0.0.1:{request.url.port}"  # the testbed itself is no sample
     urls = sorted(
         {
             found.group(1) + "/"
             for client in tenancy.institutions_of(world, tenancy.SHARED)
             for uri in client.redirect_uris
-            if (found := _SAMPLE_CALLBACK.fullmatch(uri))
+            if uri not in DEMO_CALLBACKS
+            and (found := _SAMPLE_CALLBACK.fullmatch(uri))
+            and found.group(1) != own
         }
     )
     html = (

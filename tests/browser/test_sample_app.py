@@ -64,6 +64,10 @@ def test_sign_up_connect_charge_pay_out_then_the_cutover_refuses(
         page.locator("#back").click()
         expect(page.locator("#points")).to_have_text("30,000")
         screenshot(page, "sample_app_wallet")
+        page.set_viewport_size({"width": 390, "height": 844})  # the wallet on a phone
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        screenshot(page, "sample_app_wallet_phone")
+        page.set_viewport_size({"width": 1280, "height": 720})
 
         # 23:30:30: the bank's nightly cutover; a charge is refused and explained
         call(port, "POST", "/testbed/clock", {"next": "23:30:30"})

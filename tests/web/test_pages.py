@@ -10,6 +10,7 @@ from aiohttp.test_utils import TestClient
 
 from testbed.api.routes import OPERATIONS
 from testbed.config.settings import Settings
+from testbed.typedefs import RUNTIME
 from testbed.web.app import init_app
 
 Client = TestClient[web.Request, web.Application]
@@ -60,3 +61,20 @@ async def test_the_operator_compliance_pages_are_shells_linked_from_the_landing_
         assert "script-src 'self'" in resp.headers["Content-Security-Policy"]
         assert re.findall(r'(?:src|href)="(https?://[^"]+)"', html) == []
         assert f'href="{path}"' in landing
+
+
+async def test_the_sample_page_lists_no_seeded_callback_and_not_the_testbed(
+    aiohttp_client: Any, settings: Settings
+) -> None:
+    """The demo institutions' seeded callbacks (one on 127.0.0.1:8080, where `make serve`
+    runs the testbed itself) are not running samples; a registered sample is."""
+    client = await aiohttp_client(init_app(settings))
+    world = client.server.app[RUNTIME].world
+    html = await (await client.get("/sample")).text()
+    assert "http://127.0.0.1:8080/" not in html and "testbed sample --testbed" in html
+    demo = next(iter(world.directory.clients.values()))
+    demo.redirect_uris.append("http://127.0.0.1:8765/callback")
+    demo.redirect_uris.append(f"http://127.0.0.1:{client.server.port}/callback")
+    html = await (await client.get("/sample")).text()
+    assert 'href="http://127.0.0.1:8765/"' in html
+    assert f"http://127.0.0.1:{client.server.port}/" not in html
