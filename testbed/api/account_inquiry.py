@@ -250,15 +250,15 @@ def _by_account(data: dict[str, str]) -> ByAccountNum:
 
 GROUP = "사용자/계좌관리"
 _BALANCE = Operation(
-    "GET",
-    "/v2.0/account/balance/fin_num",
-    balance,
-    "잔액조회",
-    "Balance",
-    "조회",
-    INQUIRY_OR_SA,
-    BALANCE,
-    Shape(
+    method="GET",
+    path="/v2.0/account/balance/fin_num",
+    handler=balance,
+    name_ko="잔액조회",
+    name_en="Balance",
+    group="조회",
+    scopes=INQUIRY_OR_SA,
+    request=BALANCE,
+    response=Shape(
         (
             *ENVELOPE,
             *BANK_BLOCK,
@@ -277,15 +277,15 @@ _BALANCE = Operation(
     body="query",
 )
 _TRANSACTIONS = Operation(
-    "GET",
-    "/v2.0/account/transaction_list/fin_num",
-    transaction_list,
-    "거래내역조회",
-    "Transactions",
-    "조회",
-    INQUIRY_OR_SA,
-    TRANSACTIONS,
-    Shape(
+    method="GET",
+    path="/v2.0/account/transaction_list/fin_num",
+    handler=transaction_list,
+    name_ko="거래내역조회",
+    name_en="Transactions",
+    group="조회",
+    scopes=INQUIRY_OR_SA,
+    request=TRANSACTIONS,
+    response=Shape(
         (
             *ENVELOPE,
             *BANK_BLOCK,
@@ -310,15 +310,15 @@ _TRANSACTIONS = Operation(
 )
 OPERATIONS = [
     Operation(
-        "GET",
-        "/v2.0/user/me",
-        user_me,
-        "사용자정보조회",
-        "User information",
-        GROUP,
-        LOGIN_OR_SA,
-        USER_ME,
-        Shape(
+        method="GET",
+        path="/v2.0/user/me",
+        handler=user_me,
+        name_ko="사용자정보조회",
+        name_en="User information",
+        group=GROUP,
+        scopes=LOGIN_OR_SA,
+        request=USER_ME,
+        response=Shape(
             (
                 *ENVELOPE,
                 "user_seq_no",
@@ -336,15 +336,15 @@ OPERATIONS = [
         body="query",
     ),
     Operation(
-        "GET",
-        "/v2.0/account/list",
-        account_list,
-        "등록계좌조회",
-        "Registered accounts",
-        GROUP,
-        LOGIN_OR_SA,
-        ACCOUNT_LIST,
-        Shape(
+        method="GET",
+        path="/v2.0/account/list",
+        handler=account_list,
+        name_ko="등록계좌조회",
+        name_en="Registered accounts",
+        group=GROUP,
+        scopes=LOGIN_OR_SA,
+        request=ACCOUNT_LIST,
+        response=Shape(
             (*ENVELOPE, "user_name", "res_cnt", "res_list"), items=(*ACCOUNT_ITEM, "account_state")
         ),
         body="query",

@@ -8,6 +8,7 @@ unless named in `numbers`. Refusals carry a subset of the same fields.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 from aiohttp import web
 
 from testbed.api.fields import Spec
+from testbed.typedefs import RUNTIME
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -46,8 +48,13 @@ class Shape:
     required: tuple[str, ...] = ("rsp_code", "rsp_message")  # what every answer has
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Operation:
+    """One KFTC operation: its route, its names, its scopes, what it takes and answers, and
+    whether it writes (`writes`: the answer waits until what the call changed, refused or
+    not, is on disk; see `endpoint`). Keyword-only: nine fields side by side, two of them
+    names, are too easy to swap by position."""
+
     method: str
     path: str
     handler: Handler
@@ -59,10 +66,34 @@ class Operation:
     response: Shape
     body: str = "json"  # where the request goes: json, query, form
     items: Spec | None = None  # req_list item spec
+    #: the call changes what must be durable before anyone hears of it (a token, a
+    #: transfer, a registration): declared here, kept by `endpoint`, never by hand. An
+    #: inquiry does not: its bank_tran_id claim rides with the next commit (lazily)
+    writes: bool = False
 
     @property
     def operation_id(self) -> str:
         return self.path.strip("/").replace("/", "_").replace(".", "_")
+
+    @property
+    def endpoint(self) -> Handler:
+        """The handler as the router serves it: for an operation that writes, the answer
+        (a refusal too) leaves only once the store has committed what the call changed."""
+        return durably(self.handler) if self.writes else self.handler
+
+
+def durably(handler: Handler) -> Handler:
+    """`handler`, answering only after the store's `durable()`: refused or not, what the
+    call changed (a transfer's record, a revoked token) is on disk before the client hears."""
+
+    @functools.wraps(handler)
+    async def durable(request: web.Request) -> web.StreamResponse:
+        try:
+            return await handler(request)
+        finally:
+            await request.app[RUNTIME].store.durable()
+
+    return durable
 
 
 def self_auth_variant(op: Operation, handler: Handler, request: Spec) -> Operation:

@@ -190,15 +190,15 @@ async def fds_detect(request: web.Request) -> web.Response:
 
 OPERATIONS = [
     Operation(
-        "POST",
-        "/v2.0/inquiry/real_name",
-        real_name,
-        "계좌실명조회",
-        "Account holder name",
-        "조회",
-        CENTRE_SCOPES,
-        REAL_NAME,
-        Shape(
+        method="POST",
+        path="/v2.0/inquiry/real_name",
+        handler=real_name,
+        name_ko="계좌실명조회",
+        name_en="Account holder name",
+        group="조회",
+        scopes=CENTRE_SCOPES,
+        request=REAL_NAME,
+        response=Shape(
             (
                 *ENVELOPE,
                 *BANK_BLOCK,
@@ -212,15 +212,15 @@ OPERATIONS = [
         ),
     ),
     Operation(
-        "POST",
-        "/v2.0/inquiry/receive",
-        receive,
-        "수취조회",
-        "Payee check",
-        "조회",
-        CENTRE_SCOPES,
-        RECEIVE,
-        Shape(
+        method="POST",
+        path="/v2.0/inquiry/receive",
+        handler=receive,
+        name_ko="수취조회",
+        name_en="Payee check",
+        group="조회",
+        scopes=CENTRE_SCOPES,
+        request=RECEIVE,
+        response=Shape(
             (
                 *ENVELOPE,
                 *BANK_BLOCK,
@@ -238,15 +238,15 @@ OPERATIONS = [
         ),
     ),
     Operation(
-        "POST",
-        "/v2.0/inquiry/remit_list",
-        remit_list,
-        "송금인정보조회",
-        "Remitters",
-        "조회",
-        CENTRE_SCOPES,
-        REMIT_LIST,
-        Shape(
+        method="POST",
+        path="/v2.0/inquiry/remit_list",
+        handler=remit_list,
+        name_ko="송금인정보조회",
+        name_en="Remitters",
+        group="조회",
+        scopes=CENTRE_SCOPES,
+        request=REMIT_LIST,
+        response=Shape(
             (
                 *ENVELOPE,
                 *BANK_BLOCK,
@@ -266,15 +266,15 @@ OPERATIONS = [
         ),
     ),
     Operation(
-        "GET",
-        "/v2.0/inquiry/fds_detect",
-        fds_detect,
-        "이상거래탐지조회",
-        "Fraud detections",
-        "관리",  # the console lists it with the management APIs
-        CENTRE_SCOPES,
-        FDS_DETECT,
-        Shape((*ENVELOPE, "res_cnt", "res_list"), items=()),
+        method="GET",
+        path="/v2.0/inquiry/fds_detect",
+        handler=fds_detect,
+        name_ko="이상거래탐지조회",
+        name_en="Fraud detections",
+        group="관리",  # the console lists it with the management APIs
+        scopes=CENTRE_SCOPES,
+        request=FDS_DETECT,
+        response=Shape((*ENVELOPE, "res_cnt", "res_list"), items=()),
         body="query",
     ),
 ]

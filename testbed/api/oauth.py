@@ -118,11 +118,7 @@ async def token(request: web.Request) -> web.Response:
     issue = _GRANT_TYPES.get(params.get("grant_type", ""))
     if issue is None:
         raise Refusal("O0001", _MISSING)
-    try:
-        body = issue(call, client, params)
-    finally:  # a refusal may have changed something too (a reused code revokes its tokens)
-        await call.runtime.store.durable()
-    return call.answer(body)
+    return call.answer(issue(call, client, params))
 
 
 async def revoke(request: web.Request) -> web.Response:
@@ -136,7 +132,6 @@ async def revoke(request: web.Request) -> web.Response:
     if not access_token:
         raise Refusal("O0001", _MISSING)
     grant = call.world.auth.revoke(access_token, client.client_use_code)
-    await call.runtime.store.durable()
     return call.answer(
         {
             "rsp_code": "A0000",
@@ -162,15 +157,16 @@ REVOKE_REQUEST = Spec(aNS("client_id", 100), aNS("client_secret", 100), aNS("acc
 
 OPERATIONS = [
     Operation(
-        "POST",
-        "/oauth/2.0/token",
-        token,
-        "토큰발급",
-        "Issue a token",
-        "OAuth",
-        (),
-        TOKEN_REQUEST,
-        Shape(
+        method="POST",
+        path="/oauth/2.0/token",
+        handler=token,
+        writes=True,  # a refusal may write too: a reused code revokes its tokens
+        name_ko="토큰발급",
+        name_en="Issue a token",
+        group="OAuth",
+        scopes=(),
+        request=TOKEN_REQUEST,
+        response=Shape(
             (
                 "access_token",
                 "token_type",
@@ -188,15 +184,16 @@ OPERATIONS = [
         body="form",
     ),
     Operation(
-        "POST",
-        "/oauth/2.0/revoke",
-        revoke,
-        "토큰폐기",
-        "Revoke a token",
-        "OAuth",
-        (),
-        REVOKE_REQUEST,
-        Shape(
+        method="POST",
+        path="/oauth/2.0/revoke",
+        handler=revoke,
+        writes=True,
+        name_ko="토큰폐기",
+        name_en="Revoke a token",
+        group="OAuth",
+        scopes=(),
+        request=REVOKE_REQUEST,
+        response=Shape(
             (
                 "rsp_code",
                 "rsp_message",

@@ -98,7 +98,6 @@ async def _end_user(request: web.Request, scopes: tuple[str, ...]) -> web.Respon
     call = begin(request, scopes)
     data = call.parse(USER, await call.body())
     call.gateway.end_user(call.caller, data["client_use_code"], data["user_seq_no"])
-    await call.durable()
     return call.answer(
         {
             **call.envelope(),
@@ -123,7 +122,6 @@ async def update_info(request: web.Request) -> web.Response:
     call = begin(request, LOGIN)
     data = call.parse(UPDATE_INFO, await call.body())
     reg = call.gateway.update_info(call.caller, data["fintech_use_num"], data["account_alias"])
-    await call.durable()
     return call.answer(
         {
             **call.envelope(),
@@ -141,7 +139,6 @@ async def cancel(request: web.Request) -> web.Response:
     reg, date = await call.gateway.cancel(
         call.caller, tran_id, data["scope"], data["fintech_use_num"]
     )
-    await call.durable()
     return call.answer({**call.envelope(), **bank_block(tran_id, date, reg.bank_code)})
 
 
@@ -180,7 +177,6 @@ async def user_register(request: web.Request) -> web.Response:
     call = begin(request, SA)
     data = call.parse(REGISTER, await call.body())
     done = await call.gateway.user_register(call.caller, data)
-    await call.durable()
     return _registration(call, data, done, consents=False)
 
 
@@ -197,87 +193,92 @@ async def account_update(request: web.Request) -> web.Response:
     call = begin(request, SA)
     data = call.parse(UPDATE, await call.body())
     done = await call.gateway.account_update(call.caller, data)
-    await call.durable()
     return _registration(call, data, done, consents=True)
 
 
 GROUP = "사용자/계좌관리"
 OPERATIONS = [
     Operation(
-        "POST",
-        "/v2.0/user/unlink",
-        user_unlink,
-        "로그인연결 동의해제",
-        "Unlink a user",
-        GROUP,
-        LOGIN,
-        USER,
-        Shape((*ENVELOPE, "client_use_code", "user_seq_no")),
+        method="POST",
+        path="/v2.0/user/unlink",
+        handler=user_unlink,
+        writes=True,
+        name_ko="로그인연결 동의해제",
+        name_en="Unlink a user",
+        group=GROUP,
+        scopes=LOGIN,
+        request=USER,
+        response=Shape((*ENVELOPE, "client_use_code", "user_seq_no")),
     ),
     Operation(
-        "POST",
-        "/v2.0/user/close",
-        user_close,
-        "사용자탈퇴",
-        "Close a user",
-        GROUP,
-        LOGIN_OR_SA,
-        USER,
-        Shape((*ENVELOPE, "client_use_code", "user_seq_no")),
+        method="POST",
+        path="/v2.0/user/close",
+        handler=user_close,
+        writes=True,
+        name_ko="사용자탈퇴",
+        name_en="Close a user",
+        group=GROUP,
+        scopes=LOGIN_OR_SA,
+        request=USER,
+        response=Shape((*ENVELOPE, "client_use_code", "user_seq_no")),
     ),
     Operation(
-        "POST",
-        "/v2.0/account/update_info",
-        update_info,
-        "계좌정보변경",
-        "Change an alias",
-        GROUP,
-        LOGIN,
-        UPDATE_INFO,
-        Shape((*ENVELOPE, "fintech_use_num", "account_alias")),
+        method="POST",
+        path="/v2.0/account/update_info",
+        handler=update_info,
+        writes=True,
+        name_ko="계좌정보변경",
+        name_en="Change an alias",
+        group=GROUP,
+        scopes=LOGIN,
+        request=UPDATE_INFO,
+        response=Shape((*ENVELOPE, "fintech_use_num", "account_alias")),
     ),
     Operation(
-        "POST",
-        "/v2.0/account/cancel",
-        cancel,
-        "계좌해지",
-        "Cancel a registration",
-        GROUP,
-        LOGIN_OR_SA,
-        CANCEL,
-        Shape((*ENVELOPE, *BANK_BLOCK)),
+        method="POST",
+        path="/v2.0/account/cancel",
+        handler=cancel,
+        writes=True,
+        name_ko="계좌해지",
+        name_en="Cancel a registration",
+        group=GROUP,
+        scopes=LOGIN_OR_SA,
+        request=CANCEL,
+        response=Shape((*ENVELOPE, *BANK_BLOCK)),
     ),
     Operation(
-        "POST",
-        "/v2.0/user/register",
-        user_register,
-        "사용자등록(자체인증)",
-        "Register an account (self-auth)",
-        GROUP,
-        SA,
-        REGISTER,
-        Shape((*ENVELOPE, *BANK_BLOCK, *_REGISTRATION)),
+        method="POST",
+        path="/v2.0/user/register",
+        handler=user_register,
+        writes=True,
+        name_ko="사용자등록(자체인증)",
+        name_en="Register an account (self-auth)",
+        group=GROUP,
+        scopes=SA,
+        request=REGISTER,
+        response=Shape((*ENVELOPE, *BANK_BLOCK, *_REGISTRATION)),
     ),
     Operation(
-        "POST",
-        "/v2.0/account/update",
-        account_update,
-        "계좌정보변경(자체인증)",
-        "Update a registration (self-auth)",
-        GROUP,
-        SA,
-        UPDATE,
-        Shape((*ENVELOPE, *BANK_BLOCK, *_REGISTRATION, *_CONSENTS)),
+        method="POST",
+        path="/v2.0/account/update",
+        handler=account_update,
+        writes=True,
+        name_ko="계좌정보변경(자체인증)",
+        name_en="Update a registration (self-auth)",
+        group=GROUP,
+        scopes=SA,
+        request=UPDATE,
+        response=Shape((*ENVELOPE, *BANK_BLOCK, *_REGISTRATION, *_CONSENTS)),
     ),
     Operation(
-        "POST",
-        "/v2.0/account/info",
-        account_info,
-        "계좌정보조회(자체인증)",
-        "A registration (self-auth)",
-        GROUP,
-        SA,
-        INFO,
-        Shape((*ENVELOPE, *BANK_BLOCK, *_REGISTRATION, *_CONSENTS)),
+        method="POST",
+        path="/v2.0/account/info",
+        handler=account_info,
+        name_ko="계좌정보조회(자체인증)",
+        name_en="A registration (self-auth)",
+        group=GROUP,
+        scopes=SA,
+        request=INFO,
+        response=Shape((*ENVELOPE, *BANK_BLOCK, *_REGISTRATION, *_CONSENTS)),
     ),
 ]

@@ -46,7 +46,6 @@ async def return_claim(request: web.Request) -> web.Response:
     call = begin(request, CENTRE_SCOPES)
     data = call.parse(RETURN_CLAIM, await call.body())
     done = await call.gateway.return_claim(call.caller, data)
-    await call.durable()
     claim, deposit, target = done.claim, done.deposit, done.target
     return call.answer(
         {
@@ -92,15 +91,16 @@ async def return_result(request: web.Request) -> web.Response:
 
 OPERATIONS = [
     Operation(
-        "POST",
-        "/v2.0/return/claim",
-        return_claim,
-        "자금반환청구",
-        "Return claim",
-        "이체",
-        CENTRE_SCOPES,
-        RETURN_CLAIM,
-        Shape(
+        method="POST",
+        path="/v2.0/return/claim",
+        handler=return_claim,
+        writes=True,
+        name_ko="자금반환청구",
+        name_en="Return claim",
+        group="이체",
+        scopes=CENTRE_SCOPES,
+        request=RETURN_CLAIM,
+        response=Shape(
             (
                 *ENVELOPE,
                 "dps_bank_code_std",
@@ -119,15 +119,15 @@ OPERATIONS = [
         ),
     ),
     Operation(
-        "POST",
-        "/v2.0/return/result",
-        return_result,
-        "자금반환청구결과조회",
-        "Return claim result",
-        "이체",
-        CENTRE_SCOPES,
-        RETURN_RESULT,
-        Shape(
+        method="POST",
+        path="/v2.0/return/result",
+        handler=return_result,
+        name_ko="자금반환청구결과조회",
+        name_en="Return claim result",
+        group="이체",
+        scopes=CENTRE_SCOPES,
+        request=RETURN_RESULT,
+        response=Shape(
             (
                 *ENVELOPE,
                 "claim_bank_tran_date",

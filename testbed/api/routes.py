@@ -31,4 +31,5 @@ OPERATIONS: list[Operation] = [
     *transfer.SELF_AUTH,
     *management.OPERATIONS,
 ]
-ROUTES: list[tuple[str, str, Handler]] = [(op.method, op.path, op.handler) for op in OPERATIONS]
+#: each operation's endpoint: its handler, made to wait for the disk when it writes
+ROUTES: list[tuple[str, str, Handler]] = [(op.method, op.path, op.endpoint) for op in OPERATIONS]

@@ -143,10 +143,7 @@ async def withdraw_acnt(request: web.Request) -> web.Response:
 
 
 async def _withdraw(call: Call, data: dict[str, str], ref: AccountRef) -> web.Response:
-    try:
-        done = await call.gateway.withdraw(call.caller, ref, data)
-    finally:  # refused or not, the record is on disk before the client hears of it
-        await call.durable()
+    done = await call.gateway.withdraw(call.caller, ref, data)
     record = done.record
     return call.answer(
         {
@@ -179,10 +176,7 @@ async def _deposit(request: web.Request, by_account: bool) -> web.Response:
     if data["req_cnt"] != "1" or len(items) != 1:
         raise Refusal("A0004", "req_cnt: 1 (one deposit per request)")
     item = items[0]
-    try:
-        done = await call.gateway.deposit(call.caller, data, item, by_account)
-    finally:  # refused or not, the record is on disk before the client hears of it
-        await call.durable()
+    done = await call.gateway.deposit(call.caller, data, item, by_account)
     record = done.record
     result: dict[str, Any] = {
         "tran_no": item["tran_no"],
@@ -248,15 +242,16 @@ _ACCOUNT_FIELDS = ("fintech_use_num", "account_alias", *_ACCOUNT_SIDE, "tran_amt
 #: a deposit's item ends with the echoes of cms_num and withdraw_bank_tran_id ("" when not sent)
 _DEPOSIT_ITEM_OUT = ("tran_no", *BANK_BLOCK, *_ACCOUNT_FIELDS, "cms_num", "withdraw_bank_tran_id")
 _WITHDRAW = Operation(
-    "POST",
-    "/v2.0/transfer/withdraw/fin_num",
-    withdraw,
-    "출금이체",
-    "Withdrawal",
-    "이체",
-    TRANSFER_OR_SA,
-    WITHDRAW,
-    Shape(
+    method="POST",
+    path="/v2.0/transfer/withdraw/fin_num",
+    handler=withdraw,
+    writes=True,
+    name_ko="출금이체",
+    name_en="Withdrawal",
+    group="이체",
+    scopes=TRANSFER_OR_SA,
+    request=WITHDRAW,
+    response=Shape(
         (
             *ENVELOPE,
             *(f"dps_{k}" for k in _CONTRACT_SIDE),
@@ -269,39 +264,41 @@ _WITHDRAW = Operation(
 OPERATIONS = [
     _WITHDRAW,
     Operation(
-        "POST",
-        "/v2.0/transfer/deposit/fin_num",
-        deposit_fin_num,
-        "입금이체-핀번호",
-        "Deposit (fintech_use_num)",
-        "이체",
-        CENTRE_SCOPES,
-        DEPOSIT,
-        Shape(_DEPOSIT_TOP, items=_DEPOSIT_ITEM_OUT),
+        method="POST",
+        path="/v2.0/transfer/deposit/fin_num",
+        handler=deposit_fin_num,
+        writes=True,
+        name_ko="입금이체-핀번호",
+        name_en="Deposit (fintech_use_num)",
+        group="이체",
+        scopes=CENTRE_SCOPES,
+        request=DEPOSIT,
+        response=Shape(_DEPOSIT_TOP, items=_DEPOSIT_ITEM_OUT),
         items=DEPOSIT_ITEM_FIN,
     ),
     Operation(
-        "POST",
-        "/v2.0/transfer/deposit/acnt_num",
-        deposit_acnt_num,
-        "입금이체-계좌번호",
-        "Deposit (account number)",
-        "이체",
-        CENTRE_SCOPES,
-        DEPOSIT,
-        Shape(_DEPOSIT_TOP, items=(*_DEPOSIT_ITEM_OUT, "account_num")),
+        method="POST",
+        path="/v2.0/transfer/deposit/acnt_num",
+        handler=deposit_acnt_num,
+        writes=True,
+        name_ko="입금이체-계좌번호",
+        name_en="Deposit (account number)",
+        group="이체",
+        scopes=CENTRE_SCOPES,
+        request=DEPOSIT,
+        response=Shape(_DEPOSIT_TOP, items=(*_DEPOSIT_ITEM_OUT, "account_num")),
         items=DEPOSIT_ITEM_ACNT,
     ),
     Operation(
-        "POST",
-        "/v2.0/transfer/result",
-        result,
-        "이체결과조회",
-        "Transfer result",
-        "이체",
-        CENTRE_SCOPES,
-        RESULT,
-        Shape(
+        method="POST",
+        path="/v2.0/transfer/result",
+        handler=result,
+        name_ko="이체결과조회",
+        name_en="Transfer result",
+        group="이체",
+        scopes=CENTRE_SCOPES,
+        request=RESULT,
+        response=Shape(
             (*ENVELOPE, "res_cnt", "res_list"),
             items=(
                 "tran_no",
