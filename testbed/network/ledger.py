@@ -66,6 +66,12 @@ class AccountType(StrEnum):
     def label(self) -> str:
         return _TYPE_LABELS[self]
 
+    @property
+    def transferable(self) -> bool:
+        """Whether 출금이체 may be agreed on such an account: 수시입출금 (demand) only, the
+        rule every registration door applies (`gateway.registrations.register_account`)."""
+        return self is AccountType.DEMAND
+
 
 _TYPE_LABELS = {
     AccountType.DEMAND: "수시입출금",

@@ -645,7 +645,7 @@ class _Generator:
         for user in list(directory.users.values())[: self.size.registered_users]:
             for bank_code, account_num in user.accounts:
                 account = self.world.ledger.accounts[(bank_code, account_num)]
-                transfer_ok = account.account_type is AccountType.DEMAND
+                transfer_ok = account.account_type.transferable  # the registration door's rule
                 while True:
                     number = "1" + demo.client_use_code[1:] + self._draw("#" * 14)
                     if number not in taken:

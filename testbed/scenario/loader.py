@@ -19,7 +19,8 @@ from testbed.clock import DAY, kst_midnight, parse_kst
 from testbed.config import parse_duration, parse_time_of_day
 from testbed.network.centre import TransferOrder
 from testbed.network.faults import fault_from_spec, order_bank
-from testbed.network.fixtures import AccountSpec, UserSpec, create_user, register
+from testbed.network.fixtures import AccountSpec, UserSpec
+from testbed.network.gateway.population import make_test_user
 from testbed.network.ledger import AccountKey, AccountStatus, AccountType, LedgerError
 from testbed.network.world import World
 from testbed.scenario.model import Scenario
@@ -80,8 +81,11 @@ class Loader:
             institution = spec.get("institution", default)
             client = world.directory.clients[self.values[institution]["client_use_code"]]
             accounts = spec.get("accounts", [])
-            user = create_user(
+            # the door the control plane and My Page use: the same user, registrations
+            # (출금 consent on 수시입출금 only) and token
+            made = make_test_user(
                 world,
+                client,
                 UserSpec(
                     name=spec["name"],
                     birth_date=spec["birth_date"],
@@ -94,17 +98,16 @@ class Loader:
                             product_name=a.get("product", ""),
                             status=AccountStatus(a.get("status", "normal")),
                             account_num=a.get("number", ""),
+                            inquiry=a.get("inquiry", True),
+                            transfer=a.get("transfer", True),
+                            alias=a.get("alias", ""),
                         )
                         for a in accounts
                     ),
                 ),
+                spec.get("scope", "login inquiry transfer").split(),
             )
-            scopes = spec.get("scope", "login inquiry transfer").split()
-            grant = (
-                world.auth.issue(client.client_use_code, user.user_seq_no, scopes, now)
-                if scopes
-                else None
-            )
+            user, grant = made.user, made.grant
             entry: dict[str, Any] = {
                 "kind": "user",
                 "institution": institution,
@@ -113,13 +116,10 @@ class Loader:
                 "access_token": grant.access_token if grant else "",
                 "refresh_token": grant.refresh_token if grant else "",
             }
-            for i, (account_spec, key) in enumerate(zip(accounts, user.accounts, strict=True)):
+            for i, (account_spec, key, reg) in enumerate(
+                zip(accounts, user.accounts, made.registrations, strict=True)
+            ):
                 account = world.ledger.accounts[key]
-                reg = register(
-                    world, client, user, account,
-                    account_spec.get("inquiry", True), account_spec.get("transfer", True),
-                    account_spec.get("alias", ""),
-                )  # fmt: skip
                 view = {
                     "bank": account.bank_code,
                     "account_num": account.account_num,

@@ -44,10 +44,11 @@ from testbed.api.catalogue import Handler, Page
 from testbed.clock import to_kst
 from testbed.network.auth import USER_SCOPES
 from testbed.network.codes import Refusal
-from testbed.network.fixtures import AccountSpec, FixtureError, UserSpec, create_user, register
+from testbed.network.fixtures import AccountSpec, FixtureError, UserSpec, create_user
 from testbed.network.gateway import tenancy
+from testbed.network.gateway.registrations import register_account
 from testbed.network.gateway.views import mask
-from testbed.network.ledger import AccountKey, AccountStatus, AccountType
+from testbed.network.ledger import AccountKey, AccountStatus
 from testbed.network.parties import FintechClient, User
 from testbed.network.world import World
 from testbed.runtime import Runtime
@@ -556,10 +557,8 @@ async def consent(request: web.Request) -> web.Response:
     client = world.directory.clients[flow.client_use_code]
     inquiry = "inquiry" in flow.scopes and form.get("agree_inquiry") == "Y"
     transfer = "transfer" in flow.scopes and form.get("agree_transfer") == "Y"
-    for key in chosen:
-        account = world.ledger.accounts[key]
-        demand = account.account_type is AccountType.DEMAND
-        register(world, client, user, account, inquiry, transfer and demand)
+    for key in chosen:  # 출금 consent only where the account takes it: the one door's rule
+        register_account(world, client, user, world.ledger.accounts[key], inquiry, transfer)
     code = world.auth.new_code(
         client.client_use_code,
         user.user_seq_no,

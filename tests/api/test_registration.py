@@ -556,3 +556,49 @@ async def test_account_update_refusals_change_nothing(api: Api) -> None:
     assert after["inquiry_agree_dtime"] == before["inquiry_agree_dtime"]
     assert (await _me(api, sa, theirs))["user_email"] != email
     assert (await _me(api, outsider["access_token"], outsider))["user_email"] != email
+
+
+# --- the demand-account rule on the API's doors -----------------------------------------
+
+
+async def test_user_register_refuses_transfer_consent_on_a_savings_account(api: Api) -> None:
+    person = await api.user([{"bank_code": "004", "balance": 10, "account_type": "2"}])
+    sa = await api.token("sa", index=1)
+    code = await _code(api, 1)
+    request = _register_body(
+        api, code, person, scope="transfer", info_prvd_agmt_yn="", wd_agmt_yn="Y"
+    )
+    resp = await api.http.post(
+        "/v2.0/user/register", json=request, headers={"Authorization": f"Bearer {sa}"}
+    )
+    body = await resp.json()
+    assert (body["rsp_code"], body["bank_rsp_code"]) == ("A0002", "499")
+    assert "(demand) accounts only" in resp.headers["X-Testbed-Warning"]
+    inquiry = await api.post("/v2.0/user/register", sa, _register_body(api, code, person))
+    assert inquiry["rsp_code"] == "A0000"
+    (item,) = (await _me(api, sa, person))["res_list"]
+    assert (item["inquiry_agree_yn"], item["transfer_agree_yn"]) == ("Y", "N")
+
+
+async def test_account_update_refuses_transfer_consent_on_a_savings_account(api: Api) -> None:
+    theirs = await api.user([{"bank_code": "088", "account_type": "2"}], index=1)
+    sa = await api.token("sa", index=1)
+    code = await _code(api, 1)
+    body = await api.post(
+        "/v2.0/account/update", sa, _info_body(api, code, theirs, scope="transfer")
+    )
+    assert (body["rsp_code"], body["bank_rsp_code"]) == ("A0002", "499")
+    info = await api.post("/v2.0/account/info", sa, _info_body(api, code, theirs))
+    assert (info["inquiry_agree_yn"], info["transfer_agree_yn"]) == ("Y", "N")
+
+
+async def test_the_control_plane_gives_no_transfer_consent_on_a_savings_account(api: Api) -> None:
+    person = await api.user(
+        [{"bank_code": "088", "balance": 1}, {"bank_code": "088", "account_type": "2"}]
+    )
+    items = {
+        i["fintech_use_num"]: i
+        for i in (await _me(api, person["access_token"], person))["res_list"]
+    }
+    demand, savings = (items[a["fintech_use_num"]] for a in person["accounts"])
+    assert demand["transfer_agree_yn"] == "Y" and savings["transfer_agree_yn"] == "N"

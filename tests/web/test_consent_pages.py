@@ -744,3 +744,21 @@ async def test_pages_work_on_a_phone_without_external_resources(api: Api) -> Non
                 assert c.id in p.label_for, f"{c.name} has no label"
     flow_ids = {f.values("flow")[0] for f in pages[0].forms}
     assert len(flow_ids) == 1 and re.fullmatch(r"[0-9a-f]{32}", flow_ids.pop())
+
+
+async def test_the_consent_pages_give_transfer_consent_on_demand_accounts_only(api: Api) -> None:
+    """The registration door's rule (gateway.registrations.register_account) on this door:
+    출금 동의 ticked for a 수시입출금 and a 예적금 account registers transfer on the first only."""
+    person = await api.user(  # registered with the first institution; the flow is the second's
+        [{"bank_code": "088", "balance": 1}, {"bank_code": "004", "account_type": "2"}]
+    )
+    demo = await api.demo(1)
+    browser = Browser(api)
+    page = await browser.open(query(demo))
+    page = await sign_in(browser, page, person["user_seq_no"])
+    form = page.form_to("/oauth/2.0/authorize/consent")
+    page = await browser.submit(form, "동의", account=["0", "1"])
+    token = await redeem(api, demo, page.callback()["code"])
+    me = await user_me(api, token["access_token"], person["user_seq_no"])
+    agreed = {a["bank_code_std"]: a["transfer_agree_yn"] for a in me["res_list"]}
+    assert agreed == {"088": "Y", "004": "N"}

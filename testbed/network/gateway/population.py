@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from typing import Final
 
 from testbed.network.auth import USER_SCOPES, Grant
-from testbed.network.fixtures import FixtureError, UserSpec, create_user, register
+from testbed.network.fixtures import FixtureError, UserSpec, create_user
 from testbed.network.gateway import tenancy
+from testbed.network.gateway.registrations import register_account
 from testbed.network.parties import FintechClient, Registration, User
 from testbed.network.world import World
 
@@ -47,7 +48,7 @@ def make_test_user(
     owned = dataclasses.replace(spec, developer=tenant)
     user = create_user(world, owned)
     registrations = [
-        register(
+        register_account(
             world,
             client,
             user,

@@ -22,7 +22,9 @@ from testbed.network.fixtures import (
 from testbed.network.gateway.base import ByAccountNum, Caller, GatewayBase
 from testbed.network.gateway.inquiries import Inquired
 from testbed.network.gateway.views import bank_block
-from testbed.network.parties import Registration
+from testbed.network.ledger import Account
+from testbed.network.parties import FintechClient, Registration, User
+from testbed.network.world import World
 
 #: a consent that is already gone, as the account's bank answers account/cancel for it
 ALREADY_CANCELLED = ("551", "기 해지 사용자")
@@ -34,6 +36,26 @@ def scopes_of(text: str) -> set[str]:
     if any(w not in CONSENTS for w in words) or len(set(words)) != len(words):
         raise Refusal("A0004", "scope: inquiry, transfer or both separated by one space")
     return set(words)
+
+
+def register_account(
+    world: World,
+    client: FintechClient,
+    user: User,
+    account: Account,
+    inquiry: bool,
+    transfer: bool,
+    alias: str = "",
+) -> Registration:
+    """The one door every registration goes through — the consent pages, the control
+    plane and My Page (`population`), scenario fixtures, and, after its own checks,
+    user/register and account/update: the account with the consents asked for, but
+    출금(transfer) consent only on an account that takes it (수시입출금: `AccountType.
+    transferable`; the seeded world holds to the same). An API door that asks for it on
+    another account is refused first (`Registrations._transfer_consent`)."""
+    return register(
+        world, client, user, account, inquiry, transfer and account.account_type.transferable, alias
+    )
 
 
 class Registrations(GatewayBase):
@@ -105,7 +127,10 @@ class Registrations(GatewayBase):
             raise Refusal("A0313", "the account does not belong to a user")
         if user.user_ci != data["user_ci"]:
             raise Refusal("A0313", "user_ci: not the account holder's")
-        reg = register(world, client, user, account, "inquiry" in scopes, "transfer" in scopes)
+        self._transfer_consent(caller, account, scopes, tran_id, date)
+        reg = register_account(
+            world, client, user, account, "inquiry" in scopes, "transfer" in scopes
+        )
         return Inquired(reg, account, date)
 
     async def account_info(self, caller: Caller, data: dict[str, str]) -> Inquired:
@@ -130,11 +155,24 @@ class Registrations(GatewayBase):
         date = await self.through_bank(
             caller, data["bank_tran_id"], account.bank_code, "account_update"
         )
+        self._transfer_consent(caller, account, scopes, data["bank_tran_id"], date)
         reconsent(self.world, reg, scopes)
         if "update_user_email" in data:
             user = self.world.directory.users[reg.user_seq_no]
             set_email(self.world, user, data["update_user_email"])
         return Inquired(reg, account, date)
+
+    def _transfer_consent(
+        self, caller: Caller, account: Account, scopes: set[str], tran_id: str, date: str
+    ) -> None:
+        """출금 consent asked for on an account that takes none (not 수시입출금): its bank
+        refuses the registration (기타 처리불가), and the warning says why."""
+        if "transfer" in scopes and not account.account_type.transferable:
+            caller.warn(
+                f"scope transfer: 출금이체 applies to 수시입출금 (demand) accounts only; this is"
+                f" a {account.account_type.label} account (register it for inquiry)"
+            )
+            raise self.bank_says(account.bank_code, "bank_error", tran_id, date)
 
     def _own_code(self, caller: Caller, client_use_code: str) -> None:
         if client_use_code != caller.client.client_use_code:
