@@ -1,5 +1,7 @@
 """`/oauth/2.0/token` and `/oauth/2.0/revoke` (the consent pages live in `consent.py`).
 
+The rules (who the client is, which token it may have: O0001, O0011) are the gateway's
+(`testbed.network.gateway.tokens`); this module reads the form and renders the answer.
 The token endpoint takes `application/x-www-form-urlencoded`. Parameters sent in the
 query string instead (a common client mistake) are accepted with a warning.
 """
@@ -13,11 +15,10 @@ from aiohttp import web
 from testbed.api.catalogue import Operation, Shape
 from testbed.api.context import Call, start
 from testbed.api.fields import Spec, aNS
-from testbed.network.auth import ACCESS_LIFETIME, CLIENT_SCOPES, USER_SCOPES, Grant
+from testbed.network.auth import ACCESS_LIFETIME, Grant
 from testbed.network.codes import Refusal
+from testbed.network.gateway import tokens
 from testbed.network.parties import FintechClient
-
-_MISSING = "[3000103]"
 
 
 async def _params(call: Call) -> dict[str, str]:
@@ -43,13 +44,9 @@ async def _params(call: Call) -> dict[str, str]:
 
 
 def _client(call: Call, params: dict[str, str]) -> FintechClient:
-    client_id, secret = params.get("client_id", ""), params.get("client_secret", "")
-    if not client_id or not secret:
-        raise Refusal("O0001", _MISSING)
-    client = call.world.directory.clients_by_id.get(client_id)
-    if client is None or client.client_secret != secret:
-        raise Refusal("O0001", "[3000201]")
-    return client
+    return tokens.client_of(
+        call.world, params.get("client_id", ""), params.get("client_secret", "")
+    )
 
 
 def _scopes(text: str) -> list[str]:
@@ -71,16 +68,12 @@ def _client_credentials(
     call: Call, client: FintechClient, params: dict[str, str]
 ) -> dict[str, Any]:
     scopes = _scopes(params.get("scope", ""))
-    if len(scopes) != 1 or scopes[0] not in CLIENT_SCOPES:
-        raise Refusal("O0001", _MISSING)
-    if scopes[0] == "sa" and not client.self_auth:
-        raise Refusal("O0011")
-    grant = call.world.auth.issue(client.client_use_code, "", scopes, call.now)
+    grant = tokens.institution_token(call.world, client, scopes, call.now)
     return {  # no refresh_token: some clients fail on any field they do not expect
         "access_token": grant.access_token,
         "token_type": "Bearer",
         "expires_in": int(ACCESS_LIFETIME),
-        "scope": scopes[0],
+        "scope": grant.scopes[0],
         "client_use_code": client.client_use_code,
     }
 
@@ -89,19 +82,13 @@ def _authorization_code(
     call: Call, client: FintechClient, params: dict[str, str]
 ) -> dict[str, Any]:
     code, redirect = params.get("code", ""), params.get("redirect_uri", "")
-    if not code or not redirect:
-        raise Refusal("O0001", _MISSING)
-    return _user_token(call.world.auth.redeem(code, client.client_use_code, redirect, call.now))
+    return _user_token(tokens.user_token(call.world, client, code, redirect, call.now))
 
 
 def _refresh_token(call: Call, client: FintechClient, params: dict[str, str]) -> dict[str, Any]:
-    refresh = params.get("refresh_token", "")
-    if not refresh:
-        raise Refusal("O0001", _MISSING)
     scopes = _scopes(params.get("scope", ""))
-    if any(s not in USER_SCOPES for s in scopes):
-        raise Refusal("O0001", "[3000115]")
-    return _user_token(call.world.auth.refresh(refresh, client.client_use_code, scopes, call.now))
+    refresh = params.get("refresh_token", "")
+    return _user_token(tokens.refreshed(call.world, client, refresh, scopes, call.now))
 
 
 _GRANT_TYPES = {
@@ -117,7 +104,7 @@ async def token(request: web.Request) -> web.Response:
     client = _client(call, params)
     issue = _GRANT_TYPES.get(params.get("grant_type", ""))
     if issue is None:
-        raise Refusal("O0001", _MISSING)
+        raise Refusal("O0001", tokens.MISSING)
     return call.answer(issue(call, client, params))
 
 
@@ -129,9 +116,7 @@ async def revoke(request: web.Request) -> web.Response:
     if not access_token and params.get("token"):
         call.warn("the revoke parameter is access_token, not token")
         access_token = params["token"]
-    if not access_token:
-        raise Refusal("O0001", _MISSING)
-    grant = call.world.auth.revoke(access_token, client.client_use_code)
+    grant = tokens.revoked(call.world, client, access_token)
     return call.answer(
         {
             "rsp_code": "A0000",

@@ -20,6 +20,7 @@ from testbed.config import parse_duration, parse_time_of_day
 from testbed.network.centre import TransferOrder
 from testbed.network.faults import fault_from_spec, order_bank
 from testbed.network.fixtures import AccountSpec, UserSpec
+from testbed.network.gateway import tokens
 from testbed.network.gateway.population import make_test_user
 from testbed.network.ledger import AccountKey, AccountStatus, AccountType, LedgerError
 from testbed.network.world import World
@@ -62,9 +63,8 @@ class Loader:
                     client.scopes.append("sa")
             world.directory.put_client(client)
             scopes = ("oob", "sa") if client.self_auth else ("oob",)
-            tokens = {
-                s: world.auth.issue(client.client_use_code, "", [s], now).access_token
-                for s in scopes
+            issued = {
+                s: tokens.institution_token(world, client, [s], now).access_token for s in scopes
             }
             self.values[name] = {
                 "kind": "institution",
@@ -73,8 +73,8 @@ class Loader:
                 "client_secret": client.client_secret,
                 "contract": {a.purpose: a.account_num for a in client.contract_accounts},
                 "contract_bank": {a.purpose: a.bank_code for a in client.contract_accounts},
-                "tokens": tokens,
-                "token": tokens["oob"],
+                "tokens": issued,
+                "token": issued["oob"],
             }
         default = next(iter(institutions))
         for name, spec in fixtures.get("users", {}).items():
@@ -224,8 +224,9 @@ class Loader:
         client = self.world.directory.clients[self.values[user["institution"]]["client_use_code"]]
         scopes = spec.get("scope", "login inquiry transfer").split()
         redirect = spec.get("redirect_uri", client.redirect_uris[0])
-        code = self.world.auth.new_code(
-            client.client_use_code, user["user_seq_no"], scopes, redirect, self.world.clock.now()
+        person = self.world.directory.users[user["user_seq_no"]]
+        code = tokens.authorization_code(
+            self.world, client, person, scopes, redirect, self.world.clock.now()
         )
         user["code"] = code.code
         user["redirect_uri"] = redirect

@@ -45,7 +45,7 @@ from testbed.clock import to_kst
 from testbed.network.auth import USER_SCOPES
 from testbed.network.codes import Refusal
 from testbed.network.fixtures import AccountSpec, FixtureError, UserSpec, create_user
-from testbed.network.gateway import tenancy
+from testbed.network.gateway import tenancy, tokens
 from testbed.network.gateway.registrations import register_account
 from testbed.network.gateway.views import mask
 from testbed.network.ledger import AccountKey, AccountStatus
@@ -266,7 +266,7 @@ def _returning_user(
     token = headers.get("Kftc-Bfop-AccessToken", "").strip()
     if token:
         try:
-            grant = world.auth.check(token, now)
+            grant = tokens.bearer(world, token, now)
         except Refusal:
             return None
         if grant.user_seq_no != user.user_seq_no or grant.client_use_code != (
@@ -559,13 +559,8 @@ async def consent(request: web.Request) -> web.Response:
     transfer = "transfer" in flow.scopes and form.get("agree_transfer") == "Y"
     for key in chosen:  # 출금 consent only where the account takes it: the one door's rule
         register_account(world, client, user, world.ledger.accounts[key], inquiry, transfer)
-    code = world.auth.new_code(
-        client.client_use_code,
-        user.user_seq_no,
-        flow.scopes,
-        flow.redirect_uri,
-        runtime.clock.now(),
-        flow.client_info,
+    code = tokens.authorization_code(
+        world, client, user, flow.scopes, flow.redirect_uri, runtime.clock.now(), flow.client_info
     )
     flows(request.app).close(flow)
     await runtime.store.durable()

@@ -34,6 +34,7 @@ from testbed.api.fields import Field, Spec
 from testbed.api.routes import OPERATIONS
 from testbed.clock import iso_kst, yyyymmdd, yyyymmddhhmmss
 from testbed.network.codes import MESSAGES, Refusal
+from testbed.network.gateway import tokens
 from testbed.network.ledger import AccountStatus, AccountType
 from testbed.network.parties import FintechClient, Registration, User
 from testbed.network.world import World
@@ -333,12 +334,8 @@ def _signed_in(
     if scheme.lower() != "bearer" or not token.strip():
         return None, "none", client
     try:
-        grant = world.auth.check(token.strip(), world.clock.now())
+        user, issuer = tokens.bearer_user(world, token.strip(), world.clock.now())
     except Refusal:
-        return None, "refused", client
-    user = world.directory.users.get(grant.user_seq_no)
-    issuer = world.directory.clients.get(grant.client_use_code)
-    if user is None or issuer is None:
         return None, "refused", client
     return user, "live", issuer
 
