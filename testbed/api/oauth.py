@@ -15,9 +15,9 @@ from aiohttp import web
 from testbed.api.catalogue import Operation, Shape
 from testbed.api.context import Call, start
 from testbed.api.fields import Spec, aNS
-from testbed.network.auth import ACCESS_LIFETIME, Grant
 from testbed.network.codes import Refusal
 from testbed.network.gateway import tokens
+from testbed.network.gateway.tokens import ACCESS_LIFETIME, Grant
 from testbed.network.parties import FintechClient
 
 

@@ -58,8 +58,8 @@ from testbed.api.fields import (
     Spec,
     aNS,
 )
-from testbed.network.fixtures import CONSENTS
 from testbed.network.gateway.inquiries import Inquired
+from testbed.network.gateway.registrations import CONSENTS
 from testbed.network.gateway.views import bank_block, yn
 
 CLIENT_USE_CODE = AN("client_use_code", 10, exact=True)

@@ -42,11 +42,11 @@ from multidict import MultiDict
 
 from testbed.api.catalogue import Handler, Page
 from testbed.clock import to_kst
-from testbed.network.auth import USER_SCOPES
 from testbed.network.codes import Refusal
-from testbed.network.fixtures import AccountSpec, FixtureError, UserSpec, create_user
-from testbed.network.gateway import tenancy, tokens
+from testbed.network.gateway import population, tenancy, tokens
+from testbed.network.gateway.population import AccountSpec, FixtureError, UserSpec
 from testbed.network.gateway.registrations import register_account
+from testbed.network.gateway.tokens import USER_SCOPES
 from testbed.network.gateway.views import mask
 from testbed.network.ledger import AccountKey, AccountStatus
 from testbed.network.parties import FintechClient, User
@@ -360,7 +360,7 @@ def _signin_page(
 
 
 def _check_new_user(
-    world: World, form: Mapping[str, str], developer: str
+    world: World, form: Mapping[str, str]
 ) -> tuple[UserSpec | None, dict[str, str]]:
     errors: dict[str, str] = {}
     name = form.get("name", "").strip()
@@ -397,7 +397,6 @@ def _check_new_user(
         gender=gender,
         cell_no=cell,
         accounts=(AccountSpec(bank_code=bank_code, balance=balance),),
-        developer=developer,
     )
     return spec, {}
 
@@ -420,8 +419,7 @@ async def signin(request: web.Request) -> web.Response:
     if flow is None:
         return _lost_page(request)
     if form.get("mode") == "new" and flow.kind == AUTHORIZE:
-        client = world.directory.clients[flow.client_use_code]
-        spec, errors = _check_new_user(world, form, tenancy.tenant_of(client))
+        spec, errors = _check_new_user(world, form)
         if spec is None:
             return _signin_page(request, flow, values=form, errors=errors, new_open=True)
         flow.user_seq_no, flow.new_user, flow.cell_no = "", spec, spec.cell_no
@@ -473,7 +471,8 @@ async def verify(request: web.Request) -> web.Response:
         )
     if flow.new_user is not None:
         try:
-            user = create_user(runtime.world, flow.new_user)
+            client = runtime.world.directory.clients[flow.client_use_code]
+            user = population.make_user(runtime.world, client, flow.new_user)
         except FixtureError as e:
             spec, flow.step = flow.new_user, SIGNIN
             return _signin_page(

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from testbed.network.auth import USER_SCOPES
-from testbed.network.fixtures import AccountSpec, UserSpec
+from testbed.network.gateway.population import AccountSpec, UserSpec
+from testbed.network.gateway.tokens import USER_SCOPES
 from testbed.network.ledger import AccountStatus, AccountType
 
 ACCOUNT_KEYS: Final = frozenset(

@@ -12,15 +12,38 @@ from dataclasses import dataclass
 from typing import Final
 
 from testbed.network.auth import USER_SCOPES, Grant
-from testbed.network.fixtures import FixtureError, UserSpec, create_user
+from testbed.network.fixtures import AccountSpec, FixtureError, UserSpec, create_user
 from testbed.network.gateway import tenancy
 from testbed.network.gateway.registrations import register_account
 from testbed.network.parties import FintechClient, Registration, User
 from testbed.network.world import World
 
+__all__ = [
+    "MAX_TENANT_USERS",
+    "AccountSpec",
+    "FixtureError",
+    "MadeUser",
+    "UserSpec",
+    "make_test_user",
+    "make_user",
+]
+
 #: test users one developer's tenant may hold: a shared server's memory and disk are
 #: everybody's (the operator's shared population has no such cap)
 MAX_TENANT_USERS: Final = 1_000
+
+
+def make_user(world: World, client: FintechClient, spec: UserSpec) -> User:
+    """A user of `client`'s tenant (its developer's, or the shared population) with the
+    spec's accounts, registered nowhere yet (the consent pages register after consent);
+    at most MAX_TENANT_USERS a developer. `FixtureError` makes nothing."""
+    tenant = tenancy.tenant_of(client)
+    if tenant != tenancy.SHARED and tenancy.count_users(world, tenant) >= MAX_TENANT_USERS:
+        raise FixtureError(
+            f"name: at most {MAX_TENANT_USERS} test users a developer (the server is shared);"
+            " reuse the ones you have"
+        )
+    return create_user(world, dataclasses.replace(spec, developer=tenant))
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,15 +61,8 @@ def make_test_user(
     cannot be made raises `FixtureError` and makes nothing."""
     if any(s not in USER_SCOPES for s in scopes):
         raise FixtureError(f"scope: any of {' '.join(USER_SCOPES)}")
-    tenant = tenancy.tenant_of(client)
-    if tenant != tenancy.SHARED and tenancy.count_users(world, tenant) >= MAX_TENANT_USERS:
-        raise FixtureError(
-            f"name: at most {MAX_TENANT_USERS} test users a developer (the server is shared);"
-            " reuse the ones you have"
-        )
     world.clock.sync()
-    owned = dataclasses.replace(spec, developer=tenant)
-    user = create_user(world, owned)
+    user = make_user(world, client, spec)
     registrations = [
         register_account(
             world,

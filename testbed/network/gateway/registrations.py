@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from testbed.network.codes import Refusal
 from testbed.network.fixtures import (
-    CONSENTS,
+    CONSENTS,  # the API's too: the consents a scope may name
     active_registration,
     cancel_consent,
     cancel_user,
@@ -25,6 +25,8 @@ from testbed.network.gateway.views import bank_block
 from testbed.network.ledger import Account
 from testbed.network.parties import FintechClient, Registration, User
 from testbed.network.world import World
+
+__all__ = ["CONSENTS", "Registrations", "register_account", "scopes_of"]
 
 #: a consent that is already gone, as the account's bank answers account/cancel for it
 ALREADY_CANCELLED = ("551", "기 해지 사용자")

@@ -6,10 +6,26 @@ them decides by itself (`Grants` in network/auth.py keeps the records)."""
 
 from __future__ import annotations
 
-from testbed.network.auth import CLIENT_SCOPES, USER_SCOPES, AuthCode, Grant
+from testbed.network.auth import ACCESS_LIFETIME, CLIENT_SCOPES, USER_SCOPES, AuthCode, Grant
 from testbed.network.codes import Refusal
 from testbed.network.parties import FintechClient, User
 from testbed.network.world import World
+
+__all__ = [
+    "ACCESS_LIFETIME",
+    "CLIENT_SCOPES",
+    "USER_SCOPES",
+    "AuthCode",
+    "Grant",
+    "authorization_code",
+    "bearer",
+    "bearer_user",
+    "client_of",
+    "institution_token",
+    "refreshed",
+    "revoked",
+    "user_token",
+]
 
 #: KFTC's sub-codes of O0001 (인증 파라미터 오류)
 MISSING = "[3000103]"  # a parameter is missing or not one the grant takes

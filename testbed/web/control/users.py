@@ -6,8 +6,8 @@ from typing import Any, Final
 
 from aiohttp import web
 
-from testbed.network.fixtures import FixtureError
 from testbed.network.gateway import population
+from testbed.network.gateway.population import FixtureError
 from testbed.network.ledger import AccountKey
 from testbed.network.parties import User
 from testbed.network.world import World

@@ -19,7 +19,6 @@ from testbed.clock import iso_kst, to_kst
 from testbed.config.grading import CREDIT_RATINGS, GUARANTEE_KINDS, NO_RATING, SIZES
 from testbed.network.applications import Application, application_json
 from testbed.network.codes import message
-from testbed.network.fixtures import FixtureError
 from testbed.network.gateway import population, tenancy
 from testbed.network.gateway.admission import (
     DECLARATIONS,
@@ -29,6 +28,7 @@ from testbed.network.gateway.admission import (
     SERVICES,
     ApplicationError,
 )
+from testbed.network.gateway.population import FixtureError
 from testbed.network.parties import DEFAULT_LIMITS, FintechClient, User
 from testbed.network.portal import Developer
 from testbed.runtime import Runtime
