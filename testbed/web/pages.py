@@ -8,26 +8,24 @@ from typing import Any
 from aiohttp import web
 
 from testbed.clock import iso_kst
-from testbed.typedefs import OPENAPI, RUNTIME, TEMPLATES
+from testbed.typedefs import OPENAPI, RUNTIME
+from testbed.web.render import render
 
 
 async def index(request: web.Request) -> web.Response:
     runtime = request.app[RUNTIME]
     world = runtime.world
     now = world.clock.now()
-    html = (
-        request.app[TEMPLATES]
-        .get_template("index.html")
-        .render(
-            now=iso_kst(now),
-            clock=world.clock.state(),
-            centre=world.centre_state(),
-            clients=list(world.directory.clients.values()),
-            banks=world.bank_states(),
-            base_url=f"{request.scheme}://{request.host}",
-        )
+    return render(
+        request,
+        "index.html",
+        now=iso_kst(now),
+        clock=world.clock.state(),
+        centre=world.centre_state(),
+        clients=list(world.directory.clients.values()),
+        banks=world.bank_states(),
+        base_url=f"{request.scheme}://{request.host}",
     )
-    return web.Response(text=html, content_type="text/html", charset="utf-8")
 
 
 _SAMPLE_CALLBACK = re.compile(r"(http://127\.0\.0\.1:\d+)/callback")
@@ -45,12 +43,7 @@ async def sample(request: web.Request) -> web.Response:
             if (found := _SAMPLE_CALLBACK.fullmatch(uri))
         }
     )
-    html = (
-        request.app[TEMPLATES]
-        .get_template("sample.html")
-        .render(urls=urls, base_url=f"{request.scheme}://{request.host}")
-    )
-    return web.Response(text=html, content_type="text/html", charset="utf-8")
+    return render(request, "sample.html", urls=urls, base_url=f"{request.scheme}://{request.host}")
 
 
 def _field(name: str, schema: dict[str, Any], required: bool) -> dict[str, Any]:
@@ -107,9 +100,10 @@ def _docs_operations(document: dict[str, Any]) -> list[tuple[str, list[dict[str,
 async def docs(request: web.Request) -> web.Response:
     """The OpenAPI document as a page people read (no external script or style)."""
     doc = request.app[OPENAPI]
-    html = (
-        request.app[TEMPLATES]
-        .get_template("docs.html")
-        .render(info=doc["info"], openapi=doc["openapi"], groups=_docs_operations(doc))
+    return render(
+        request,
+        "docs.html",
+        info=doc["info"],
+        openapi=doc["openapi"],
+        groups=_docs_operations(doc),
     )
-    return web.Response(text=html, content_type="text/html", charset="utf-8")
