@@ -45,6 +45,7 @@ from testbed.clock import to_kst
 from testbed.network.auth import USER_SCOPES
 from testbed.network.codes import Refusal
 from testbed.network.fixtures import AccountSpec, FixtureError, UserSpec, create_user, register
+from testbed.network.gateway.admission import redirect_uri_ok
 from testbed.network.gateway.views import mask
 from testbed.network.ledger import AccountKey, AccountStatus, AccountType
 from testbed.network.parties import FintechClient, User
@@ -189,7 +190,9 @@ def _validate(request: web.Request, world: World) -> AuthorizeParams | web.Respo
             "client_id does not name a registered institution.",
         )
     redirect_uri = query.get("redirect_uri", "")
-    if redirect_uri not in client.redirect_uris:
+    # registered, and a redirect URI by the one check (one kept before the check existed
+    # never puts a CR or LF into a Location header)
+    if redirect_uri not in client.redirect_uris or not redirect_uri_ok(redirect_uri):
         return _error_page(
             request,
             "3000114",
