@@ -819,8 +819,22 @@
   const issueOob = () => issueToken("oob");
   const issueSa = () => issueToken("sa");
 
-  async function startAuthorize(path) {
+  // The console's own authorize pages (the page names them: console.py AUTHORIZE_PATHS),
+  // and nothing else: `?authorize=` comes from a link anyone can make, so a value that is
+  // not exactly one of these paths (javascript:, another site, //host, ...) is refused.
+  function ownAuthorizePath(path) {
+    const own = (document.body.dataset.authorizePaths || AUTHORIZE).split(" ");
+    return own.includes(path) ? path : null;
+  }
+
+  async function startAuthorize(requested) {
     const box = $("#auth-status");
+    const path = ownAuthorizePath(requested);
+    if (!path) {
+      status(box, "authorize 값은 이 콘솔의 사용자인증 경로여야 합니다 · authorize must be one of the console's own paths: " +
+        (document.body.dataset.authorizePaths || AUTHORIZE), "bad");
+      return;
+    }
     try {
       cfg = { ...cfg, ...(await fetchConfig()) };  // (re)registers the console's callback
     } catch (e) {
@@ -845,7 +859,7 @@
       state,
       auth_type: "0",
     });
-    location.assign(`${path || AUTHORIZE}?${q}`);
+    location.assign(`${path}?${q}`);
   }
 
   // the signed-in user (the config names them from the user token): their number, the

@@ -33,6 +33,7 @@ from testbed.clock import ClockError, iso_kst
 from testbed.config import SourceError
 from testbed.config.settings import DEFAULT_SEED, DEFAULT_TLS_PORT, Settings
 from testbed.network.gateway import tenancy
+from testbed.network.text import printable
 from testbed.runtime import Runtime, open_runtime
 from testbed.serving import Site, SiteError, run_sites
 from testbed.store import StoreError
@@ -174,7 +175,7 @@ def sample(args: argparse.Namespace) -> int:
         redirect_uri=callback,
         db=args.db,
     )
-    print(f"  institution     {client['name']} {client['client_use_code']}", flush=True)
+    print(printable(f"  institution     {client['name']} {client['client_use_code']}"), flush=True)
     run(config, "127.0.0.1", args.port)
     return 0
 
@@ -351,7 +352,9 @@ def _banner(runtime: Runtime, settings: Settings) -> str:
     auth = f"Authorization: Bearer {settings.admin_token}"
     lines.append(f"  try             curl -H '{auth}' {url}/testbed/banks")
     lines.append(f"  dashboard       {url}/dashboard#token={settings.admin_token}")
-    return "\n".join(lines)
+    # names come from applications: a control character in one (refused at input, but a
+    # database may be older) is shown escaped, never sent to the terminal
+    return "\n".join(printable(line) for line in lines)
 
 
 def serve(args: argparse.Namespace) -> int:

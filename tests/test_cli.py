@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from testbed.cli import main, scenario_files
+from testbed.cli import _banner, main, scenario_files
+from testbed.config.settings import Settings
+from testbed.runtime import open_runtime
 from testbed.store import Store
 from testbed.store.crypto import key_file_of
 
@@ -81,3 +83,19 @@ def test_rekey_rotates_the_key_file_and_refuses_a_database_in_use(
         assert "in use by a running testbed" in capsys.readouterr().err
     finally:
         running.close()
+
+
+def test_the_banner_prints_control_characters_in_a_name_escaped(tmp_path: Path) -> None:
+    """Defence in depth: a name with a terminal escape (refused at input today, but a
+    database may be older) reaches the terminal as text, never as an escape sequence."""
+    settings = Settings(db=str(tmp_path / "banner.db"), clock="virtual", admin_token="t", users=4)
+    runtime = open_runtime(settings)
+    try:
+        client = next(iter(runtime.world.directory.clients.values()))
+        client.name = "주식회사 \x1b[2J\x1b]0;pwned\x07해커\u202e"
+        banner = _banner(runtime, settings)
+    finally:
+        runtime.close()
+    assert "\x1b" not in banner and "\x07" not in banner and "\u202e" not in banner
+    assert "주식회사 \\x1b[2J\\x1b]0;pwned\\x07해커\\u202e" in banner
+    assert banner.count("\n") >= 8  # the lines themselves still end in newlines

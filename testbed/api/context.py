@@ -35,6 +35,9 @@ JSON_UTF8 = "application/json; charset=UTF-8"
 #: how far a request's tran_dtime may be from the simulated clock before a warning (clients
 #: hard-code old values; KFTC does not say whether the gateway checks it)
 TRAN_DTIME_SLACK = 86_400.0
+#: every answer's constant headers, built once: JSON, never sniffed into something a
+#: browser would run
+ANSWER_HEADERS = {"Content-Type": JSON_UTF8, "X-Content-Type-Options": "nosniff"}
 
 
 @dataclass
@@ -87,7 +90,7 @@ class Call:
 
     def answer(self, body: Mapping[str, Any]) -> web.Response:
         self.request[RSP_CODE] = (body.get("rsp_code"),)  # the api event's, without re-reading
-        response = web.Response(body=orjson.dumps(body), headers={"Content-Type": JSON_UTF8})
+        response = web.Response(body=orjson.dumps(body), headers=ANSWER_HEADERS)
         if self.warnings:
             # A client's field names can hold anything, control characters included: the
             # header (and the log) carry them escaped, or the answer could not be sent.

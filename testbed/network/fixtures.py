@@ -22,6 +22,7 @@ from testbed.network.ledger import (
     Posting,
 )
 from testbed.network.parties import FintechClient, Registration, User
+from testbed.network.text import control_character
 from testbed.network.world import World
 
 
@@ -198,6 +199,8 @@ def register(
 def create_user(world: World, spec: UserSpec) -> User:
     if not spec.name or len(spec.name) > 20:
         raise FixtureError("name: 1 to 20 characters")
+    if control := control_character(spec.name):
+        raise FixtureError(f"name: no control characters (found {control})")
     if len(spec.birth_date) != 8 or not spec.birth_date.isdigit():
         raise FixtureError("birth_date: YYYYMMDD")
     if spec.gender not in ("M", "F"):

@@ -19,7 +19,7 @@ from testbed.runtime import Runtime, open_runtime
 from testbed.typedefs import ADMIN_TOKEN, RUNTIME, TEMPLATES
 from testbed.web import consent_pages, loop_watch, processing
 from testbed.web.portal import routes as portal
-from testbed.web.render import json_response
+from testbed.web.render import json_response, server_header
 from testbed.web.routes import setup_routes
 
 log = logging.getLogger("testbed")
@@ -63,6 +63,7 @@ def init_app(settings: Settings, runtime: Runtime | None = None) -> web.Applicat
         undefined=jinja2.StrictUndefined,
     )
     app.cleanup_ctx.append(_world_lifetime)
+    app.on_response_prepare.append(server_header)  # the portal's answers pass it too
     consent_pages.install(app)
     processing.install(app)  # what the public pages have shown (one record an hour)
     setup_routes(app)

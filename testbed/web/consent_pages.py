@@ -44,6 +44,7 @@ from testbed.api.catalogue import Handler, Page
 from testbed.clock import to_kst
 from testbed.network.codes import Refusal
 from testbed.network.gateway import population, tenancy, tokens
+from testbed.network.gateway.admission import redirect_uri_ok
 from testbed.network.gateway.population import AccountSpec, FixtureError, UserSpec
 from testbed.network.gateway.registrations import register_account
 from testbed.network.gateway.tokens import USER_SCOPES
@@ -53,9 +54,10 @@ from testbed.network.parties import FintechClient, User
 from testbed.network.world import World
 from testbed.runtime import Runtime
 from testbed.store.audit import CREATE
-from testbed.typedefs import RUNTIME, TEMPLATES
+from testbed.typedefs import RUNTIME
 from testbed.web import processing
 from testbed.web.origin import own_console_callback
+from testbed.web.render import PRIVATE_PAGE_HEADERS, form_headers, render
 
 FLOW_LIFETIME: Final = 600.0  # 10 simulated minutes
 MAX_FLOWS: Final = 10_000  # the oldest go first (virtual time may never move)
@@ -77,17 +79,6 @@ CANCEL_PATH: Final = f"{PREFIX}/cancel"
 
 #: `error` of the callback for a sub-code; any other is `invalid_request`
 _ERROR_NAMES: Final = {"3000115": "invalid_scope", "3000116": "unsupported_response_type"}
-
-_PAGE_HEADERS: Final = {
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
-    "X-Content-Type-Options": "nosniff",
-    # everything is inline and local; no form-action: the consent form redirects away
-    "Content-Security-Policy": (
-        "default-src 'none'; style-src 'unsafe-inline'; img-src data:;"
-        " base-uri 'none'; frame-ancestors 'none'"
-    ),
-}
 
 _CELL_NO = re.compile(r"010\d{8}")
 _DIGITS = re.compile(r"\d+")
@@ -202,9 +193,10 @@ def _validate(request: web.Request, world: World) -> AuthorizeParams | web.Respo
             "client_id does not name a registered institution.",
         )
     redirect_uri = query.get("redirect_uri", "")
-    if redirect_uri not in client.redirect_uris and not own_console_callback(
-        request, client, redirect_uri
-    ):
+    # registered and a redirect URI by the one check (one kept before the check existed
+    # never puts a CR or LF into a Location header), or this server's own console
+    registered = redirect_uri in client.redirect_uris and redirect_uri_ok(redirect_uri)
+    if not registered and not own_console_callback(request, client, redirect_uri):
         return _error_page(
             request,
             "3000114",
@@ -660,27 +652,27 @@ def _render(
     client = None
     if flow is not None:
         client = _runtime(request).world.directory.clients[flow.client_use_code]
-    html = (
-        request.app[TEMPLATES]
-        .get_template(f"consent/{template}")
-        .render(
-            flow=flow,
-            client=client,
-            step=_STEPS.get(flow.step, 0) if flow else 0,
-            scopes=flow.scopes if flow else [],
-            paths={
-                "signin": SIGNIN_PATH,
-                "verify": VERIFY_PATH,
-                "consent": CONSENT_PATH,
-                "cancel": CANCEL_PATH,
-            },
-            account_flow=flow is not None and flow.kind == AUTHORIZE_ACCOUNT,
-            **context,
-        )
+    # the page headers; the flow's forms end at the institution's redirect_uri (a redirect
+    # that form-action must allow); the error pages have no form
+    headers = form_headers(flow.redirect_uri) if flow is not None else PRIVATE_PAGE_HEADERS
+    return render(
+        request,
+        f"consent/{template}",
+        status,
+        headers,
+        flow=flow,
+        client=client,
+        step=_STEPS.get(flow.step, 0) if flow else 0,
+        scopes=flow.scopes if flow else [],
+        paths={
+            "signin": SIGNIN_PATH,
+            "verify": VERIFY_PATH,
+            "consent": CONSENT_PATH,
+            "cancel": CANCEL_PATH,
+        },
+        account_flow=flow is not None and flow.kind == AUTHORIZE_ACCOUNT,
+        **context,
     )
-    response = web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
-    response.headers.update(_PAGE_HEADERS)
-    return response
 
 
 def _error_page(

@@ -40,15 +40,18 @@ from testbed.network.parties import FintechClient, Registration, User
 from testbed.network.world import World
 from testbed.runtime import Runtime
 from testbed.store.audit import institution_subjects
-from testbed.typedefs import RUNTIME, TEMPLATES
+from testbed.typedefs import RUNTIME
 from testbed.web import processing
 from testbed.web.origin import console_callback, own_console_callback
-from testbed.web.render import json_response
+from testbed.web.render import PRIVATE_PAGE_HEADERS, json_response, render
 
 #: the console user's personal fields the config shows (for user/register's form)
 CONSOLE_FIELDS: Final = ("user_name", "birth_date", "user_ci", "account_num", "holder_name")
 AUTHORIZE: Final = "/oauth/2.0/authorize"
 AUTHORIZE_ACCOUNT: Final = "/oauth/2.0/authorize_account"
+#: where the console's `?authorize=` (and its authorize links) may send the browser: these
+#: paths of this server and nothing else (not `javascript:`, not another site)
+AUTHORIZE_PATHS: Final = (AUTHORIZE, AUTHORIZE_ACCOUNT)
 
 #: the KFTC API Console's own list (API Local Test Page): (name, its API's path)
 FLOWS: Final[tuple[tuple[str, str], ...]] = (
@@ -457,12 +460,13 @@ def _accounts(client: FintechClient) -> dict[str, dict[str, str]]:
 
 async def page(request: web.Request) -> web.Response:
     """GET /console: the page; the forms are built in the browser from /console/config."""
-    html = (
-        request.app[TEMPLATES]
-        .get_template("console.html")
-        .render(groups=groups(), flows=flows(), authorize_paths=(AUTHORIZE, AUTHORIZE_ACCOUNT))
+    return render(
+        request,
+        "console.html",
+        groups=groups(),
+        flows=flows(),
+        authorize_paths=AUTHORIZE_PATHS,
     )
-    return web.Response(text=html, content_type="text/html", charset="utf-8")
 
 
 async def config(request: web.Request) -> web.Response:
@@ -526,8 +530,5 @@ async def _log_read(
 
 async def callback(request: web.Request) -> web.Response:
     """GET /console/callback: the consent pages end here; the browser redeems the code."""
-    html = request.app[TEMPLATES].get_template("console_callback.html").render()
-    response = web.Response(text=html, content_type="text/html", charset="utf-8")
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"  # the code stays out of Referer
-    return response
+    # never cached: its URL carries the code (and no Referer takes it anywhere either)
+    return render(request, "console_callback.html", headers=PRIVATE_PAGE_HEADERS)

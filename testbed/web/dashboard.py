@@ -15,8 +15,7 @@ from typing import Any, Final
 from aiohttp import web
 
 from testbed.resources import static_path
-from testbed.typedefs import TEMPLATES
-from testbed.web.render import OWN_SCRIPT_PAGE_HEADERS
+from testbed.web.render import render
 
 
 @dataclass(frozen=True)
@@ -44,9 +43,6 @@ SPEEDS: Final = (1, 60, 600)
 JUMP_TO: Final = "23:29:30"
 STATIC_FILES: Final = ("base.css", "dashboard.css", "dashboard.js")
 
-#: the page loads nothing but its own files, and talks to nothing but this server
-HEADERS: Final = OWN_SCRIPT_PAGE_HEADERS
-
 
 def _static_version() -> str:
     """Changes whenever one of the page's files does, so a reload never mixes old and new."""
@@ -59,15 +55,12 @@ def _static_version() -> str:
 
 
 async def page(request: web.Request) -> web.Response:
-    html = (
-        request.app[TEMPLATES]
-        .get_template("dashboard.html")
-        .render(
-            fault_choices=FAULT_CHOICES,
-            durations=DURATIONS,
-            speeds=SPEEDS,
-            jump_to=JUMP_TO,
-            version=_static_version(),
-        )
+    return render(
+        request,
+        "dashboard.html",
+        fault_choices=FAULT_CHOICES,
+        durations=DURATIONS,
+        speeds=SPEEDS,
+        jump_to=JUMP_TO,
+        version=_static_version(),
     )
-    return web.Response(text=html, content_type="text/html", charset="utf-8", headers=HEADERS)

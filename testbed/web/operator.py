@@ -21,23 +21,19 @@ from typing import Final
 from aiohttp import web
 
 from testbed.store.audit import ACTIONS
-from testbed.typedefs import TEMPLATES
-from testbed.web.render import OWN_SCRIPT_PAGE_HEADERS
+from testbed.web.render import PRIVATE_PAGE_HEADERS, render
 
-#: the dashboard's, and never cached: the page lists applicants
-HEADERS: Final = {**OWN_SCRIPT_PAGE_HEADERS, "Cache-Control": "no-store"}
+#: never cached: the pages list applicants, processings and transfers
+HEADERS: Final = PRIVATE_PAGE_HEADERS
 
 
 async def applications_page(request: web.Request) -> web.Response:
-    html = request.app[TEMPLATES].get_template("operator_applications.html").render()
-    return web.Response(text=html, content_type="text/html", charset="utf-8", headers=HEADERS)
+    return render(request, "operator_applications.html", headers=HEADERS)
 
 
 async def audit_page(request: web.Request) -> web.Response:
-    html = request.app[TEMPLATES].get_template("operator_audit.html").render(actions=ACTIONS)
-    return web.Response(text=html, content_type="text/html", charset="utf-8", headers=HEADERS)
+    return render(request, "operator_audit.html", headers=HEADERS, actions=ACTIONS)
 
 
 async def transfers_page(request: web.Request) -> web.Response:
-    html = request.app[TEMPLATES].get_template("operator_transfers.html").render()
-    return web.Response(text=html, content_type="text/html", charset="utf-8", headers=HEADERS)
+    return render(request, "operator_transfers.html", headers=HEADERS)

@@ -10,27 +10,25 @@ from aiohttp import web
 from testbed.clock import iso_kst
 from testbed.network.gateway import tenancy
 from testbed.network.seed import DEMO_CALLBACKS
-from testbed.typedefs import OPENAPI, RUNTIME, TEMPLATES
+from testbed.typedefs import OPENAPI, RUNTIME
+from testbed.web.render import render
 
 
 async def index(request: web.Request) -> web.Response:
     runtime = request.app[RUNTIME]
     world = runtime.world
     now = world.clock.now()
-    html = (
-        request.app[TEMPLATES]
-        .get_template("index.html")
-        .render(
-            now=iso_kst(now),
-            clock=world.clock.state(),
-            centre=world.centre_state(),
-            # the shared demo institutions only: a portal app's secret is its developer's
-            clients=tenancy.institutions_of(world, tenancy.SHARED),
-            banks=world.bank_states(),
-            base_url=f"{request.scheme}://{request.host}",
-        )
+    return render(
+        request,
+        "index.html",
+        now=iso_kst(now),
+        clock=world.clock.state(),
+        centre=world.centre_state(),
+        # the shared demo institutions only: a portal app's secret is its developer's
+        clients=tenancy.institutions_of(world, tenancy.SHARED),
+        banks=world.bank_states(),
+        base_url=f"{request.scheme}://{request.host}",
     )
-    return web.Response(text=html, content_type="text/html", charset="utf-8")
 
 
 _SAMPLE_CALLBACK = re.compile(r"(http://127\.0\.0\.1:\d+)/callback")
@@ -53,12 +51,7 @@ async def sample(request: web.Request) -> web.Response:
             and found.group(1) != own
         }
     )
-    html = (
-        request.app[TEMPLATES]
-        .get_template("sample.html")
-        .render(urls=urls, base_url=f"{request.scheme}://{request.host}")
-    )
-    return web.Response(text=html, content_type="text/html", charset="utf-8")
+    return render(request, "sample.html", urls=urls, base_url=f"{request.scheme}://{request.host}")
 
 
 def _field(name: str, schema: dict[str, Any], required: bool) -> dict[str, Any]:
@@ -115,9 +108,10 @@ def _docs_operations(document: dict[str, Any]) -> list[tuple[str, list[dict[str,
 async def docs(request: web.Request) -> web.Response:
     """The OpenAPI document as a page people read (no external script or style)."""
     doc = request.app[OPENAPI]
-    html = (
-        request.app[TEMPLATES]
-        .get_template("docs.html")
-        .render(info=doc["info"], openapi=doc["openapi"], groups=_docs_operations(doc))
+    return render(
+        request,
+        "docs.html",
+        info=doc["info"],
+        openapi=doc["openapi"],
+        groups=_docs_operations(doc),
     )
-    return web.Response(text=html, content_type="text/html", charset="utf-8")

@@ -261,14 +261,22 @@ def _build() -> dict[str, Any]:
 _DOCUMENT = _build()
 
 
+def _add(app: web.Application, method: str, path: str, handler: Handler, page: bool) -> None:
+    """A route; a page's GET answers HEAD too (as GET does, without the body)."""
+    if method == "GET" and page:
+        app.router.add_get(path, handler, allow_head=True)
+    else:
+        app.router.add_route(method, path, handler)
+
+
 def setup_routes(app: web.Application) -> None:
     app[OPENAPI] = document()  # the pages read it from here: they are in the table above
     for method, path, handler in kftc.ROUTES:
         app.router.add_route(method, path, handler)
     for page in consent_pages.PAGES:
-        app.router.add_route(page.method, page.path, page.handler)
+        _add(app, page.method, page.path, page.handler, page=True)
     for method, path, handler, _ in ROUTES:
-        app.router.add_route(method, path, handler)
+        _add(app, method, path, handler, page=path in PAGES)
     app.router.add_static("/static/", static_path(), name="static")
     app.middlewares.append(kftc_errors)
     events.install(app)  # api events (after kftc_errors); event streams end on shutdown

@@ -195,6 +195,8 @@ def test_every_form_as_prefilled_answers_a0000_or_its_documented_code(
     _open(page, server)
     page.evaluate("localStorage.clear()")  # an empty history: nothing made yet
     page.reload()
+    # the buttons work once the config has arrived (on a busy machine, not at once)
+    expect(page.locator("#client-id")).not_to_have_value("")
     _issue(page, "oob")
     _issue(page, "sa")
 

@@ -14,7 +14,6 @@ from typing import Any
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import screenshot
-from tests.test_serve import call
 
 LIMIT = 60.0  # seconds: well under the issue's two minutes, on a shared CI machine
 
@@ -64,6 +63,13 @@ def test_sign_up_apply_and_call_the_api_as_the_new_institution(
     page.locator("#new-ip").fill("127.0.0.1")
     page.get_by_role("button", name=re.compile("^등록 Allow")).click()
     expect(page.locator("#ip-allow")).to_contain_text("127.0.0.1")
+    # a test user of the developer's own (the seeded population is the demo institutions')
+    page.locator("#user-name").fill("포털고객")
+    page.locator("#user-birth").fill("19910101")
+    page.locator("#user-bank").select_option("088")
+    page.get_by_role("button", name=re.compile("^사용자 만들기")).click()
+    expect(page.locator("#test-users")).to_contain_text("포털고객")
+    user_seq_no = (page.locator("#test-users code").first.text_content() or "").strip()
     screenshot(page, "portal-my-app")
 
     # the console, as the new institution
@@ -74,10 +80,12 @@ def test_sign_up_apply_and_call_the_api_as_the_new_institution(
     page.get_by_role("button", name="토큰발급 (oob)").click()
     expect(page.locator("#oob-token")).to_have_value(re.compile(r".{20,}"))
 
-    user = call(server["port"], "GET", "/testbed/users")["users"][0]
     page.get_by_role("button", name="사용자인증 (3-legged)").click()
     page.wait_for_url(re.compile(r"/oauth/2\.0/authorize\?"))
-    page.locator("#user_seq_no").select_option(user["user_seq_no"])
+    # the app's consent page lists its developer's users only
+    listed = page.locator("#user_seq_no option").all_text_contents()
+    assert len(listed) == 1 and "포털고객" in listed[0]
+    page.locator("#user_seq_no").select_option(user_seq_no)
     page.get_by_role("button", name=re.compile("이 사용자로 계속")).click()
     sms = (page.locator("#sms-code").text_content() or "").strip()
     page.locator("#code").fill(sms)

@@ -23,6 +23,7 @@ from testbed.config import (
 )
 from testbed.network.faults.model import KINDS, BankState, Fault, FaultBook
 from testbed.network.parties import Directory
+from testbed.network.text import control_character
 
 
 class World(Protocol):
@@ -84,6 +85,8 @@ def _text(spec: dict[str, Any], name: str, default: str = "") -> str:
     value = spec.get(name, default)
     if not isinstance(value, str):
         raise FaultSpecError(name, "expected text")
+    if control := control_character(value):
+        raise FaultSpecError(name, f"no control characters (found {control})")
     return value
 
 

@@ -48,6 +48,7 @@ from testbed.network.gateway import tenancy
 from testbed.network.gateway.base import GatewayBase
 from testbed.network.parties import ContractAccount, FintechClient
 from testbed.network.seed import DEMO_CALLBACKS
+from testbed.network.text import control_character
 
 # --------------------------------------------------------------------------- the seed
 
@@ -717,13 +718,11 @@ class _Form:
         return value
 
     def redirect_uris(self) -> list[str]:
-        uris = []
-        for i, item in enumerate(self.items("redirect_uris")):
-            uri = _text(item, f"redirect_uris[{i}]", _LONGEST_URI)
-            if not uri.startswith(("http://", "https://")):
-                raise ApplicationError(f"redirect_uris[{i}]", "an http:// or https:// address")
-            uris.append(uri)
-        return uris
+        # My Page's check, each URI (an application's are registered as they are)
+        return [
+            redirect_uri(item, f"redirect_uris[{i}]")
+            for i, item in enumerate(self.items("redirect_uris"))
+        ]
 
 
 def _text(value: object, field: str, longest: int = _LONGEST_TEXT) -> str:
@@ -734,6 +733,8 @@ def _text(value: object, field: str, longest: int = _LONGEST_TEXT) -> str:
         raise ApplicationError(field, "must not be empty")
     if len(text) > longest:
         raise ApplicationError(field, f"at most {longest} characters")
+    if control := control_character(text):
+        raise ApplicationError(field, f"no control characters (found {control})")
     return text
 
 
@@ -755,22 +756,36 @@ MOST_REDIRECT_URIS = 20
 MOST_IPS = 50
 
 
-def redirect_uri(value: object) -> str:
-    """A redirect URI as an institution registers it: an absolute http:// or https:// URL
-    with a host, no fragment (RFC 6749 §3.1.2), no spaces; `ApplicationError` otherwise."""
-    uri = _text(value, "redirect_uri", _LONGEST_URI)
+def redirect_uri(value: object, field: str = "redirect_uri") -> str:
+    """The one check of a redirect URI, at every door that registers one (이용신청, My Page,
+    the control plane) and before the consent pages send a browser to one: an absolute
+    http:// or https:// URL with a host, no fragment (RFC 6749 §3.1.2), no spaces or control
+    characters (a CR or LF would end the Location header it goes into);
+    `ApplicationError` naming `field` otherwise."""
+    if isinstance(value, str) and (control := control_character(value.strip())):
+        # before urlsplit, which silently drops CR, LF and TAB
+        raise ApplicationError(field, f"no spaces or control characters (found {control})")
+    uri = _text(value, field, _LONGEST_URI)
     try:
         parts = urlsplit(uri)
         parts.port  # noqa: B018 - raises on a bad port
     except ValueError:
-        raise ApplicationError("redirect_uri", f"not a URL: {uri!r}") from None
+        raise ApplicationError(field, f"not a URL: {uri!r}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ApplicationError("redirect_uri", f"an absolute http(s) URL, got {uri!r}")
+        raise ApplicationError(field, f"an absolute http(s) URL, got {uri!r}")
     if parts.fragment or "#" in uri:
-        raise ApplicationError("redirect_uri", "a redirect URI has no fragment (#...)")
-    if any(c.isspace() or ord(c) < 32 for c in uri):
-        raise ApplicationError("redirect_uri", "no spaces or control characters")
+        raise ApplicationError(field, "a redirect URI has no fragment (#...)")
+    if any(c.isspace() for c in uri):
+        raise ApplicationError(field, "no spaces or control characters")
     return uri
+
+
+def redirect_uri_ok(uri: str) -> bool:
+    """Whether `uri` passes `redirect_uri` as it is (untrimmed): a browser may be sent there."""
+    try:
+        return redirect_uri(uri) == uri
+    except ApplicationError:
+        return False
 
 
 def ip_address(value: object) -> str:

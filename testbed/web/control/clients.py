@@ -8,6 +8,7 @@ from typing import Any
 from aiohttp import web
 
 from testbed.clock import to_kst
+from testbed.network.gateway.admission import ApplicationError, redirect_uri
 from testbed.network.ledger import MAX_BALANCE
 from testbed.network.parties import DEFAULT_LIMITS, FintechClient
 from testbed.store.audit import READ, institution_subjects
@@ -92,6 +93,10 @@ async def update_client(request: web.Request) -> web.Response:
     uris = body_field(body, "redirect_uris", list, client.redirect_uris)
     if not all(isinstance(x, str) and x for x in [*ip_allow, *uris]):
         raise BadRequest("ip_allow and redirect_uris: lists of non-empty strings")
+    try:  # the one check of every door (이용신청 and My Page too)
+        uris = [redirect_uri(uri, f"redirect_uris[{i}]") for i, uri in enumerate(uris)]
+    except ApplicationError as e:
+        raise BadRequest(str(e)) from None
     rate = body_field(body, "rate_limit", dict, client.rate_limit)
     for name, value in rate.items():
         if name not in _RATE_KEYS:

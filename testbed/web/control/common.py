@@ -22,7 +22,7 @@ from testbed.runtime import Runtime
 from testbed.store.audit import DEFAULT_PAGE_SIZE, DENIED, MAX_PAGE_SIZE
 from testbed.typedefs import ADMIN_TOKEN, RUNTIME
 from testbed.web import processing
-from testbed.web.render import json_response
+from testbed.web.render import JSON_HEADERS, json_response
 
 PREFIX = "/testbed/"
 #: the personal fields `account_view` shows (with its history: `transactions` too)
@@ -36,6 +36,7 @@ class BadRequest(web.HTTPBadRequest):
         super().__init__(
             text=json_response({"error": message}).text,
             content_type="application/json",
+            headers=JSON_HEADERS,
         )
         self.set_status(status)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any
 
 from aiohttp import web
 
@@ -17,10 +17,10 @@ from testbed.api.context import LONE_SURROGATE, lone_surrogate
 from testbed.clock import iso_kst
 from testbed.network.portal import Developer, PortalError
 from testbed.runtime import Runtime
-from testbed.typedefs import RUNTIME, TEMPLATES
+from testbed.typedefs import RUNTIME
 from testbed.web import processing
 from testbed.web.portal.sessions import CSRF_FIELD, csrf_token, current_developer
-from testbed.web.render import json_response
+from testbed.web.render import PRIVATE_PAGE_HEADERS, json_response, render
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,19 +30,6 @@ class PortalConfig:
 
 
 CONFIG = web.AppKey("portal_config", PortalConfig)
-
-#: every portal page: nothing from elsewhere, no script, never in a frame (clickjacking),
-#: forms post only here, no caching of a signed-in page
-PAGE_HEADERS: Final = {
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "same-origin",
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Content-Security-Policy": (
-        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self';"
-        " base-uri 'none'; frame-ancestors 'none'"
-    ),
-}
 
 
 def runtime_of(request: web.Request) -> Runtime:
@@ -75,24 +62,22 @@ async def render_page(
     `--tls` is on but the page came over plain HTTP (its Secure cookie would be lost)."""
     config = request.config_dict[CONFIG]
     context.setdefault("developer", await current_developer(request))
-    html = (
-        request.config_dict[TEMPLATES]
-        .get_template(f"portal/{template}")
-        .render(
-            csrf_field=CSRF_FIELD,
-            csrf=await csrf_token(request),
-            now=iso_kst(runtime_of(request).clock.now()),
-            https_url=(
-                f"https://{request.url.host}:{config.tls_port}/portal/"
-                if config.tls and not request.secure
-                else ""
-            ),
-            **context,
-        )
+    # the page headers of every page, never cached (a signed-in page)
+    return render(
+        request,
+        f"portal/{template}",
+        status,
+        PRIVATE_PAGE_HEADERS,
+        csrf_field=CSRF_FIELD,
+        csrf=await csrf_token(request),
+        now=iso_kst(runtime_of(request).clock.now()),
+        https_url=(
+            f"https://{request.url.host}:{config.tls_port}/portal/"
+            if config.tls and not request.secure
+            else ""
+        ),
+        **context,
     )
-    response = web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
-    response.headers.update(PAGE_HEADERS)
-    return response
 
 
 def see_other(location: str = "/portal/") -> web.Response:

@@ -21,7 +21,6 @@ from testbed.web.portal.common import (
     see_other,
     visitor,
 )
-from testbed.web.render import OWN_SCRIPT_PAGE_HEADERS
 
 
 async def index(request: web.Request) -> web.Response:
@@ -197,10 +196,7 @@ async def dashboard(request: web.Request, developer: Developer) -> web.Response:
     /portal/api/network and /portal/api/events with the session): no admin token."""
     runtime = runtime_of(request)
     codes = [c.client_use_code for c in runtime.gateway.institutions(developer.id)]
-    response = await render_page(request, "dashboard.html", 200, codes=codes)
-    # its own script, talking to this server only (the other portal pages run none)
-    response.headers["Content-Security-Policy"] = OWN_SCRIPT_PAGE_HEADERS["Content-Security-Policy"]
-    return response
+    return await render_page(request, "dashboard.html", 200, codes=codes)
 
 
 @sessions.require_developer

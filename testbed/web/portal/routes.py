@@ -75,8 +75,11 @@ def install(app: web.Application, settings: Settings) -> None:
     portal = web.Application()
     portal[CONFIG] = PortalConfig(tls=settings.tls, tls_port=settings.tls_port)
     aiohttp_session.setup(portal, storage(settings))
-    for method, path, handler, _, _ in ROUTES:
-        portal.router.add_route(method, path, handler)
+    for method, path, handler, _, kind in ROUTES:
+        if method == "GET" and kind in (HTML, "redirect"):  # a page answers HEAD as GET does
+            portal.router.add_get(path, handler, allow_head=True)
+        else:
+            portal.router.add_route(method, path, handler)
     app.add_subapp(f"{PREFIX}/", portal)
 
 
