@@ -224,7 +224,12 @@ def _calls(profile: cProfile.Profile) -> int:
 
 
 async def _count(
-    workloads: tuple[str, ...], requests: int, warmup: int, prepare: Prepare | None
+    workloads: tuple[str, ...],
+    requests: int,
+    warmup: int,
+    prepare: Prepare | None,
+    clock: str = "virtual",
+    profiles: dict[str, cProfile.Profile] | None = None,
 ) -> dict[str, float]:
     from aiohttp.test_utils import TestClient, TestServer
 
@@ -240,7 +245,7 @@ async def _count(
         settings = Settings(
             db=str(Path(tmp) / "budget.db"),
             banks=str(banks),
-            clock="virtual",
+            clock=clock,
             start=START,
             admin_token=ADMIN,
             users=20,
@@ -269,6 +274,8 @@ async def _count(
                 finally:
                     gc.enable()
                 counts[kind] = _calls(profile) / requests
+                if profiles is not None:
+                    profiles[kind] = profile
         return counts
 
 
@@ -277,9 +284,13 @@ def count(
     requests: int = REQUESTS,
     warmup: int = WARMUP,
     prepare: Prepare | None = None,
+    clock: str = "virtual",
+    profiles: dict[str, cProfile.Profile] | None = None,
 ) -> dict[str, float]:
-    """Function calls per request of each workload (client included), in a loop of its own."""
-    return asyncio.run(_count(workloads, requests, warmup, prepare))
+    """Function calls per request of each workload (client included), in a loop of its own.
+    `clock="realtime"` counts as `serve` runs (not deterministic: the wall clock decides
+    which events are due); `profiles` receives each workload's profile, to read."""
+    return asyncio.run(_count(workloads, requests, warmup, prepare, clock, profiles))
 
 
 def load_budget(path: Path = BUDGET) -> dict[str, dict[str, Any]]:
@@ -328,9 +339,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=WARMUP)
     parser.add_argument("--only", help="comma-separated workloads (default: every one)")
     parser.add_argument("--json", action="store_true", help="print the counts as JSON")
+    parser.add_argument(
+        "--clock", default="virtual", help="realtime: count as `serve` runs (not held)"
+    )
+    parser.add_argument("--top", type=int, default=0, help="print the N most called functions")
     args = parser.parse_args(argv)
     workloads = tuple(args.only.split(",")) if args.only else WORKLOADS
-    counts = count(workloads, args.requests, args.warmup)
+    profiles: dict[str, cProfile.Profile] = {}
+    counts = count(workloads, args.requests, args.warmup, clock=args.clock, profiles=profiles)
+    for kind, profile in profiles.items() if args.top else ():
+        print(f"--- {kind}: the {args.top} most called functions, calls per request")
+        stats = pstats.Stats(profile).stats  # type: ignore[attr-defined]
+        rows = sorted(stats.items(), key=lambda item: -item[1][1])[: args.top]
+        for (file, line, name), (_cc, nc, _tt, _ct, _callers) in rows:
+            print(f"{nc / args.requests:8.2f}  {name}  {Path(file).name}:{line}")
     if args.json:
         print(json.dumps({k: round(v, 1) for k, v in counts.items()}))
     verdicts = check(counts)

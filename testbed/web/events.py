@@ -1,9 +1,10 @@
 """The event log on the web: KFTC API calls become `api` events; readers follow a live stream.
 
-- `api_events`, a middleware: every call under `/v2.0/` and `/oauth/2.0/` becomes an
-  event `api` with `method`, `path` (never the query string), HTTP `status`, `rsp_code`
-  (read from the JSON answer; null for a page or a redirect), `client_use_code` (null
-  when the call never said who it was) and `elapsed` (simulated seconds). Tokens,
+- `api_call`, called by the app's one middleware: every call under `/v2.0/` and
+  `/oauth/2.0/` becomes an event `api` with `method`, `path` (never the query string),
+  HTTP `status`, `rsp_code` (read from the JSON answer; null for a page or a redirect),
+  `client_use_code` (null when the call never said who it was) and `elapsed` (simulated
+  seconds). Tokens,
   client secrets and account numbers never get into it.
 - `stream()`: the event log as server-sent events. Each reader is a `Subscription`: a
   listener on the current world's log feeding a bounded asyncio.Queue. The runtime
@@ -23,8 +24,9 @@ from typing import Any
 
 from aiohttp import web
 
-from testbed.api.context import RSP_CODE, kftc_errors
+from testbed.api.context import RSP_CODE, kftc_answer
 from testbed.api.context import start as start_call
+from testbed.clock import SimClock
 from testbed.network.world import World
 from testbed.runtime import Runtime
 from testbed.typedefs import RUNTIME
@@ -44,8 +46,8 @@ STREAMS: web.AppKey[set[Subscription]] = web.AppKey("event_streams")
 
 
 def install(app: web.Application) -> None:
-    """The api-event middleware (to go after `kftc_errors`), and streams that end on shutdown."""
-    app.middlewares.append(api_events)
+    """Event streams that end on shutdown (the api events come from `api_call`, which the
+    app's one middleware calls for the KFTC API's paths)."""
     app[STREAMS] = set()
     app.on_shutdown.append(_end_streams)
 
@@ -53,46 +55,59 @@ def install(app: web.Application) -> None:
 # --- api events ---------------------------------------------------------------------------
 
 
-@web.middleware
-async def api_events(request: web.Request, handler: Handler) -> web.StreamResponse:
-    if not request.path.startswith(API_PREFIXES):
-        return await handler(request)
+async def api_call(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A KFTC API call answered as KFTC does (`kftc_answer`), and told as an `api` event.
+
+    No closure and no coroutine for the event of an authenticated call (the institution is
+    the token's): the event costs a dict and the log's append."""
     runtime = request.app[RUNTIME]
-    clock = runtime.clock
-    began = clock.now()
-
-    async def tell(status: int, rsp_code: str | None) -> None:
-        world = runtime.world  # the world now: a reset during the call has replaced it
-        world.events.emit(
-            world.clock.now(),
-            "api",
-            method=request.method,
-            path=request.path,
-            status=status,
-            rsp_code=rsp_code,
-            client_use_code=await _client_use_code(request, world),
-            elapsed=round(clock.now() - began, 3),
-        )
-
+    clock = runtime.clock  # the call's own: a reset during the call replaces the world's
     try:
-        # kftc_errors again, inside: the answer exactly as the client will get it, refusals
-        # included (the outer kftc_errors then sees an answer and passes it on)
-        response = await kftc_errors(request, handler)
+        response = await kftc_answer(request, handler)
     except web.HTTPException as e:  # a redirect from the consent pages, ...
-        await tell(e.status, None)
+        await _tell(request, runtime, clock, e.status, None)
         raise
     except Exception:
-        await tell(500, None)
+        await _tell(request, runtime, clock, 500, None)
         raise
-    await tell(response.status, _rsp_code(request))
+    told = request.get(RSP_CODE)  # the rsp_code `Call.answer` rendered (none: a page)
+    rsp_code = told[0] if told is not None and isinstance(told[0], str) else None
+    call = start_call(request)
+    world = runtime.world  # the world now: a reset during the call has replaced it
+    if call.authenticated is not None:
+        who: str | None = call.authenticated.client.client_use_code
+    else:
+        who = await _client_use_code(request, world)
+    now = world.clock.now()
+    world.events.emit(
+        now,
+        "api",
+        method=request.method,
+        path=request.path,
+        status=response.status,
+        rsp_code=rsp_code,
+        client_use_code=who,
+        elapsed=round((now if world.clock is clock else clock.now()) - call.now, 3),
+    )
     return response
 
 
-def _rsp_code(request: web.Request) -> str | None:
-    """The rsp_code `Call.answer` rendered: every KFTC JSON answer is one (the consent
-    pages answer HTML or a redirect, with none)."""
-    told = request.get(RSP_CODE)
-    return told[0] if told is not None and isinstance(told[0], str) else None
+async def _tell(
+    request: web.Request, runtime: Runtime, clock: SimClock, status: int, rsp_code: str | None
+) -> None:
+    """The event of a call that ended in an exception (no answer of its own)."""
+    world = runtime.world
+    began = start_call(request).now
+    world.events.emit(
+        world.clock.now(),
+        "api",
+        method=request.method,
+        path=request.path,
+        status=status,
+        rsp_code=rsp_code,
+        client_use_code=await _client_use_code(request, world),
+        elapsed=round(clock.now() - began, 3),
+    )
 
 
 async def _client_use_code(request: web.Request, world: World) -> str | None:
