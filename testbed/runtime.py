@@ -300,6 +300,7 @@ def _continue_log(old: EventLog, new: EventLog) -> None:
         event["seq"] = seq
         new.items.append(event)
     new.seq = old.seq + len(fresh)
+    new.reindex()
 
 
 async def _retire(clock: SimClock) -> None:
