@@ -32,8 +32,11 @@ class EventLog:
         event = {"seq": self.seq, "time": iso_kst(time), "type": type_, **fields}
         self.items.append(event)
         who = fields.get("client_use_code")
-        if who is not None:
-            self._index(event, type_, who)
+        if who is not None:  # inline (a call less every API request): see _index
+            kept = self._by_client.get((type_, who))
+            if kept is None:
+                kept = self._by_client[(type_, who)] = deque(maxlen=KEEP_PER_CLIENT)
+            kept.append(event)
         for listener in self.listeners:
             listener(event)
         return event
