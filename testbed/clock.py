@@ -167,6 +167,7 @@ def date_and_time(t: float) -> tuple[str, str]:
     return _day_string(day), _hhmmss(of_day)
 
 
+@functools.lru_cache(maxsize=4096)  # a transaction list's window: the same days over and over
 def from_compact(date: str, time_of_day: str = "000000") -> float:
     """The moment of a KST `YYYYMMDD` and `HHMMSS` (ValueError when there is none)."""
     return datetime(
