@@ -223,6 +223,29 @@ def _calls(profile: cProfile.Profile) -> int:
     return sum(nc for _cc, nc, _tt, _ct, _callers in stats.stats.values())  # type: ignore[attr-defined]
 
 
+def make_app(folder: Path, clock: str = "virtual") -> Any:
+    """The app the counts are made on: a fresh world of 20 users in `folder` (its database
+    and key file), zero bank latency (bench/run.py's network file), the clock given."""
+    from testbed.config.settings import Settings
+    from testbed.web.app import init_app
+
+    sys.path.insert(0, str(BENCH))
+    from run import zero_latency_banks  # bench/ is a folder of scripts
+
+    banks = folder / "banks.yaml"
+    zero_latency_banks(ROOT / "banks.yaml", banks)
+    settings = Settings(
+        db=str(folder / "budget.db"),
+        banks=str(banks),
+        clock=clock,
+        start=START,
+        admin_token=ADMIN,
+        users=20,
+        history_days=0,
+    )
+    return init_app(settings)
+
+
 async def _count(
     workloads: tuple[str, ...],
     requests: int,
@@ -233,26 +256,8 @@ async def _count(
 ) -> dict[str, float]:
     from aiohttp.test_utils import TestClient, TestServer
 
-    from testbed.config.settings import Settings
-    from testbed.web.app import init_app
-
-    sys.path.insert(0, str(BENCH))
-    from run import zero_latency_banks  # bench/ is a folder of scripts
-
     with tempfile.TemporaryDirectory(prefix="budget-") as tmp:
-        banks = Path(tmp) / "banks.yaml"
-        zero_latency_banks(ROOT / "banks.yaml", banks)
-        settings = Settings(
-            db=str(Path(tmp) / "budget.db"),
-            banks=str(banks),
-            clock=clock,
-            start=START,
-            admin_token=ADMIN,
-            users=20,
-            history_days=0,
-            data_key="",
-        )
-        app = init_app(settings)
+        app = make_app(Path(tmp), clock)
         if prepare is not None:
             prepare(app)
         counts: dict[str, float] = {}

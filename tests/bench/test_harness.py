@@ -238,3 +238,17 @@ def test_workshop_smoke_writes_the_room_and_the_settlement(tmp_path: Path) -> No
         assert number(cost[key]), key
     markdown = (tmp_path / "benchmarks.md").read_text(encoding="utf-8")
     assert "<!-- bench:workshop begin -->" in markdown and "| 2,000 |" in markdown
+
+
+def test_gc_thresholds_smoke_measures_every_candidate() -> None:
+    done = bench("gc_thresholds.py", "--requests", "30", "--rounds", "1", timeout=300)
+    points = json.loads(done.stdout.strip().splitlines()[-1])
+    assert [p["threshold"] for p in points] == [
+        [700, 10, 10],
+        [20_000, 20, 50],
+        [50_000, 50, 100],
+        [100_000, 100, 1000],
+    ]
+    for point in points:
+        assert number(point["us_per_request"]) and point["us_per_request"] > 0
+        assert len(point["collections"]) == 3
