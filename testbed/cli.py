@@ -449,6 +449,7 @@ def serve(args: argparse.Namespace) -> int:
         print("testbed: --loop uvloop: uvloop is not installed", file=sys.stderr)
         return 2
     gc.set_threshold(*SERVER_GC_THRESHOLDS)
+    runtime.freeze_now()  # the world, the app and the imports: out of the collector's passes
     lines = [_banner(runtime, settings), f"  event loop      {loop_name}", *tls_lines]
     print("\n".join(lines), flush=True)
     if tls_site is None:

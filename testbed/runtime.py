@@ -67,6 +67,9 @@ class Runtime:
     notes: list[str] = field(default_factory=list)
     world_listeners: list[WorldListener] = field(default_factory=list, compare=False, repr=False)
     _stepping: bool = field(default=False, init=False, compare=False, repr=False)
+    #: `serve` freezes every world, whatever its size (`freeze_now`): what lives as long as
+    #: the world is out of the collector's sight, so its passes walk only what requests make
+    freeze_every_world: bool = field(default=False, init=False, compare=False, repr=False)
     _swap: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, compare=False, repr=False)
     _retiring: set[asyncio.Task[None]] = field(
         default_factory=set, init=False, compare=False, repr=False
@@ -156,11 +159,20 @@ class Runtime:
                 asyncio.get_running_loop().call_soon(self._freeze_if_large, world)
 
     def _freeze_if_large(self, world: World) -> None:
-        """A large world, still the current one, out of the collector's sight (see
-        FREEZE_ACCOUNTS); what the old one left is collected first."""
-        if world is self.world and len(world.ledger.accounts) >= FREEZE_ACCOUNTS:
-            gc.collect()
-            gc.freeze()
+        """A large world (see FREEZE_ACCOUNTS), or any under `serve`, still the current one,
+        out of the collector's sight; what the old one left is collected first."""
+        if world is not self.world:
+            return
+        if self.freeze_every_world or len(world.ledger.accounts) >= FREEZE_ACCOUNTS:
+            _freeze()
+
+    def freeze_now(self) -> None:
+        """Collect what is garbage, then freeze every object alive (`gc.freeze`): `serve`
+        calls it once started, and every world swap (reset, restore, a scenario) again.
+        In paired in-process runs this took 20 µs of a request's collector work (docs/
+        benchmarks.md, round 2); a full pass over a world costs ~1 s a million accounts."""
+        self.freeze_every_world = True
+        _freeze()
 
     async def reset(self) -> World:
         """Back to the world the seed makes, the clock at the settings' start."""
@@ -200,6 +212,12 @@ class Runtime:
         self.store.flush()
         self.store.close()
         gc.unfreeze()
+
+
+def _freeze() -> None:
+    gc.unfreeze()  # what an old world left, frozen with it, can be collected now
+    gc.collect()
+    gc.freeze()
 
 
 def open_runtime(settings: Settings, network: NetworkConfig | None = None) -> Runtime:
@@ -293,6 +311,7 @@ def _continue_log(old: EventLog, new: EventLog) -> None:
         event["seq"] = seq
         new.items.append(event)
     new.seq = old.seq + len(fresh)
+    new.reindex()
 
 
 async def _retire(clock: SimClock) -> None:

@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 import simpy
+from hypothesis import given
+from hypothesis import strategies as st
 
 from testbed.clock import (
     ClockError,
@@ -188,3 +190,23 @@ def test_make_clock() -> None:
         make_clock("virtual", None)
     with pytest.raises(ClockError):
         make_clock("sundial", T0)
+
+
+@given(
+    st.one_of(
+        st.floats(min_value=0, max_value=4e9, allow_nan=False),
+        # the microsecond's rounding edges, where the second or the millisecond carries
+        st.builds(
+            lambda s, f: s + f,
+            st.integers(0, 4 * 10**9),
+            st.sampled_from([0.0, 0.0004995, 0.0005, 0.9994995, 0.9995, 0.99999949, 0.9999995]),
+        ),
+    )
+)
+def test_the_cached_formats_are_the_datetime_formats(t: float) -> None:
+    """iso_kst, api_tran_dtm and date_and_time are built from cached strings of the day and
+    the second, not from a datetime: the same text as formatting `to_kst(t)`."""
+    dt = to_kst(t)
+    assert iso_kst(t) == dt.isoformat(timespec="milliseconds")
+    assert api_tran_dtm(t) == dt.strftime("%Y%m%d%H%M%S") + f"{dt.microsecond // 1000:03d}"
+    assert date_and_time(t) == (dt.strftime("%Y%m%d"), dt.strftime("%H%M%S"))

@@ -34,3 +34,23 @@ async def test_a_large_world_is_frozen_and_a_new_one_again_once_the_old_is_let_g
     finally:
         runtime.close()
         gc.unfreeze()
+
+
+async def test_serve_freezes_every_world_once_started_and_after_each_swap(
+    settings: Settings,
+) -> None:
+    gc.unfreeze()
+    runtime = open_runtime(settings)  # a small world: left to the collector...
+    try:
+        assert gc.get_freeze_count() == 0
+        runtime.freeze_now()  # ...until serve has started
+        assert gc.get_freeze_count() > 1_000
+        old = weakref.ref(runtime.world)
+        await runtime.reset()
+        await asyncio.sleep(0)
+        assert old() is None  # the old world collected (unfrozen first)...
+        assert gc.get_freeze_count() > 1_000  # ...and the new one frozen
+        assert any(o is runtime.world for o in gc.get_objects(generation=2)) is False
+    finally:
+        runtime.close()
+        gc.unfreeze()

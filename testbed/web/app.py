@@ -17,7 +17,8 @@ from testbed.config.settings import Settings
 from testbed.resources import templates_path
 from testbed.runtime import Runtime, open_runtime
 from testbed.typedefs import ADMIN_TOKEN, RUNTIME, TEMPLATES
-from testbed.web import consent_pages, loop_watch, processing
+from testbed.web import consent_pages, events, loop_watch, processing
+from testbed.web.control import common
 from testbed.web.portal import routes as portal
 from testbed.web.render import json_response, server_header
 from testbed.web.routes import setup_routes
@@ -28,9 +29,17 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 @web.middleware
-async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Whatever goes wrong, the client gets JSON that says what, never a bare 500 page."""
+async def dispatch(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """The app's one middleware (each one more cost every request a few µs): a KFTC API
+    call is answered as KFTC answers and told as an `api` event (`events.api_call`), the
+    control plane needs the admin token (`common.admin_only`), and whatever goes wrong,
+    the client gets JSON that says what, never a bare 500 page."""
+    path = request.path
     try:
+        if path.startswith(events.API_PREFIXES):
+            return await events.api_call(request, handler)
+        if path.startswith(common.PREFIX):
+            return await common.admin_only(request, handler)
         return await handler(request)
     except web.HTTPException as e:
         if e.status < 400 or e.content_type == "application/json":
@@ -54,7 +63,7 @@ async def _world_lifetime(app: web.Application) -> AsyncIterator[None]:
 
 def init_app(settings: Settings, runtime: Runtime | None = None) -> web.Application:
     runtime = runtime or open_runtime(settings)
-    app = web.Application(middlewares=[errors], client_max_size=1024**2)
+    app = web.Application(middlewares=[dispatch], client_max_size=1024**2)
     app[RUNTIME] = runtime
     app[ADMIN_TOKEN] = settings.admin_token
     app[TEMPLATES] = jinja2.Environment(

@@ -10,7 +10,7 @@ institution's `redirect_uri` with a one-time `code` (or an `error`):
 
 The flow's state stays on the server (`ConsentFlows`, keyed by a flow id carried in
 a hidden field) and expires after 10 simulated minutes. Every handler answers an
-HTML page or a redirect itself: the `kftc_errors` middleware would turn an
+HTML page or a redirect itself: the KFTC answer path (`kftc_answer`) would turn an
 exception under `/oauth/2.0/` into KFTC JSON, which a browser user cannot read.
 
 Testbed choices (⚠ not documented by KFTC):

@@ -1,9 +1,10 @@
 """The event log on the web: KFTC API calls become `api` events; readers follow a live stream.
 
-- `api_events`, a middleware: every call under `/v2.0/` and `/oauth/2.0/` becomes an
-  event `api` with `method`, `path` (never the query string), HTTP `status`, `rsp_code`
-  (read from the JSON answer; null for a page or a redirect), `client_use_code` (null
-  when the call never said who it was) and `elapsed` (simulated seconds). Tokens,
+- `api_call`, called by the app's one middleware: every call under `/v2.0/` and
+  `/oauth/2.0/` becomes an event `api` with `method`, `path` (never the query string),
+  HTTP `status`, `rsp_code` (read from the JSON answer; null for a page or a redirect),
+  `client_use_code` (null when the call never said who it was) and `elapsed` (simulated
+  seconds). Tokens,
   client secrets and account numbers never get into it.
 - `stream()`: the event log as server-sent events. Each reader is a `Subscription`: a
   listener on the current world's log feeding a bounded asyncio.Queue. The runtime
@@ -23,8 +24,9 @@ from typing import Any
 
 from aiohttp import web
 
-from testbed.api.context import RSP_CODE, kftc_errors
+from testbed.api.context import RSP_CODE, kftc_answer
 from testbed.api.context import start as start_call
+from testbed.clock import SimClock
 from testbed.network.world import World
 from testbed.runtime import Runtime
 from testbed.typedefs import RUNTIME
@@ -44,8 +46,8 @@ STREAMS: web.AppKey[set[Subscription]] = web.AppKey("event_streams")
 
 
 def install(app: web.Application) -> None:
-    """The api-event middleware (to go after `kftc_errors`), and streams that end on shutdown."""
-    app.middlewares.append(api_events)
+    """Event streams that end on shutdown (the api events come from `api_call`, which the
+    app's one middleware calls for the KFTC API's paths)."""
     app[STREAMS] = set()
     app.on_shutdown.append(_end_streams)
 
@@ -53,46 +55,59 @@ def install(app: web.Application) -> None:
 # --- api events ---------------------------------------------------------------------------
 
 
-@web.middleware
-async def api_events(request: web.Request, handler: Handler) -> web.StreamResponse:
-    if not request.path.startswith(API_PREFIXES):
-        return await handler(request)
+async def api_call(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A KFTC API call answered as KFTC does (`kftc_answer`), and told as an `api` event.
+
+    No closure and no coroutine for the event of an authenticated call (the institution is
+    the token's): the event costs a dict and the log's append."""
     runtime = request.app[RUNTIME]
-    clock = runtime.clock
-    began = clock.now()
-
-    async def tell(status: int, rsp_code: str | None) -> None:
-        world = runtime.world  # the world now: a reset during the call has replaced it
-        world.events.emit(
-            world.clock.now(),
-            "api",
-            method=request.method,
-            path=request.path,
-            status=status,
-            rsp_code=rsp_code,
-            client_use_code=await _client_use_code(request, world),
-            elapsed=round(clock.now() - began, 3),
-        )
-
+    clock = runtime.clock  # the call's own: a reset during the call replaces the world's
     try:
-        # kftc_errors again, inside: the answer exactly as the client will get it, refusals
-        # included (the outer kftc_errors then sees an answer and passes it on)
-        response = await kftc_errors(request, handler)
+        response = await kftc_answer(request, handler)
     except web.HTTPException as e:  # a redirect from the consent pages, ...
-        await tell(e.status, None)
+        await _tell(request, runtime, clock, e.status, None)
         raise
     except Exception:
-        await tell(500, None)
+        await _tell(request, runtime, clock, 500, None)
         raise
-    await tell(response.status, _rsp_code(request))
+    told = request.get(RSP_CODE)  # the rsp_code `Call.answer` rendered (none: a page)
+    rsp_code = told[0] if told is not None and isinstance(told[0], str) else None
+    call = start_call(request)
+    world = runtime.world  # the world now: a reset during the call has replaced it
+    if call.authenticated is not None:
+        who: str | None = call.authenticated.client.client_use_code
+    else:
+        who = await _client_use_code(request, world)
+    now = world.clock.now()
+    world.events.emit(
+        now,
+        "api",
+        method=request.method,
+        path=request.path,
+        status=response.status,
+        rsp_code=rsp_code,
+        client_use_code=who,
+        elapsed=round((now if world.clock is clock else clock.now()) - call.now, 3),
+    )
     return response
 
 
-def _rsp_code(request: web.Request) -> str | None:
-    """The rsp_code `Call.answer` rendered: every KFTC JSON answer is one (the consent
-    pages answer HTML or a redirect, with none)."""
-    told = request.get(RSP_CODE)
-    return told[0] if told is not None and isinstance(told[0], str) else None
+async def _tell(
+    request: web.Request, runtime: Runtime, clock: SimClock, status: int, rsp_code: str | None
+) -> None:
+    """The event of a call that ended in an exception (no answer of its own)."""
+    world = runtime.world
+    began = start_call(request).now
+    world.events.emit(
+        world.clock.now(),
+        "api",
+        method=request.method,
+        path=request.path,
+        status=status,
+        rsp_code=rsp_code,
+        client_use_code=await _client_use_code(request, world),
+        elapsed=round(clock.now() - began, 3),
+    )
 
 
 async def _client_use_code(request: web.Request, world: World) -> str | None:
@@ -116,12 +131,13 @@ async def _client_use_code(request: web.Request, world: World) -> str | None:
 
 
 class Subscription:
-    """One reader: the current world's events (of one type, or all), in a bounded queue."""
+    """One reader: the current world's events (of one type, or all), in a bounded queue,
+    each with its server-sent frame (encoded once for every reader: `_frame_once`)."""
 
     def __init__(self, runtime: Runtime, type_: str | None = None, size: int | None = None):
         self.runtime = runtime
         self.type = type_
-        self.queue: asyncio.Queue[Event] = asyncio.Queue(size or QUEUE_SIZE)
+        self.queue: asyncio.Queue[tuple[Event, bytes]] = asyncio.Queue(size or QUEUE_SIZE)
         self.lost: list[int] = []  # seq of the events dropped since the last gap was told
         self.ended = asyncio.Event()
         self._log = runtime.world.events
@@ -132,8 +148,8 @@ class Subscription:
         if self.type is not None and event["type"] != self.type:
             return
         if self.queue.full():
-            self.lost.append(self.queue.get_nowait()["seq"])
-        self.queue.put_nowait(event)
+            self.lost.append(self.queue.get_nowait()[0]["seq"])
+        self.queue.put_nowait((event, _frame_once(event)))
 
     def follow(self, old: World, new: World) -> None:
         """The runtime swapped its world: listen to the new one's log from now on."""
@@ -162,6 +178,22 @@ def frame(event: Event) -> bytes:
     """One server-sent event: `id`, `event` (the type), `data` (the event as JSON)."""
     data = json.dumps(event, ensure_ascii=False)
     return f"id: {event['seq']}\nevent: {event['type']}\ndata: {data}\n\n".encode()
+
+
+#: the last event framed and its frame: the log tells its listeners (every reader) of an
+#: event one after the other, so the first encodes it and the others reuse the bytes (60
+#: dashboards cost 60 encodings of every event before). Held strongly, so `is` is safe.
+_last_framed: tuple[Event, bytes] | None = None
+
+
+def _frame_once(event: Event) -> bytes:
+    global _last_framed
+    last = _last_framed
+    if last is not None and last[0] is event:
+        return last[1]
+    data = frame(event)
+    _last_framed = (event, data)
+    return data
 
 
 def _gap_frame(gap: Event) -> bytes:
@@ -197,9 +229,10 @@ async def stream(request: web.Request, since: int, type_: str | None) -> web.Str
             gap = subscription.take_gap()
             if gap is not None:
                 await response.write(_gap_frame(gap))
-            if live["seq"] > last:
-                await response.write(frame(live))
-                last = live["seq"]
+            event, data = live
+            if event["seq"] > last:
+                await response.write(data)
+                last = event["seq"]
     except ConnectionError:
         pass  # the reader went away while we wrote (a closing transport)
     finally:
@@ -210,7 +243,7 @@ async def stream(request: web.Request, since: int, type_: str | None) -> web.Str
 
 async def _next(
     request: web.Request, response: web.StreamResponse, subscription: Subscription
-) -> Event | None:
+) -> tuple[Event, bytes] | None:
     """The next event; a keep-alive comment every KEEPALIVE s; None once the reader is gone."""
     loop = asyncio.get_running_loop()
     quiet_until = loop.time() + KEEPALIVE

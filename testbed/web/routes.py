@@ -9,7 +9,6 @@ from aiohttp import web
 
 from testbed.api import openapi
 from testbed.api import routes as kftc
-from testbed.api.context import kftc_errors
 from testbed.resources import static_path
 from testbed.typedefs import OPENAPI
 from testbed.web import consent_pages, console, dashboard, events, operator, pages
@@ -19,7 +18,6 @@ from testbed.web.control import (
     audit,
     clients,
     clock,
-    common,
     exports,
     faults,
     retention,
@@ -278,6 +276,4 @@ def setup_routes(app: web.Application) -> None:
     for method, path, handler, _ in ROUTES:
         _add(app, method, path, handler, page=path in PAGES)
     app.router.add_static("/static/", static_path(), name="static")
-    app.middlewares.append(kftc_errors)
-    events.install(app)  # api events (after kftc_errors); event streams end on shutdown
-    app.middlewares.append(common.admin_only)
+    events.install(app)  # event streams end on shutdown (the middleware is app.dispatch)

@@ -210,3 +210,45 @@ def test_steps_sorts_samples_by_the_innermost_testbed_frame(tmp_path: Path) -> N
     assert found["sealing for the disk (AES-GCM, keyed hashes)"] == pytest.approx(30.0)
     assert found["rendering the answer (views, JSON, headers)"] == pytest.approx(20.0)
     assert "| step | share | µs per request |" in steps.markdown(rows)
+
+
+def test_workshop_smoke_writes_the_room_and_the_settlement(tmp_path: Path) -> None:
+    bench(
+        "workshop.py",
+        "--attendees",
+        "2",
+        "--minutes",
+        "0.05",
+        "--entries",
+        "2000",
+        "--write",
+        "--out-dir",
+        str(tmp_path),
+    )
+    section = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))["workshop"]
+    rooms = section["rooms"]
+    assert [(r["attendees"], r["dashboards"]) for r in rooms] == [(2, False), (2, True)]
+    for room in rooms:
+        assert room["errors"] == 0 and room["requests"] == 2 * room["rounds"]
+        assert number(room["core_share"]) and number(room["core_share_per_attendee"])
+    assert rooms[1]["frames_read"] >= 2 * rooms[1]["requests"]  # each reader saw each call
+    (cost,) = section["settlement"]
+    assert cost["entries"] == 2000
+    for key in ("scan_ms", "first_settle_ms", "refresh_us"):
+        assert number(cost[key]), key
+    markdown = (tmp_path / "benchmarks.md").read_text(encoding="utf-8")
+    assert "<!-- bench:workshop begin -->" in markdown and "| 2,000 |" in markdown
+
+
+def test_gc_thresholds_smoke_measures_every_candidate() -> None:
+    done = bench("gc_thresholds.py", "--requests", "30", "--rounds", "1", timeout=300)
+    points = json.loads(done.stdout.strip().splitlines()[-1])
+    assert [p["threshold"] for p in points] == [
+        [700, 10, 10],
+        [20_000, 20, 50],
+        [50_000, 50, 100],
+        [100_000, 100, 1000],
+    ]
+    for point in points:
+        assert number(point["us_per_request"]) and point["us_per_request"] > 0
+        assert len(point["collections"]) == 3

@@ -183,3 +183,44 @@ def test_a_world_started_after_the_close_settles_the_next_day(make_world: WorldF
     world.clock.set(parse_kst("2026-03-03T23:56:00+09:00"))
     assert [e["date"] for e in world.events.since(0, "settlement")] == ["20260303"]
     assert kst_midnight(world.clock.now()) == parse_kst("2026-03-03T00:00:00+09:00")
+
+
+def test_positions_are_kept_incrementally_and_counted_again_after_a_purge(
+    make_world: WorldFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = make_world(seed=5, users=25)
+    _busy_weeks(world)
+    ledger = world.ledger
+    last = ledger.entries[-1].time
+    date = yyyymmdd(last)
+    assert (settle(ledger, date).positions, settle(ledger, date).transfers) == _brute_force(
+        ledger, date
+    )
+    looked = 0
+    original = settlement.yyyymmdd
+
+    def counting(t: float) -> str:
+        nonlocal looked
+        looked += 1
+        return original(t)
+
+    monkeypatch.setattr(settlement, "yyyymmdd", counting)
+    settle(ledger, date)
+    assert looked == 0  # a refresh with nothing new walks nothing
+    for n in range(3):  # three interbank transfers more on the same day
+        ledger.post(
+            last + n,
+            "transfer",
+            [Posting(clearing_key("004"), -(n + 1)), Posting(clearing_key("088"), n + 1)],
+        )
+    day = settle(ledger, date)
+    assert looked == 3  # only the new entries, not the day's
+    assert (day.positions, day.transfers) == _brute_force(ledger, date)
+    # retention removes the oldest days for good: the totals are counted again
+    first = ledger.entries[0].time
+    assert ledger.purge(last + 10, lambda e: e.time < first + 10 * DAY) is not None
+    for d in range(45):
+        other = yyyymmdd(first + d * DAY)
+        day = settle(ledger, other)
+        assert (day.positions, day.transfers) == _brute_force(ledger, other), other
+        assert day.total == 0

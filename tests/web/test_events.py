@@ -174,6 +174,30 @@ async def test_a_slow_reader_loses_the_oldest_and_is_told(
     resp.close()
 
 
+async def test_an_event_is_encoded_once_for_every_reader(
+    client: Client, auth: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = _runtime(client).world
+    readers = [await client.get("/testbed/events", headers={**auth, **STREAM}) for _ in range(3)]
+    await _eventually(lambda: len(world.events.listeners) == 3)
+    encoded = 0
+    original = events.frame
+
+    def counting(event: dict[str, Any]) -> bytes:
+        nonlocal encoded
+        encoded += 1
+        return original(event)
+
+    monkeypatch.setattr(events, "frame", counting)
+    for n in range(4):
+        world.events.emit(world.clock.now(), "tick", n=n)
+    assert encoded == 4  # not 12: one encoding an event, whatever the readers
+    for resp in readers:
+        frames = await _frames(resp, 4)
+        assert [json.loads(f["data"])["n"] for f in frames] == [0, 1, 2, 3]
+        resp.close()
+
+
 async def test_a_resume_older_than_the_log_is_told_what_it_lost(
     client: Client, auth: dict[str, str]
 ) -> None:

@@ -156,9 +156,8 @@ def app_view(runtime: Runtime, client: FintechClient) -> dict[str, Any]:
             "rsp_code": e.get("rsp_code", ""),
             "rsp_message": _meaning(str(e.get("rsp_code") or "")),
         }
-        for e in world.events.since(0, "api")
-        if e.get("client_use_code") == code
-    ][-LATEST_CALLS:]
+        for e in world.events.latest("api", code, LATEST_CALLS)
+    ]
     calls.reverse()
     active = [r for r in world.directory.registrations.values() if r.client_use_code == code]
     return {
