@@ -1,4 +1,5 @@
-"""The aiohttp application's typed state keys, at the bottom of the app's import graph.
+"""The aiohttp application's typed state keys and its `Handler` alias, at the bottom of the
+app's import graph.
 
 Every module that reads the app's state (the KFTC handlers in `testbed.api`; the pages,
 control plane and recorder in `testbed.web`) imports its keys from here, so none of
@@ -7,12 +8,16 @@ them has to import the module that builds the app.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import jinja2
 from aiohttp import web
 
 from testbed.runtime import Runtime
+
+#: what aiohttp calls for a route (and a middleware passes on): one alias for every layer
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 RUNTIME = web.AppKey("runtime", Runtime)
 ADMIN_TOKEN = web.AppKey("admin_token", str)

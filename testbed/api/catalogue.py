@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
 
 from testbed.api.fields import Spec
-from testbed.typedefs import RUNTIME
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+from testbed.typedefs import RUNTIME, Handler
 
 #: the scopes an operation accepts (any one of them is enough)
 CENTRE_SCOPES = ("oob", "sa")  # the institution's own calls (no user)

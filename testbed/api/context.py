@@ -12,7 +12,7 @@ import json
 import logging
 import re
 import weakref
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,7 +25,7 @@ from testbed.network.codes import Refusal
 from testbed.network.gateway import Caller, Gateway
 from testbed.network.world import World
 from testbed.runtime import Runtime
-from testbed.typedefs import RUNTIME
+from testbed.typedefs import RUNTIME, Handler
 
 log = logging.getLogger("testbed.api")
 
@@ -270,8 +270,6 @@ def begin(request: web.Request, scopes: tuple[str, ...], transfer: bool = False)
     )
     return call
 
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 async def kftc_answer(request: web.Request, handler: Handler) -> web.StreamResponse:
     """A KFTC API call's answer, whatever went wrong: HTTP 200 with rsp_code. Not a

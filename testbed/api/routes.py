@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
-from aiohttp import web
-
 from testbed.api import (
     account_inquiry,
     inquiry,
@@ -16,8 +12,7 @@ from testbed.api import (
     transfer,
 )
 from testbed.api.catalogue import Operation
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+from testbed.typedefs import Handler
 
 #: in the order the API console lists them
 OPERATIONS: list[Operation] = [

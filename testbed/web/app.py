@@ -8,7 +8,7 @@ starts); the clock's stepping task and the store's lifetime are the app's
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 
 import jinja2
 from aiohttp import web
@@ -16,7 +16,7 @@ from aiohttp import web
 from testbed.config.settings import Settings
 from testbed.resources import templates_path
 from testbed.runtime import Runtime, open_runtime
-from testbed.typedefs import ADMIN_TOKEN, RUNTIME, TEMPLATES
+from testbed.typedefs import ADMIN_TOKEN, RUNTIME, TEMPLATES, Handler
 from testbed.web import consent_pages, events, loop_watch, processing
 from testbed.web.control import common
 from testbed.web.portal import routes as portal
@@ -24,8 +24,6 @@ from testbed.web.render import json_response, server_header
 from testbed.web.routes import setup_routes
 
 log = logging.getLogger("testbed")
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 @web.middleware

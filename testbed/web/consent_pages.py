@@ -40,7 +40,7 @@ from urllib.parse import quote, unquote, urlencode
 from aiohttp import web
 from multidict import MultiDict
 
-from testbed.api.catalogue import Handler, Page
+from testbed.api.catalogue import Page
 from testbed.clock import to_kst
 from testbed.network.codes import Refusal
 from testbed.network.gateway import population, tenancy, tokens
@@ -54,7 +54,7 @@ from testbed.network.parties import FintechClient, User
 from testbed.network.world import World
 from testbed.runtime import Runtime
 from testbed.store.audit import CREATE
-from testbed.typedefs import RUNTIME
+from testbed.typedefs import RUNTIME, Handler
 from testbed.web import processing
 from testbed.web.origin import own_console_callback
 from testbed.web.render import PRIVATE_PAGE_HEADERS, form_headers, render

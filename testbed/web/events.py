@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -29,9 +28,8 @@ from testbed.api.context import start as start_call
 from testbed.clock import SimClock
 from testbed.network.world import World
 from testbed.runtime import Runtime
-from testbed.typedefs import RUNTIME
+from testbed.typedefs import RUNTIME, Handler
 
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 Event = dict[str, Any]
 
 API_PREFIXES = ("/v2.0/", "/oauth/2.0/")

@@ -16,7 +16,6 @@ scenario file but needs nothing from `testbed.scenario` or `testbed.replay`.
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
@@ -26,9 +25,7 @@ from aiohttp import web
 
 from testbed.clock import iso_kst
 from testbed.runtime import Runtime
-from testbed.typedefs import RUNTIME
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+from testbed.typedefs import RUNTIME, Handler
 
 INSTITUTIONS = ("fintech", "selfpay")  # fixture names of the seeded institutions, in order
 _KEEP = ("rsp_code", "bank_rsp_code")

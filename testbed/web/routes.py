@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -10,7 +9,7 @@ from aiohttp import web
 from testbed.api import openapi
 from testbed.api import routes as kftc
 from testbed.resources import static_path
-from testbed.typedefs import OPENAPI
+from testbed.typedefs import OPENAPI, Handler
 from testbed.web import consent_pages, console, dashboard, events, operator, pages
 from testbed.web.control import (
     accounts,
@@ -28,8 +27,6 @@ from testbed.web.control import (
 )
 from testbed.web.portal import routes as portal
 from testbed.web.render import json_response
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 async def openapi_json(request: web.Request) -> web.Response:

@@ -12,6 +12,7 @@ from aiohttp import web
 
 from testbed.network.gateway import ApplicationError
 from testbed.network.portal import Developer, PortalError
+from testbed.typedefs import Handler
 from testbed.web.portal import accounts, institutions, sessions
 from testbed.web.portal.common import (
     ApiError,
@@ -200,7 +201,7 @@ async def events(request: web.Request, developer: Developer) -> web.Response:
     return json_response(institutions.events_view(runtime_of(request), developer, int(since)))
 
 
-def change_app(change: str) -> sessions.Handler:
+def change_app(change: str) -> Handler:
     """POST /portal/api/apps/{code}/<change> (`institutions.CHANGES`): one change to the
     developer's institution, durable; the answer is My Page after it (a rotation adds the
     new secret: its only showing)."""

@@ -12,6 +12,7 @@ from aiohttp import web
 
 from testbed.network.gateway import ApplicationError
 from testbed.network.portal import Developer, PortalError
+from testbed.typedefs import Handler
 from testbed.web.portal import accounts, institutions, sessions
 from testbed.web.portal.common import (
     by,
@@ -231,7 +232,7 @@ async def make_user(request: web.Request, developer: Developer) -> web.Response:
     return see_other(f"/portal/apps/{code}")
 
 
-def change_app(change: str) -> sessions.Handler:
+def change_app(change: str) -> Handler:
     """POST /portal/apps/{code}/<change> (form): as the JSON API's; done, the page again
     (303), or with a new secret shown once (200); refused, the page naming the field."""
 

@@ -9,7 +9,6 @@ after the parent's only for the sub-app's own routes).
 from __future__ import annotations
 
 import warnings
-from collections.abc import Awaitable, Callable
 from typing import Any, Final
 
 import aiohttp_session
@@ -20,12 +19,11 @@ from testbed.config.grading import CREDIT_RATINGS, NO_RATING, SIZES
 from testbed.config.settings import Settings
 from testbed.network.gateway.admission import DECLARATIONS, LICENCES, SERVICES
 from testbed.network.portal import MAX_PASSWORD, MIN_PASSWORD
+from testbed.typedefs import Handler
 from testbed.web.portal import api, pages
 from testbed.web.portal.common import CONFIG, PortalConfig
 from testbed.web.portal.institutions import CHANGES
 from testbed.web.portal.sessions import COOKIE, CSRF_FIELD, storage
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 PREFIX: Final = "/portal"
 HTML: Final = "text/html"

@@ -43,7 +43,7 @@ from multidict import MultiDict
 
 from testbed.config.settings import Settings
 from testbed.network.portal import Developer
-from testbed.typedefs import RUNTIME
+from testbed.typedefs import RUNTIME, Handler
 from testbed.web.render import json_response
 
 COOKIE: Final = "testbed_portal"
@@ -59,7 +59,6 @@ _BINDING: Final = "auth"
 _SESSION_ID: Final = "sid"
 _CSRF: Final = "csrf"
 
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 DeveloperHandler = Callable[[web.Request, Developer], Awaitable[web.StreamResponse]]
 
 
