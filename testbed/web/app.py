@@ -17,7 +17,7 @@ from testbed.config.settings import Settings
 from testbed.resources import templates_path
 from testbed.runtime import Runtime, open_runtime
 from testbed.typedefs import ADMIN_TOKEN, RUNTIME, TEMPLATES, Handler
-from testbed.web import consent_pages, events, loop_watch, processing
+from testbed.web import consent, events, loop_watch, processing
 from testbed.web.control import common
 from testbed.web.portal import routes as portal
 from testbed.web.render import json_response, server_header
@@ -71,7 +71,7 @@ def init_app(settings: Settings, runtime: Runtime | None = None) -> web.Applicat
     )
     app.cleanup_ctx.append(_world_lifetime)
     app.on_response_prepare.append(server_header)  # the portal's answers pass it too
-    consent_pages.install(app)
+    consent.install(app)
     processing.install(app)  # what the public pages have shown (one record an hour)
     setup_routes(app)
     portal.install(app, settings)  # a sub-app: its session middleware sees /portal/ only

@@ -10,7 +10,7 @@ from testbed.api import openapi
 from testbed.api import routes as kftc
 from testbed.resources import static_path
 from testbed.typedefs import OPENAPI, Handler
-from testbed.web import consent_pages, console, dashboard, events, operator, pages
+from testbed.web import consent, console, dashboard, events, operator, pages
 from testbed.web.control import (
     accounts,
     applications,
@@ -242,7 +242,7 @@ def _build() -> dict[str, Any]:
     doc = openapi.build(
         kftc.OPERATIONS,
         [
-            *((p.method, p.path, p.summary, "text/html") for p in consent_pages.PAGES),
+            *((p.method, p.path, p.summary, "text/html") for p in consent.PAGES),
             *((m, path, summary, _media(path)) for m, path, _, summary in ROUTES),
         ],
         QUERY_PARAMETERS,
@@ -268,7 +268,7 @@ def setup_routes(app: web.Application) -> None:
     app[OPENAPI] = document()  # the pages read it from here: they are in the table above
     for method, path, handler in kftc.ROUTES:
         app.router.add_route(method, path, handler)
-    for page in consent_pages.PAGES:
+    for page in consent.PAGES:
         _add(app, page.method, page.path, page.handler, page=True)
     for method, path, handler, _ in ROUTES:
         _add(app, method, path, handler, page=path in PAGES)

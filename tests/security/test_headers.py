@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from testbed.web import consent_pages
+from testbed.web import consent
 from testbed.web import routes as web_routes
 from testbed.web.portal import routes as portal_routes
 from tests.api.conftest import Api
@@ -28,7 +28,7 @@ def html_pages() -> list[str]:
     """Every GET route that answers a page, from the testbed's, the consent pages' and the
     portal's tables."""
     pages = [path for method, path, _, _ in web_routes.ROUTES if path in web_routes.PAGES]
-    pages += [p.path for p in consent_pages.PAGES if p.method == "GET"]
+    pages += [p.path for p in consent.PAGES if p.method == "GET"]
     pages += [
         portal_routes.PREFIX + path
         for method, path, _, _, kind in portal_routes.ROUTES
