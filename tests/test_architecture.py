@@ -83,7 +83,7 @@ def test_the_architecture_map_names_only_files_that_exist() -> None:
 
 
 _PACKAGES = ("api", "network", "network/gateway", "network/faults", "web", "web/control", "config")
-_PACKAGES += ("store", "scenario", "replay")
+_PACKAGES += ("store", "scenario", "replay", "web/consent", "web/portal")
 
 
 def _defined(path: Path) -> set[str]:
