@@ -19,6 +19,7 @@ from testbed.network.gateway import (
     Gateway,
     UnknownApplication,
 )
+from testbed.network.gateway import admission as admission_module
 from testbed.network.gateway.admission import (
     DECLARATIONS,
     EXCLUDED_SERVICES,
@@ -636,3 +637,16 @@ def test_the_same_seed_and_applications_make_the_same_institutions_with_new_secr
     assert not {c[3] for c in first} & {c[3] for c in again}
     # a replay (and only a replay) draws them from the seeded streams: the same twice
     assert institutions(7, ReplaySecrets) == institutions(7, ReplaySecrets)
+
+
+def test_a_developer_files_a_bounded_number_of_applications(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(admission_module, "MOST_APPLICATIONS", 2)
+    apply(world, owner="dev-9")
+    apply(world, owner="dev-9", business_number=KAKAO)
+    with pytest.raises(ApplicationError) as refused:
+        apply(world, owner="dev-9", business_number=NAVER)
+    assert refused.value.field == "application"
+    assert len(world.applications.of("dev-9")) == 2
+    apply(world, owner="dev-10")  # another developer's count is their own
