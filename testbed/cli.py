@@ -53,10 +53,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--clock", choices=("realtime", "virtual"), default="realtime")
     serve.add_argument("--start", help="initial simulated time, ISO-8601 (KST if no offset)")
     serve.add_argument("--speed", type=float, default=1.0, help="realtime speed factor")
-    serve.add_argument(
-        "--admin-token",
-        default=os.environ.get("TESTBED_ADMIN_TOKEN", ""),
-        help="control plane token (default: $TESTBED_ADMIN_TOKEN, else generated and printed)",
+    _admin_token_options(
+        serve, "control plane token (default: $TESTBED_ADMIN_TOKEN, else generated and printed)"
     )
     serve.add_argument("--users", type=int, default=100, help="users in a newly seeded world")
     serve.add_argument(
@@ -116,13 +114,51 @@ def _parser() -> argparse.ArgumentParser:
     sample.add_argument(
         "--testbed", default="http://127.0.0.1:8080", help="the running testbed's base URL"
     )
-    sample.add_argument(
-        "--admin-token",
-        default=os.environ.get("TESTBED_ADMIN_TOKEN", ""),
-        help="the testbed's control plane token (default: $TESTBED_ADMIN_TOKEN)",
+    _admin_token_options(
+        sample, "the testbed's control plane token (default: $TESTBED_ADMIN_TOKEN)"
     )
     sample.add_argument("--db", default="fintech_web.db", help="the sample's own SQLite file")
     return parser
+
+
+ADMIN_TOKEN_ENV = "TESTBED_ADMIN_TOKEN"
+#: what `--admin-token` on the command line is told: every user of the machine can read it
+ADMIN_TOKEN_VISIBLE = (
+    "WARNING: --admin-token on the command line is visible to every user of this machine in"
+    f" the process list (ps): prefer ${ADMIN_TOKEN_ENV} or --admin-token-file"
+)
+
+
+def _admin_token_options(parser: argparse.ArgumentParser, about: str) -> None:
+    token = parser.add_mutually_exclusive_group()
+    token.add_argument("--admin-token", help=f"{about}; visible in the process list")
+    token.add_argument(
+        "--admin-token-file",
+        metavar="PATH",
+        help=f"read the admin token from a file (its first line) instead of ${ADMIN_TOKEN_ENV}",
+    )
+
+
+class AdminTokenError(Exception):
+    pass
+
+
+def admin_token(args: argparse.Namespace) -> str:
+    """The admin token from --admin-token (warned about), --admin-token-file, or
+    $TESTBED_ADMIN_TOKEN; "" if none is given."""
+    if args.admin_token:
+        print(ADMIN_TOKEN_VISIBLE, file=sys.stderr)
+        return str(args.admin_token)
+    if args.admin_token_file:
+        try:
+            lines = Path(args.admin_token_file).read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as e:
+            raise AdminTokenError(f"--admin-token-file: cannot read it: {e}") from None
+        token = lines[0].strip() if lines else ""
+        if not token:
+            raise AdminTokenError(f"--admin-token-file: {args.admin_token_file} is empty")
+        return token
+    return os.environ.get(ADMIN_TOKEN_ENV, "")
 
 
 def _admin_call(base: str, token: str, method: str, path: str, body: Any = None) -> Any:
@@ -148,8 +184,16 @@ def sample(args: argparse.Namespace) -> int:
     from samples.fintech_web.app import run
     from samples.fintech_web.kftc import Config
 
+    try:
+        args.admin_token = admin_token(args)
+    except AdminTokenError as e:
+        print(f"testbed: {e}", file=sys.stderr)
+        return 2
     if not args.admin_token:
-        print("testbed: sample needs --admin-token (or $TESTBED_ADMIN_TOKEN)", file=sys.stderr)
+        print(
+            "testbed: sample needs $TESTBED_ADMIN_TOKEN, --admin-token-file or --admin-token",
+            file=sys.stderr,
+        )
         return 2
     callback = f"http://127.0.0.1:{args.port}/callback"
     try:
@@ -356,6 +400,11 @@ def _banner(runtime: Runtime, settings: Settings) -> str:
 def serve(args: argparse.Namespace) -> int:
     from testbed.web.app import init_app
 
+    try:
+        given_token = admin_token(args)
+    except AdminTokenError as e:
+        print(f"testbed: {e}", file=sys.stderr)
+        return 2
     settings = Settings(
         host=args.host,
         port=args.port,
@@ -365,7 +414,7 @@ def serve(args: argparse.Namespace) -> int:
         clock=args.clock,
         start=args.start,
         speed=args.speed,
-        admin_token=args.admin_token or secrets.token_urlsafe(24),
+        admin_token=given_token or secrets.token_urlsafe(24),
         users=args.users,
         tls=args.tls,
         tls_port=DEFAULT_TLS_PORT if args.tls_port is None else args.tls_port,

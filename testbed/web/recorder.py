@@ -15,7 +15,10 @@ scenario file but needs nothing from `testbed.scenario` or `testbed.replay`.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import stat
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -75,7 +78,7 @@ class Recorder:
     def write(self) -> None:
         text = yaml.safe_dump(self.scenario(), allow_unicode=True, sort_keys=False, width=100)
         header = "# Recorded by `testbed serve --record`: replay it with `testbed replay`.\n"
-        self.path.write_text(header + text, encoding="utf-8")
+        write_private(self.path, (header + text).encode())
 
     def hide(self, value: Any) -> Any:
         """Secrets replaced by their references, everywhere in a value."""
@@ -168,6 +171,22 @@ class Recorder:
                 step["save"] = save
         step["expect"] = expect
         self.steps.append(step)
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Replace `path` with `data`: readable by its owner only (0600 from the first byte,
+    whatever the umask), and whole (a new file renamed over the old: a server killed
+    while writing leaves the previous recording, not half of one)."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, stat.S_IRUSR | stat.S_IWUSR)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        raise
 
 
 def install(app: web.Application, path: str) -> Recorder:
