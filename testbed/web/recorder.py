@@ -16,7 +16,6 @@ scenario file but needs nothing from `testbed.scenario` or `testbed.replay`.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import stat
 from collections.abc import Awaitable, Callable
@@ -28,6 +27,7 @@ import yaml
 from aiohttp import web
 
 from testbed.clock import iso_kst
+from testbed.config import limits
 from testbed.runtime import Runtime
 from testbed.typedefs import RUNTIME
 
@@ -107,7 +107,7 @@ class Recorder:
         if not isinstance(response, web.Response) or response.status >= 500:
             return response
         try:
-            answer = json.loads(response.text or "null")
+            answer = limits.loads(response.text or "null")
         except ValueError:
             return response
         self._wait_since_last()
@@ -127,7 +127,7 @@ class Recorder:
     def _clock_step(self, raw: bytes, status: int) -> None:
         if status >= 400:
             return
-        body = json.loads(raw or b"{}")
+        body = limits.loads(raw or b"{}")  # the clock took it: within the limits
         if "set" in body:
             self.steps.append({"wait": {"until": body["set"]}})
         for field in ("shift", "advance"):
@@ -153,9 +153,9 @@ class Recorder:
                 )
             else:
                 try:
-                    step["body"] = self.hide(json.loads(raw))
-                except ValueError:
-                    return  # a malformed body cannot be written back as YAML faithfully
+                    step["body"] = self.hide(limits.loads(raw))
+                except ValueError:  # malformed, or deeper than the limits (TooDeep)
+                    return  # a body that cannot be written back as YAML faithfully
         expect: dict[str, Any] = {"status": status}
         if isinstance(answer, dict):
             expect.update({k: answer[k] for k in _KEEP if k in answer})
