@@ -33,7 +33,13 @@ from testbed.clock import ClockError, iso_kst
 from testbed.config import SourceError
 from testbed.config.settings import DEFAULT_SEED, DEFAULT_TLS_PORT, Settings
 from testbed.runtime import Runtime, open_runtime
-from testbed.serving import Site, SiteError, run_sites
+from testbed.serving import (
+    DEFAULT_KEEPALIVE_TIMEOUT,
+    RESERVED_FDS,
+    Site,
+    SiteError,
+    run_sites,
+)
 from testbed.store import StoreError
 
 
@@ -85,6 +91,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--tls-port", type=int, help=f"HTTPS port under --tls (default {DEFAULT_TLS_PORT})"
+    )
+    serve.add_argument(
+        "--keepalive-timeout",
+        type=float,
+        default=DEFAULT_KEEPALIVE_TIMEOUT,
+        metavar="S",
+        help="close a keep-alive connection idle for S seconds"
+        f" (default {DEFAULT_KEEPALIVE_TIMEOUT:g})",
+    )
+    serve.add_argument(
+        "--max-connections",
+        type=int,
+        metavar="N",
+        help="connections open at once, over HTTP and HTTPS (default: the open-file limit"
+        f" less {RESERVED_FDS}); past it the oldest idle one is closed, or the new one"
+        " refused with 503",
     )
     check = sub.add_parser("check", help="validate scenario files without running them")
     check.add_argument("files", nargs="+", metavar="FILE|DIR")
@@ -425,6 +447,14 @@ def serve(args: argparse.Namespace) -> int:
     if args.tls_port is not None and not args.tls:
         print("testbed: --tls-port needs --tls", file=sys.stderr)
         return 2
+    if args.keepalive_timeout <= 0 or (
+        args.max_connections is not None and args.max_connections < 1
+    ):
+        print(
+            "testbed: --keepalive-timeout takes seconds above 0, --max-connections 1 or more",
+            file=sys.stderr,
+        )
+        return 2
     tls_site: Site | None = None
     tls_lines: list[str] = []
     if settings.tls:
@@ -496,11 +526,15 @@ def serve(args: argparse.Namespace) -> int:
     gc.set_threshold(*SERVER_GC_THRESHOLDS)
     lines = [_banner(runtime, settings), f"  event loop      {loop_name}", *tls_lines]
     print("\n".join(lines), flush=True)
-    if tls_site is None:
-        web.run_app(app, host=settings.host, port=settings.port, print=None, loop=loop)
-        return 0
-    try:  # run_app serves one kind of site: both, HTTP and HTTPS, need run_sites
-        run_sites(app, [Site(settings.host, settings.port), tls_site], loop=loop)
+    sites = [Site(settings.host, settings.port), *([tls_site] if tls_site else [])]
+    try:  # not run_app: it serves one kind of site, and cannot cap connections
+        run_sites(
+            app,
+            sites,
+            loop=loop,
+            keepalive_timeout=args.keepalive_timeout,
+            max_connections=args.max_connections,
+        )
     except SiteError as e:
         print(f"testbed: {e}", file=sys.stderr)
         return 2

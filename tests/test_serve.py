@@ -237,7 +237,7 @@ def test_serve_sets_the_collector_for_a_server(
     from testbed import cli
 
     ran: list[web.Application] = []
-    monkeypatch.setattr(web, "run_app", lambda app, **kwargs: ran.append(app))
+    monkeypatch.setattr(cli, "run_sites", lambda app, sites, **kwargs: ran.append(app))
     before = gc.get_threshold()
     try:
         args = cli._parser().parse_args(
