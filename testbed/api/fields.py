@@ -44,7 +44,10 @@ CHECKS: dict[str, tuple[Callable[[str], bool], str]] = {
     "date": (lambda v: len(v) == 8 and _date(v, "%Y%m%d"), "a date YYYYMMDD"),
     "dtime": (lambda v: len(v) == 14 and _date(v, "%Y%m%d%H%M%S"), "a time YYYYMMDDHHMMSS"),
     "time": (lambda v: len(v) == 6 and _date(v, "%H%M%S"), "a time of day HHMMSS"),
-    "amount": (lambda v: v.isdigit() and int(v) > 0, "a positive whole amount of won"),
+    "amount": (
+        lambda v: v.isascii() and v.isdigit() and int(v) > 0,
+        "a positive whole amount of won",
+    ),
     "yn": (lambda v: v in ("Y", "N"), "Y or N"),
 }
 

@@ -196,7 +196,7 @@ def history_window(q: dict[str, str]) -> Window:
     if end <= start:
         raise Refusal("A0004", "from_date/from_time must not be after to_date/to_time")
     cursor = q.get("befor_inquiry_trace_info", "")
-    if cursor and not cursor.isdigit():
+    if cursor and not (cursor.isascii() and cursor.isdigit()):
         raise Refusal("A0004", "befor_inquiry_trace_info: the value a previous page returned")
     return Window(start, end, cursor)
 

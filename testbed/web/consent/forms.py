@@ -88,12 +88,12 @@ def prefill(headers: Mapping[str, str]) -> dict[str, str]:
     if name:
         out["name"] = name[:20]
     info = headers.get("Kftc-Bfop-UserInfo", "").strip()
-    if info.isdigit() and len(info) in (8, 9):
+    if info.isascii() and info.isdigit() and len(info) in (8, 9):
         out["birth_date"] = info[:8]
         if len(info) == 9:  # birth date + the 주민번호 gender digit
             out["gender"] = "M" if int(info[8]) % 2 else "F"
     cell = headers.get("Kftc-Bfop-UserCellNo", "").replace("-", "").strip()
-    if cell.isdigit():
+    if cell.isascii() and cell.isdigit():
         out["cell_no"] = cell
     return out
 
@@ -139,7 +139,7 @@ def check_new_user(world: World, form: Mapping[str, str]) -> tuple[UserSpec | No
 
 
 def _is_birth_date(text: str, now: float) -> bool:
-    if len(text) != 8 or not text.isdigit():
+    if len(text) != 8 or not (text.isascii() and text.isdigit()):
         return False
     try:
         day = datetime.strptime(text, "%Y%m%d").date()

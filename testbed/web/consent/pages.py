@@ -270,7 +270,7 @@ async def consent(request: web.Request) -> web.Response:
         return _current_page(request, flow)
     chosen: list[AccountKey] = []
     for value in form.getall("account", []):
-        if value.isdigit() and int(value) < len(flow.accounts):
+        if value.isascii() and value.isdigit() and int(value) < len(flow.accounts):
             key = flow.accounts[int(value)]
             account = world.ledger.accounts.get(key)
             if account and account.status is AccountStatus.NORMAL and key not in chosen:

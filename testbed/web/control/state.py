@@ -108,7 +108,7 @@ async def restore_snapshot(request: web.Request) -> web.Response:
     """Replace the world by a snapshot's: balances, histories, tokens, records and clock."""
     runtime = runtime_of(request)
     text = request.match_info["id"]
-    snapshot_id = int(text) if text.isdigit() else 0
+    snapshot_id = int(text) if text.isascii() and text.isdigit() else 0
     try:
         restored = await runtime.restore(snapshot_id) if snapshot_id else None
     except StoreError as e:

@@ -192,7 +192,7 @@ async def events(request: web.Request, developer: Developer) -> web.Response:
     most `institutions.EVENTS_PAGE`; ask again with `since` = `last`."""
     unknown = sorted(set(request.query) - {"since"})
     since = request.query.get("since", "0")
-    if unknown or not since.isdigit() or len(since) > 18:
+    if unknown or not (since.isascii() and since.isdigit()) or len(since) > 18:
         return json_response(
             {"error": "since: the sequence number to read after (digits), and nothing else",
              "field": "since"},

@@ -220,7 +220,7 @@ async def make_user(request: web.Request, developer: Developer) -> web.Response:
         "accounts": [
             {
                 "bank_code": form.get("bank_code", ""),
-                "balance": int(balance) if balance.isdigit() else -1,
+                "balance": int(balance) if balance.isascii() and balance.isdigit() else -1,
             }
         ],
     }
