@@ -153,8 +153,11 @@ def app_view(runtime: Runtime, client: FintechClient) -> dict[str, Any]:
             "method": e.get("method", ""),
             "path": e.get("path", ""),
             "status": e.get("status", 0),
-            "rsp_code": e.get("rsp_code", ""),
-            "rsp_message": _meaning(str(e.get("rsp_code") or "")),
+            "rsp_code": e.get("rsp_code") or "",
+            "outcome": e.get("outcome", ""),
+            "rsp_message": _meaning(
+                str(e.get("rsp_code") or ""), str(e.get("outcome", "")), e.get("status", 0)
+            ),
         }
         for e in world.events.latest("api", code, LATEST_CALLS)
     ]
@@ -179,10 +182,30 @@ def app_view(runtime: Runtime, client: FintechClient) -> dict[str, Any]:
     }
 
 
-def _meaning(rsp_code: str) -> str:
+#: what an OAuth answer without rsp_code did (`events._outcome`)
+_OUTCOMES: Final = {
+    "token": "토큰 발급 · token issued",
+    "code": "인가코드를 콜백으로 보냄 · code sent to the callback",
+    "redirect": "콜백으로 이동 · redirected to the callback",
+}
+
+
+def _meaning(rsp_code: str, outcome: str = "", status: int = 0) -> str:
+    """What a call's answer means: its rsp_code's text, else (OAuth answers carry none)
+    what it did: a token, a code or an error sent to the callback, a page shown."""
     if rsp_code == "A0000":
         return "처리 성공 · success"
-    return message(rsp_code)
+    if rsp_code:
+        return message(rsp_code)
+    if outcome.startswith("error="):
+        return f"거절: 콜백으로 오류 전달 · refused, sent to the callback ({outcome[6:]})"
+    if outcome in _OUTCOMES:
+        return _OUTCOMES[outcome]
+    if status == 200:
+        return "인증 화면 표시 · consent page shown"
+    if status >= 400:
+        return f"오류 화면 (HTTP {status}) · error page, e.g. a redirect_uri not registered"
+    return f"HTTP {status}"
 
 
 async def my_page(runtime: Runtime, by: Who, clients: list[FintechClient]) -> list[dict[str, Any]]:
