@@ -167,6 +167,8 @@ def app_view(runtime: Runtime, client: FintechClient) -> dict[str, Any]:
         "client_use_code": code,
         "name": client.name,
         "application": app.id if app else "",
+        # approved by the operator after review: its secret was never shown to anyone
+        "approved_by_operator": app is not None and app.decided_by == "operator",
         "client_id": client.client_id,
         "client_secret_masked": mask(client.client_secret),
         "scopes": list(client.scopes),
