@@ -27,6 +27,7 @@ from testbed.network.gateway.admission import (
     LICENCES,
     SERVICES,
     ApplicationError,
+    application_problems,
 )
 from testbed.network.gateway.population import FixtureError
 from testbed.network.parties import DEFAULT_LIMITS, FintechClient, User
@@ -58,9 +59,90 @@ _TEXT_FIELDS: Final = (
 _FLAGS: Final = ("aml_system", "isms", "liability_insurance")
 
 
+#: each field of the application form: its label as the form shows it (Korean, English)
+#: and what to write, in Korean (the model's own words, in English, go beside)
+FORM_FIELDS: Final[dict[str, tuple[str, str, str]]] = {
+    "company_name": ("회사명", "Company name", "회사명을 100자 이내로 입력하세요."),
+    "business_number": (
+        "사업자등록번호",
+        "Business registration number",
+        "사업자등록번호 10자리(000-00-00000)를 검증번호까지 맞게 입력하세요.",
+    ),
+    "size": ("기업 규모", "Size", "기업 규모를 고르세요 (처리대행비용 구간이 달라집니다)."),
+    "industry": ("핀테크산업 분류업종", "Industry", "목록의 업종이나 '해당 없음'을 고르세요."),
+    "licences": ("전자금융업 등록", "Licences", "목록의 등록만 고를 수 있습니다."),
+    "declarations": ("제외대상 확인", "Declarations", "해당 여부를 표시하세요."),
+    "services": ("제공서비스", "Services", "제공서비스를 하나 이상 고르세요."),
+    "purposes": (
+        "이용목적",
+        "Purposes",
+        "이용목적을 한 줄에 하나씩, 1개 이상 20개 이하로 쓰세요.",
+    ),
+    "main_bank": ("주거래은행", "Main bank", "오픈뱅킹 참가은행을 고르세요."),
+    "credit_rating": ("기업신용등급", "Credit rating", "기업신용등급을 고르세요."),
+    "paid_in_capital": (
+        "납입자본금 (원)",
+        "Paid-in capital, won",
+        "납입자본금을 원 단위 정수로 쓰세요 (예: 1,000,000,000).",
+    ),
+    "years_in_business": (
+        "회사업력 (년)",
+        "Years in business",
+        "회사업력을 0~200 사이의 정수로 쓰세요.",
+    ),
+    "operating_profit": (
+        "영업이익 (원)",
+        "Operating profit, won",
+        "영업이익을 원 단위 정수로 쓰세요 (손실은 -).",
+    ),
+    "aml_system": ("AML시스템 운영", "Runs an AML system", "예 또는 아니오로 표시하세요."),
+    "isms": ("정보보호관리체계 인증", "ISMS certified", "예 또는 아니오로 표시하세요."),
+    "liability_insurance": (
+        "전자금융배상책임보험 가입",
+        "Liability insurance",
+        "예 또는 아니오로 표시하세요.",
+    ),
+    "redirect_uris": (
+        "Redirect URI",
+        "Redirect URIs",
+        "한 줄에 하나씩, http:// 또는 https://로 시작하고 #이 없는 주소를 쓰세요.",
+    ),
+}
+
+
+def form_field(error_field: str) -> str:
+    """The form's field an error names (`services[0]` is the services boxes; a
+    declaration keeps its own key, `declarations.gambling`, for its own box)."""
+    return error_field if error_field.startswith("declarations.") else error_field.split("[")[0]
+
+
+def form_errors(errors: list[ApplicationError]) -> dict[str, str]:
+    """The form's errors, every one at once: by the form's field, naming it as the form
+    labels it, in Korean with the model's English beside."""
+    exclusions = {f"declarations.{e.key}": e.label for e in EXCLUSIONS}
+    shown: dict[str, str] = {}
+    for error in errors:
+        name = form_field(error.field)
+        base = name.split(".")[0]
+        label_ko, label_en, what = FORM_FIELDS.get(base, (name, "", ""))
+        if name in exclusions:
+            label_ko = f"{label_ko} · {exclusions[name]}"
+        text = f"{label_ko} ({label_en}): {what} · {error.message}" if what else str(error)
+        shown.setdefault(name, text)
+    return shown
+
+
+def check_application(
+    runtime: Runtime, developer: Developer, data: Mapping[str, Any]
+) -> dict[str, str]:
+    """Every problem of an application the form would file (`form_errors`), or {}."""
+    return form_errors(application_problems(runtime.gateway, developer.id, data))
+
+
 def choices(runtime: Runtime) -> dict[str, Any]:
     """What the application form offers: every vocabulary of the model."""
     return {
+        "labels": FORM_FIELDS,
         "sizes": [(size, size) for size in SIZES],
         "industries": [(name, f"{name} ({what})") for name, what in INDUSTRIES.items()],
         "licences": LICENCES,

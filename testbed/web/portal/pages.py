@@ -144,12 +144,15 @@ async def apply(request: web.Request, developer: Developer) -> web.Response:
         return await forbidden_page(request)
     data = institutions.form_data(form)
     runtime = runtime_of(request)
+    values = {**data, "purposes": form.get("purposes", "")}
+    values["redirect_uris"] = form.get("redirect_uris", "")
+    # every problem at once, before anything is filed
+    if errors := institutions.check_application(runtime, developer, data):
+        return await _apply_page(request, 400, values, errors)
     try:
         app = await institutions.apply(runtime, developer, data)
     except ApplicationError as e:
-        values = {**data, "purposes": form.get("purposes", ""), "redirect_uris": ""}
-        values["redirect_uris"] = form.get("redirect_uris", "")
-        return await _apply_page(request, 400, values, {e.field: e.message})
+        return await _apply_page(request, 400, values, institutions.form_errors([e]))
     return await render_page(
         request, "applied.html", 200, application=institutions.created_view(runtime, app)
     )

@@ -10,6 +10,7 @@ import pytest
 from multidict import MultiDict
 
 from testbed.network.gateway.admission import EXCLUSIONS, SERVICES
+from testbed.web.portal.institutions import FORM_FIELDS
 from tests.api.conftest import Api
 from tests.web.portal.conftest import csrf_of, signup
 from tests.web.portal.test_applications import approved
@@ -74,6 +75,31 @@ async def test_a_bad_form_names_the_field_and_files_nothing(api: Api) -> None:
     resp = await api.http.post("/portal/apply", data=data)
     assert resp.status == 400
     assert "business_number" in await resp.text()
+    assert not api.runtime.world.applications.applications
+
+
+async def test_every_error_is_shown_at_once_naming_the_field_as_the_form_labels_it(
+    api: Api,
+) -> None:
+    await signup(api.http)
+    html = await page(api, "/portal/apply")
+    # the company's size is the applicant's choice: nothing is chosen for them
+    size = html.split('id="f-size"', 1)[1].split("</select>", 1)[0]
+    assert '<option value="">' in size and "selected" not in size
+    data = form(company_name="", business_number="123", size="", years_in_business="many")
+    data.popall("services")
+    data["csrf"] = csrf_of(html)
+    resp = await api.http.post("/portal/apply", data=data)
+    assert resp.status == 400
+    shown = await resp.text()
+    listed = shown.split('id="form-errors"', 1)[1].split("</div>", 1)[0]
+    for name in ("company_name", "business_number", "size", "services", "years_in_business"):
+        label_ko, label_en, what = FORM_FIELDS[name]
+        assert f"{label_ko} ({label_en}): {what}" in listed, name
+        assert f'href="#f-{name}"' in listed
+        assert f'id="{name}-error"' in shown  # and beside the field itself
+    assert "고칠 항목이 5개" in listed
+    assert "must not be empty" in listed  # the model's English beside the Korean
     assert not api.runtime.world.applications.applications
 
 
