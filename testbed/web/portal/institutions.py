@@ -127,6 +127,10 @@ def form_errors(errors: list[ApplicationError]) -> dict[str, str]:
         label_ko, label_en, what = FORM_FIELDS.get(base, (name, "", ""))
         if name in exclusions:
             label_ko = f"{label_ko} · {exclusions[name]}"
+        index = error.field.partition("[")[2].rstrip("]")
+        if index.isdigit():  # a line of a text box, or one of the boxes ticked
+            label_en = f"{label_en}, item {int(index) + 1}"
+            label_ko = f"{label_ko} {int(index) + 1}번째"
         text = f"{label_ko} ({label_en}): {what} · {error.message}" if what else str(error)
         shown.setdefault(name, text)
     return shown
