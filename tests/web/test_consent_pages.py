@@ -572,6 +572,11 @@ async def test_a_refused_redirect_uri_says_what_to_register_and_links_back(api: 
     assert f'<code id="register-uri">{console}</code>' in page.html
     assert f'id="register-my-page" href="/portal/apps/{code}"' in page.html
     assert 'id="back-to-console" href="/console"' in page.html
+    # its consent pages name it in English too: the Korean name, as it has no English one
+    page = await Browser(api).open(
+        query({"client_id": client_id, "redirect_uris": app["redirect_uris"]})
+    )
+    assert page.status == 200 and f"{app['company_name']} asks to use Open Banking" in page.html
     # a shared institution's are the operator's to register; no console to go back to
     demo = await api.demo()
     page = await Browser(api).open(query(demo, redirect_uri="https://elsewhere.example/cb"))
