@@ -88,6 +88,9 @@ Request = tuple[str, str, dict[str, str], dict[str, Any] | None, dict[str, str] 
 
 def build(kind: str, fx: Fixture) -> Request:
     """(method, path, headers, JSON body, form) of one request of `kind` (a new bank_tran_id)."""
+    sys.path.insert(0, str(BENCH))
+    from run import deposit_body, withdraw_body  # bench/ is a folder of scripts
+
     if kind == "token":
         form = {
             "client_id": fx.client_id,
@@ -119,45 +122,10 @@ def build(kind: str, fx: Fixture) -> Request:
         )
         return "GET", "/v2.0/account/transaction_list/fin_num?" + query, auth, None, None
     if kind == "withdraw":
-        body = {
-            "bank_tran_id": bank_tran_id,
-            "cntr_account_type": "N",
-            "cntr_account_num": fx.cntr_withdraw,
-            "dps_print_content": "포인트충전",
-            "fintech_use_num": fin,
-            "wd_print_content": "핀테크충전",
-            "tran_amt": "1000",
-            "tran_dtime": DTIME,
-            "req_client_name": "홍길동",
-            "req_client_fintech_use_num": fin,
-            "req_client_num": "MEMBER0001",
-            "transfer_purpose": "RC",
-        }
+        body = withdraw_body(fx.cntr_withdraw, fin, bank_tran_id)
         return "POST", "/v2.0/transfer/withdraw/fin_num", auth, body, None
     if kind == "deposit":
-        body = {
-            "cntr_account_type": "N",
-            "cntr_account_num": fx.cntr_deposit,
-            "wd_pass_phrase": "NONE",
-            "wd_print_content": "환불",
-            "name_check_option": "on",
-            "tran_dtime": DTIME,
-            "req_cnt": "1",
-            "req_list": [
-                {
-                    "tran_no": "1",
-                    "bank_tran_id": bank_tran_id,
-                    "fintech_use_num": fin,
-                    "print_content": "테스트핀테크",
-                    "tran_amt": "1000",
-                    "req_client_name": "홍길동",
-                    "req_client_bank_code": "088",
-                    "req_client_account_num": "1234567890",
-                    "req_client_num": "MEMBER0001",
-                    "transfer_purpose": "TR",
-                }
-            ],
-        }
+        body = deposit_body(fx.cntr_deposit, fin, bank_tran_id)
         return "POST", "/v2.0/transfer/deposit/fin_num", oob, body, None
     raise ValueError(f"unknown workload {kind}")
 

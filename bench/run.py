@@ -303,6 +303,51 @@ def write_lua_config(path: Path, workload: str, run: int, fx: Fixture) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+def withdraw_body(cntr_account_num: str, fin: str, bank_tran_id: str) -> dict[str, Any]:
+    """A 1,000 won withdrawal into the 약정계좌 (every bench script's: one body to keep)."""
+    return {
+        "bank_tran_id": bank_tran_id,
+        "cntr_account_type": "N",
+        "cntr_account_num": cntr_account_num,
+        "dps_print_content": "포인트충전",
+        "fintech_use_num": fin,
+        "wd_print_content": "핀테크충전",
+        "tran_amt": "1000",
+        "tran_dtime": DTIME,
+        "req_client_name": "홍길동",
+        "req_client_fintech_use_num": fin,
+        "req_client_num": "MEMBER0001",
+        "transfer_purpose": "RC",
+    }
+
+
+def deposit_body(cntr_account_num: str, fin: str, bank_tran_id: str) -> dict[str, Any]:
+    """A 1,000 won deposit from the 약정계좌 (every bench script's)."""
+    return {
+        "cntr_account_type": "N",
+        "cntr_account_num": cntr_account_num,
+        "wd_pass_phrase": "NONE",
+        "wd_print_content": "환불",
+        "name_check_option": "on",
+        "tran_dtime": DTIME,
+        "req_cnt": "1",
+        "req_list": [
+            {
+                "tran_no": "1",
+                "bank_tran_id": bank_tran_id,
+                "fintech_use_num": fin,
+                "print_content": "테스트핀테크",
+                "tran_amt": "1000",
+                "req_client_name": "홍길동",
+                "req_client_bank_code": "088",
+                "req_client_account_num": "1234567890",
+                "req_client_num": "MEMBER0001",
+                "transfer_purpose": "TR",
+            }
+        ],
+    }
+
+
 class Requests:
     """The same requests as bench/openbanking.lua, for the Python client: a new
     bank_tran_id <code>U<run:2><counter:7> for each."""
@@ -370,47 +415,12 @@ class Requests:
             return "GET", path, auth, None
         body: dict[str, Any]
         if kind in ("withdraw", "baseline_post"):
-            body = {
-                "bank_tran_id": bank_tran_id,
-                "cntr_account_type": "N",
-                "cntr_account_num": self.fx.cntr_withdraw,
-                "dps_print_content": "포인트충전",
-                "fintech_use_num": fin,
-                "wd_print_content": "핀테크충전",
-                "tran_amt": "1000",
-                "tran_dtime": DTIME,
-                "req_client_name": "홍길동",
-                "req_client_fintech_use_num": fin,
-                "req_client_num": "MEMBER0001",
-                "transfer_purpose": "RC",
-            }
+            body = withdraw_body(self.fx.cntr_withdraw, fin, bank_tran_id)
             path = "/" if kind == "baseline_post" else "/v2.0/transfer/withdraw/fin_num"
             data = json.dumps(body, ensure_ascii=False).encode()
             return "POST", path, {**auth, **json_type}, data
         if kind == "deposit":
-            body = {
-                "cntr_account_type": "N",
-                "cntr_account_num": self.fx.cntr_deposit,
-                "wd_pass_phrase": "NONE",
-                "wd_print_content": "환불",
-                "name_check_option": "on",
-                "tran_dtime": DTIME,
-                "req_cnt": "1",
-                "req_list": [
-                    {
-                        "tran_no": "1",
-                        "bank_tran_id": bank_tran_id,
-                        "fintech_use_num": fin,
-                        "print_content": "테스트핀테크",
-                        "tran_amt": "1000",
-                        "req_client_name": "홍길동",
-                        "req_client_bank_code": "088",
-                        "req_client_account_num": "1234567890",
-                        "req_client_num": "MEMBER0001",
-                        "transfer_purpose": "TR",
-                    }
-                ],
-            }
+            body = deposit_body(self.fx.cntr_deposit, fin, bank_tran_id)
             headers = {"Authorization": f"Bearer {self.fx.oob}", **json_type}
             return (
                 "POST",

@@ -1,4 +1,4 @@
-"""`make soak`: the reliability promises at their full size (issue 17 §4), in three stages.
+"""`make soak`: the reliability promises at their full size (issues 17 §4, 22 §7), in four stages.
 
     .venv/bin/python bench/soak.py                # the full soak: about 6 minutes
     .venv/bin/python bench/soak.py --smoke        # seconds: each stage tiny (CI: tests/bench)
@@ -20,7 +20,14 @@ wall time, a time limit):
 - endurance (test_endurance.py): traffic through the KFTC API on a virtual clock from
   23:00 on a Monday to 02:10 on the Wednesday (27 h 10 min of simulated time, two
   nightly cutovers, a business day between), every answer the one the clock explains,
-  the ledger and the settlement proven at each of the three daily settlements.
+  the ledger and the settlement proven at each of the three daily settlements;
+- adversarial (test_adversarial.py, issue 22): bodies nested to random depths up to
+  100,000 levels and YAML alias bombs, each refused naming its limit within a second;
+  5,000 unauthenticated `GET /oauth/2.0/authorize` loads and 1,000 `/console/config`
+  requests with a new Host each, the database's growth held to PAGE_FLOOD_GROWTH_KB and
+  the demo institution's redirect URIs unchanged; three times `--max-connections` idle
+  connections while a client keeps calling, every call answered within a second, every
+  idle connection closed by the keep-alive timeout, the server's log small.
 
 A test at CI size cannot say "20,000 cases" or "10 kills": each stage writes what it did
 (RELIABILITY_FIGURES, tests/reliability/figures.py) and this script holds the figures to
@@ -70,6 +77,10 @@ class Size:
     inquiries: int  # and inquiries
     min_traffic_s: int
     every_operation: bool  # the fuzz must have sent cases to every documented operation
+    deep: int = 24  # adversarial: deep bodies and alias bombs sent
+    authorize: int = 200  # unauthenticated consent-page loads
+    console: int = 50  # /console/config requests, a new Host header each
+    cap: int = 16  # the server's --max-connections (the idle flood is three times that)
 
 
 SIZES = {
@@ -85,6 +96,10 @@ SIZES = {
         inquiries=8,
         min_traffic_s=3600,
         every_operation=True,
+        deep=400,
+        authorize=5000,
+        console=1000,
+        cap=64,
     ),
     # the plumbing only: a few operations, one kill on banks that answer at once (the
     # faults network's first life alone waits 20 s for its time-outs), 30-minute steps
@@ -100,11 +115,18 @@ SIZES = {
         inquiries=1,
         min_traffic_s=3600,
         every_operation=False,
+        deep=5,
+        authorize=20,
+        console=5,
+        cap=8,
     ),
 }
 #: wall seconds a stage may take before it is stopped and failed (the whole soak stays
 #: under 30 minutes on the project's 2-core machine)
-LIMITS = {"fuzz": 780.0, "crash": 420.0, "endurance": 420.0}
+LIMITS = {"fuzz": 780.0, "crash": 420.0, "endurance": 420.0, "adversarial": 300.0}
+#: what unauthenticated page loads may add to the database, all of them together (issue
+#: 22 §2: a consent page is recorded once per flow, a Host header is never stored)
+PAGE_FLOOD_GROWTH_KB = 1024
 
 
 @dataclass
@@ -145,6 +167,16 @@ def stages(size: Size, seed: int) -> list[Stage]:
                 "ENDURANCE_STEP": str(size.step_s),
                 "ENDURANCE_TRANSFERS": str(size.transfers),
                 "ENDURANCE_INQUIRIES": str(size.inquiries),
+            },
+        ),
+        Stage(
+            "adversarial",
+            "tests/reliability/test_adversarial.py",
+            {
+                "ADVERSARIAL_DEEP": str(size.deep),
+                "ADVERSARIAL_AUTHORIZE": str(size.authorize),
+                "ADVERSARIAL_CONSOLE": str(size.console),
+                "ADVERSARIAL_CAP": str(size.cap),
             },
         ),
     ]
@@ -255,10 +287,33 @@ def check_endurance(size: Size, figures: dict[str, Any]) -> list[str]:
     return found
 
 
+def check_adversarial(size: Size, figures: dict[str, Any]) -> list[str]:
+    deep, pages, idle = (figures.get(f"adversarial-{k}") for k in ("deep", "pages", "idle"))
+    if deep is None or pages is None or idle is None:
+        return ["no figures written (for every part)"]
+    found = []
+    if deep["bodies"] < size.deep or deep["server_errors"]:
+        found.append(f"{deep['bodies']} deep bodies sent, {deep['server_errors']} server errors")
+    if pages["db_growth_kb"] > PAGE_FLOOD_GROWTH_KB:
+        found.append(
+            f"{pages['authorize'] + pages['console']:,} unauthenticated page loads grew the"
+            f" database by {pages['db_growth_kb']:,.0f} kB (bound {PAGE_FLOOD_GROWTH_KB} kB)"
+        )
+    if not pages["redirect_uris_unchanged"]:
+        found.append(
+            f"Host headers became redirect URIs: {pages['redirect_uris_before']} before,"
+            f" {pages['redirect_uris_after']} after"
+        )
+    if idle["closed_by_server"] < idle["idle_opened"]:
+        found.append(f"{idle['idle_opened'] - idle['closed_by_server']} idle connections kept")
+    return found
+
+
 CHECKS: dict[str, Callable[[Size, dict[str, Any]], list[str]]] = {
     "fuzz": check_fuzz,
     "crash": check_crash,
     "endurance": check_endurance,
+    "adversarial": check_adversarial,
 }
 
 
@@ -306,6 +361,21 @@ def describe(stage: Stage) -> str:
             f" {r['answers'].get('centre closed', 0):,} in the centre's closed hours) and"
             f" {r['inquiries']:,} inquiries; settlements proven: {settled}"
         )
+    if stage.name == "adversarial" and "adversarial-idle" in figures:
+        d, p, i = (figures.get(f"adversarial-{k}", {}) for k in ("deep", "pages", "idle"))
+        statuses = ", ".join(f"{n:,} {k}" for k, n in sorted(p.get("statuses", {}).items()))
+        return (
+            f"{d.get('bodies', 0):,} bodies nested up to 100,000 levels and alias bombs, all"
+            f" refused naming the limit, the slowest in {d.get('slowest_s', 0):.2f} s,"
+            f" {d.get('server_errors', 0)} server errors; {p.get('authorize', 0):,}"
+            f" unauthenticated authorize loads and {p.get('console', 0):,} varied-Host"
+            f" console requests ({statuses}) grew the database by"
+            f" {p.get('db_growth_kb', 0):,.0f} kB, redirect URIs {p.get('redirect_uris_before')}"
+            f" → {p.get('redirect_uris_after')}; {i['idle_opened']} idle connections"
+            f" (cap {i['cap']}): {i['closed_by_server']} closed by the server,"
+            f" {i['calls_meanwhile']} calls meanwhile (slowest {i['slowest_call_s']:.3f} s),"
+            f" {i['log_bytes']} bytes of log"
+        )
     return "no figures"
 
 
@@ -343,7 +413,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--smoke", action="store_true", help="each stage tiny: seconds")
     parser.add_argument("--seed", type=int, default=SEED, help=f"default {SEED}")
     parser.add_argument(
-        "--stages", default="fuzz,crash,endurance", help="a comma-separated subset, in order"
+        "--stages",
+        default="fuzz,crash,endurance,adversarial",
+        help="a comma-separated subset, in order",
     )
     parser.add_argument("--write", action="store_true", help="record in docs/reliability.md")
     parser.add_argument("--out-dir", type=Path, help="keep the figures and logs (and --write) here")
@@ -351,7 +423,7 @@ def main(argv: list[str] | None = None) -> int:
     size = SIZES["smoke" if args.smoke else "full"]
     chosen = [s for s in stages(size, args.seed) if s.name in args.stages.split(",")]
     if not chosen:
-        parser.error("--stages: one or more of fuzz, crash, endurance")
+        parser.error("--stages: one or more of fuzz, crash, endurance, adversarial")
     command = "make soak" if not args.smoke else "python bench/soak.py --smoke"
     print(f"soak: seed {args.seed} (python bench/soak.py --seed {args.seed} replays it)")
     taken = datetime.now(UTC).isoformat(timespec="seconds")

@@ -53,6 +53,7 @@ from run import (  # bench/ is a folder of scripts, not a package
     make_fixture,
     save_section,
     start_server,
+    withdraw_body,
     zero_latency_banks,
 )
 
@@ -101,20 +102,7 @@ async def _room(
             auth = {"Authorization": f"Bearer {token}"}
             tran_id = f"{fx.code}U{next(_TRAN_IDS):09d}"
             if round_ % 2:
-                body = {
-                    "bank_tran_id": tran_id,
-                    "cntr_account_type": "N",
-                    "cntr_account_num": fx.cntr_withdraw,
-                    "dps_print_content": "포인트충전",
-                    "fintech_use_num": fin,
-                    "wd_print_content": "핀테크충전",
-                    "tran_amt": "1000",
-                    "tran_dtime": DTIME,
-                    "req_client_name": "홍길동",
-                    "req_client_fintech_use_num": fin,
-                    "req_client_num": "MEMBER0001",
-                    "transfer_purpose": "RC",
-                }
+                body = withdraw_body(fx.cntr_withdraw, fin, tran_id)
                 path = "/v2.0/transfer/withdraw/fin_num"
                 call = session.post(url + path, json=body, headers=auth)
             else:

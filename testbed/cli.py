@@ -35,7 +35,13 @@ from testbed.config.settings import DEFAULT_SEED, DEFAULT_TLS_PORT, Settings
 from testbed.network.gateway import tenancy
 from testbed.network.text import printable
 from testbed.runtime import Runtime, open_runtime
-from testbed.serving import Site, SiteError, run_sites
+from testbed.serving import (
+    DEFAULT_KEEPALIVE_TIMEOUT,
+    RESERVED_FDS,
+    Site,
+    SiteError,
+    run_sites,
+)
 from testbed.store import StoreError
 
 
@@ -55,10 +61,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--clock", choices=("realtime", "virtual"), default="realtime")
     serve.add_argument("--start", help="initial simulated time, ISO-8601 (KST if no offset)")
     serve.add_argument("--speed", type=float, default=1.0, help="realtime speed factor")
-    serve.add_argument(
-        "--admin-token",
-        default=os.environ.get("TESTBED_ADMIN_TOKEN", ""),
-        help="control plane token (default: $TESTBED_ADMIN_TOKEN, else generated and printed)",
+    _admin_token_options(
+        serve, "control plane token (default: $TESTBED_ADMIN_TOKEN, else generated and printed)"
     )
     serve.add_argument("--users", type=int, default=100, help="users in a newly seeded world")
     serve.add_argument(
@@ -90,6 +94,22 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--tls-port", type=int, help=f"HTTPS port under --tls (default {DEFAULT_TLS_PORT})"
     )
+    serve.add_argument(
+        "--keepalive-timeout",
+        type=float,
+        default=DEFAULT_KEEPALIVE_TIMEOUT,
+        metavar="S",
+        help="close a keep-alive connection idle for S seconds"
+        f" (default {DEFAULT_KEEPALIVE_TIMEOUT:g})",
+    )
+    serve.add_argument(
+        "--max-connections",
+        type=int,
+        metavar="N",
+        help="connections open at once, over HTTP and HTTPS (default: the open-file limit"
+        f" less {RESERVED_FDS}); past it the oldest idle one is closed, or the new one"
+        " refused with 503",
+    )
     check = sub.add_parser("check", help="validate scenario files without running them")
     check.add_argument("files", nargs="+", metavar="FILE|DIR")
     replay = sub.add_parser("replay", help="run scenario files on a virtual clock and report")
@@ -118,13 +138,51 @@ def _parser() -> argparse.ArgumentParser:
     sample.add_argument(
         "--testbed", default="http://127.0.0.1:8080", help="the running testbed's base URL"
     )
-    sample.add_argument(
-        "--admin-token",
-        default=os.environ.get("TESTBED_ADMIN_TOKEN", ""),
-        help="the testbed's control plane token (default: $TESTBED_ADMIN_TOKEN)",
+    _admin_token_options(
+        sample, "the testbed's control plane token (default: $TESTBED_ADMIN_TOKEN)"
     )
     sample.add_argument("--db", default="fintech_web.db", help="the sample's own SQLite file")
     return parser
+
+
+ADMIN_TOKEN_ENV = "TESTBED_ADMIN_TOKEN"
+#: what `--admin-token` on the command line is told: every user of the machine can read it
+ADMIN_TOKEN_VISIBLE = (
+    "WARNING: --admin-token on the command line is visible to every user of this machine in"
+    f" the process list (ps): prefer ${ADMIN_TOKEN_ENV} or --admin-token-file"
+)
+
+
+def _admin_token_options(parser: argparse.ArgumentParser, about: str) -> None:
+    token = parser.add_mutually_exclusive_group()
+    token.add_argument("--admin-token", help=f"{about}; visible in the process list")
+    token.add_argument(
+        "--admin-token-file",
+        metavar="PATH",
+        help=f"read the admin token from a file (its first line) instead of ${ADMIN_TOKEN_ENV}",
+    )
+
+
+class AdminTokenError(Exception):
+    pass
+
+
+def admin_token(args: argparse.Namespace) -> str:
+    """The admin token from --admin-token (warned about), --admin-token-file, or
+    $TESTBED_ADMIN_TOKEN; "" if none is given."""
+    if args.admin_token:
+        print(ADMIN_TOKEN_VISIBLE, file=sys.stderr)
+        return str(args.admin_token)
+    if args.admin_token_file:
+        try:
+            lines = Path(args.admin_token_file).read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as e:
+            raise AdminTokenError(f"--admin-token-file: cannot read it: {e}") from None
+        token = lines[0].strip() if lines else ""
+        if not token:
+            raise AdminTokenError(f"--admin-token-file: {args.admin_token_file} is empty")
+        return token
+    return os.environ.get(ADMIN_TOKEN_ENV, "")
 
 
 def _admin_call(base: str, token: str, method: str, path: str, body: Any = None) -> Any:
@@ -150,8 +208,16 @@ def sample(args: argparse.Namespace) -> int:
     from samples.fintech_web.app import run
     from samples.fintech_web.kftc import Config
 
+    try:
+        args.admin_token = admin_token(args)
+    except AdminTokenError as e:
+        print(f"testbed: {e}", file=sys.stderr)
+        return 2
     if not args.admin_token:
-        print("testbed: sample needs --admin-token (or $TESTBED_ADMIN_TOKEN)", file=sys.stderr)
+        print(
+            "testbed: sample needs $TESTBED_ADMIN_TOKEN, --admin-token-file or --admin-token",
+            file=sys.stderr,
+        )
         return 2
     callback = f"http://127.0.0.1:{args.port}/callback"
     try:
@@ -360,6 +426,11 @@ def _banner(runtime: Runtime, settings: Settings) -> str:
 def serve(args: argparse.Namespace) -> int:
     from testbed.web.app import init_app
 
+    try:
+        given_token = admin_token(args)
+    except AdminTokenError as e:
+        print(f"testbed: {e}", file=sys.stderr)
+        return 2
     settings = Settings(
         host=args.host,
         port=args.port,
@@ -369,7 +440,7 @@ def serve(args: argparse.Namespace) -> int:
         clock=args.clock,
         start=args.start,
         speed=args.speed,
-        admin_token=args.admin_token or secrets.token_urlsafe(24),
+        admin_token=given_token or secrets.token_urlsafe(24),
         users=args.users,
         tls=args.tls,
         tls_port=DEFAULT_TLS_PORT if args.tls_port is None else args.tls_port,
@@ -379,6 +450,14 @@ def serve(args: argparse.Namespace) -> int:
     )
     if args.tls_port is not None and not args.tls:
         print("testbed: --tls-port needs --tls", file=sys.stderr)
+        return 2
+    if args.keepalive_timeout <= 0 or (
+        args.max_connections is not None and args.max_connections < 1
+    ):
+        print(
+            "testbed: --keepalive-timeout takes seconds above 0, --max-connections 1 or more",
+            file=sys.stderr,
+        )
         return 2
     tls_site: Site | None = None
     tls_lines: list[str] = []
@@ -452,11 +531,15 @@ def serve(args: argparse.Namespace) -> int:
     runtime.freeze_now()  # the world, the app and the imports: out of the collector's passes
     lines = [_banner(runtime, settings), f"  event loop      {loop_name}", *tls_lines]
     print("\n".join(lines), flush=True)
-    if tls_site is None:
-        web.run_app(app, host=settings.host, port=settings.port, print=None, loop=loop)
-        return 0
-    try:  # run_app serves one kind of site: both, HTTP and HTTPS, need run_sites
-        run_sites(app, [Site(settings.host, settings.port), tls_site], loop=loop)
+    sites = [Site(settings.host, settings.port), *([tls_site] if tls_site else [])]
+    try:  # not run_app: it serves one kind of site, and cannot cap connections
+        run_sites(
+            app,
+            sites,
+            loop=loop,
+            keepalive_timeout=args.keepalive_timeout,
+            max_connections=args.max_connections,
+        )
     except SiteError as e:
         print(f"testbed: {e}", file=sys.stderr)
         return 2

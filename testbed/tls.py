@@ -129,8 +129,15 @@ class ServerCertificate:
 
 
 def ensure_ca(directory: Path) -> LocalCA:
-    """The CA kept in `directory`, made there first if the directory holds none."""
-    directory.mkdir(parents=True, exist_ok=True)
+    """The CA kept in `directory`, made there first if the directory holds none.
+
+    The directory is the owner's only (0700), whatever the umask: made so, or taken back
+    to it when it already holds the CA's key (a directory given that is not the CA's own
+    keeps its mode: its key file is 0600 in any case)."""
+    made = not directory.exists()
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if os.name == "posix" and (made or (directory / CA_KEY).exists()):
+        directory.chmod(0o700)  # mkdir's mode is less the umask; this is not
     with _locked(directory):
         cert_path, key_path = directory / CA_CERT, directory / CA_KEY
         if not cert_path.exists() and not key_path.exists():

@@ -99,3 +99,28 @@ def test_the_banner_prints_control_characters_in_a_name_escaped(tmp_path: Path) 
     assert "\x1b" not in banner and "\x07" not in banner and "\u202e" not in banner
     assert "주식회사 \\x1b[2J\\x1b]0;pwned\\x07해커\\u202e" in banner
     assert banner.count("\n") >= 8  # the lines themselves still end in newlines
+
+
+def test_the_admin_token_from_a_file_or_the_environment_or_warned_about(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """On the command line the token is in every user's `ps`: said so. A file (its first
+    line) or TESTBED_ADMIN_TOKEN are quiet."""
+    from testbed.cli import AdminTokenError, _parser, admin_token
+
+    monkeypatch.setenv("TESTBED_ADMIN_TOKEN", "from-env")
+    assert admin_token(_parser().parse_args(["serve"])) == "from-env"
+    assert capsys.readouterr().err == ""
+    secret = tmp_path / "admin-token"
+    secret.write_text("from-file\n")
+    args = _parser().parse_args(["serve", "--admin-token-file", str(secret)])
+    assert admin_token(args) == "from-file" and capsys.readouterr().err == ""
+    assert admin_token(_parser().parse_args(["serve", "--admin-token", "typed"])) == "typed"
+    assert "visible to every user" in capsys.readouterr().err
+    for bad in (tmp_path / "missing", tmp_path / "empty"):
+        if bad.name == "empty":
+            bad.write_text("\n")
+        with pytest.raises(AdminTokenError):
+            admin_token(_parser().parse_args(["sample", "--admin-token-file", str(bad)]))
+    monkeypatch.delenv("TESTBED_ADMIN_TOKEN")
+    assert admin_token(_parser().parse_args(["serve"])) == ""

@@ -46,7 +46,7 @@ def call(port: int, method: str, path: str, body: Any = None) -> Any:
 
 
 @contextmanager
-def serving(db: Path, *extra: str) -> Iterator[tuple[int, subprocess.Popen[str]]]:
+def serving(db: Path, *extra: str, umask: int = -1) -> Iterator[tuple[int, subprocess.Popen[str]]]:
     """`testbed serve` on `db` and a free port, once it answers; killed on the way out.
 
     Its output goes to a file beside the database, not to a pipe: nobody reads a pipe
@@ -66,12 +66,13 @@ def serving(db: Path, *extra: str) -> Iterator[tuple[int, subprocess.Popen[str]]
                 str(db),
                 "--port",
                 str(port),
-                "--admin-token",
-                ADMIN,
                 "--users",
                 "10",
                 *extra,
             ],
+            # the token from the environment: on the command line ps would show it
+            env={**os.environ, "TESTBED_ADMIN_TOKEN": ADMIN},
+            umask=umask,  # -1: the parent's
             stdout=out,
             stderr=subprocess.STDOUT,
             text=True,
@@ -236,7 +237,7 @@ def test_serve_sets_the_collector_for_a_server(
     from testbed import cli
 
     ran: list[web.Application] = []
-    monkeypatch.setattr(web, "run_app", lambda app, **kwargs: ran.append(app))
+    monkeypatch.setattr(cli, "run_sites", lambda app, sites, **kwargs: ran.append(app))
     before = gc.get_threshold()
     try:
         args = cli._parser().parse_args(

@@ -29,7 +29,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from testbed import tls
 from testbed.cli import main
-from testbed.serving import Site, SiteError, run_sites
+from testbed.serving import AdmittedSite, Site, SiteError, run_sites
 from testbed.typedefs import RUNTIME
 from tests.test_serve import ADMIN, free_port, serving
 
@@ -357,10 +357,10 @@ def test_a_site_that_cannot_listen_is_named() -> None:
 
 
 def test_a_privileged_port_refused_points_to_the_readme(monkeypatch: pytest.MonkeyPatch) -> None:
-    async def refused(self: web.TCPSite) -> None:
+    async def refused(self: AdmittedSite) -> None:
         raise PermissionError(errno.EACCES, "Permission denied")
 
-    monkeypatch.setattr(web.TCPSite, "start", refused)  # this machine may well be root's
+    monkeypatch.setattr(AdmittedSite, "start", refused)  # this machine may well be root's
     with pytest.raises(SiteError) as e:
         run_sites(web.Application(), [Site("127.0.0.1", 443)], loop=asyncio.new_event_loop())
     assert "cannot listen on http://127.0.0.1:443: Permission denied" in str(e.value)

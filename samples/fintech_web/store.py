@@ -3,16 +3,33 @@
 A fintech keeps its own records: the centre tells it what happened once, in the
 answer. What we must keep to ask again later (transfer/result) is the transfer's
 bank_tran_id, its bank_tran_date and its amount: they are columns of `transfers`.
+
+The tokens are the customers' keys to their bank accounts: a copy of this file must not
+be a copy of them. So they are sealed (AES-256-GCM from `cryptography`, the token's row
+as associated data so a sealed token cannot be moved to another customer) with a key
+kept outside the database: `WALLET_DATA_KEY` (32 bytes, URL-safe base64), or a key file
+beside it (`<db>.key`, 0600) made on first start. The database, its WAL and journal and
+the key file are readable by their owner only, whatever the umask. A database from
+before (tokens in clear) has its tokens sealed when it is opened.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import os
 import secrets
 import sqlite3
+import stat
+from pathlib import Path
 from typing import Any
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+KEY_ENV = "WALLET_DATA_KEY"
+PRIVATE = stat.S_IRUSR | stat.S_IWUSR  # 0600
+_NONCE = 12
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS customers (
@@ -25,13 +42,13 @@ CREATE TABLE IF NOT EXISTS customers (
 CREATE TABLE IF NOT EXISTS tokens (   -- the customer's user token (3-legged)
     customer_id INTEGER PRIMARY KEY REFERENCES customers(id),
     user_seq_no TEXT NOT NULL,
-    access_token TEXT NOT NULL,
-    refresh_token TEXT NOT NULL,
+    access_token BLOB NOT NULL,       -- sealed (see the module's docstring)
+    refresh_token BLOB NOT NULL,      -- sealed
     scope TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS client_token (  -- the institution's own oob token
     id INTEGER PRIMARY KEY CHECK (id = 1),
-    access_token TEXT NOT NULL
+    access_token BLOB NOT NULL        -- sealed
 );
 CREATE TABLE IF NOT EXISTS oauth_states (  -- the `state` of an authorize request (CSRF)
     state TEXT PRIMARY KEY,
@@ -55,9 +72,53 @@ CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NU
 
 class Store:
     def __init__(self, path: str) -> None:
+        _make_private(path)
         self.db = sqlite3.connect(path, isolation_level=None)  # autocommit: each write lands
         self.db.row_factory = sqlite3.Row
         self.db.executescript(SCHEMA)
+        self._aead = AESGCM(_key_for(path))
+        self._seal_plain_tokens()
+
+    # --- sealing --------------------------------------------------------------------
+    def _seal(self, text: str, row: str) -> bytes:
+        nonce = os.urandom(_NONCE)
+        return nonce + self._aead.encrypt(nonce, text.encode(), row.encode())
+
+    def _open(self, sealed: bytes | str, row: str) -> str:
+        if isinstance(sealed, str):  # written before tokens were sealed, not yet migrated
+            return sealed
+        return self._aead.decrypt(sealed[:_NONCE], sealed[_NONCE:], row.encode()).decode()
+
+    def _seal_plain_tokens(self) -> None:
+        """Tokens a database from before holds in clear, sealed in one transaction."""
+        plain = self.db.execute(
+            "SELECT customer_id, access_token, refresh_token FROM tokens"
+            " WHERE typeof(access_token) = 'text' OR typeof(refresh_token) = 'text'"
+        ).fetchall()
+        client = self.db.execute(
+            "SELECT access_token FROM client_token WHERE typeof(access_token) = 'text'"
+        ).fetchone()
+        if not plain and client is None:
+            return
+        self.db.execute("BEGIN")
+        for row in plain:
+            cid = row["customer_id"]
+            access, refresh = _token_row(cid, "access"), _token_row(cid, "refresh")
+            self.db.execute(
+                "UPDATE tokens SET access_token = ?, refresh_token = ? WHERE customer_id = ?",
+                (
+                    self._seal(self._open(row["access_token"], access), access),
+                    self._seal(self._open(row["refresh_token"], refresh), refresh),
+                    cid,
+                ),
+            )
+        if client is not None:
+            self.db.execute(
+                "UPDATE client_token SET access_token = ? WHERE id = 1",
+                (self._seal(client["access_token"], "client_token"),),
+            )
+        self.db.execute("COMMIT")
+        self.db.execute("VACUUM")  # the clear text is not left behind in free pages
 
     def close(self) -> None:
         self.db.close()
@@ -93,7 +154,12 @@ class Store:
 
     # --- tokens ---------------------------------------------------------------------
     def token(self, customer_id: int) -> dict[str, Any] | None:
-        return self._one("SELECT * FROM tokens WHERE customer_id = ?", customer_id)
+        token = self._one("SELECT * FROM tokens WHERE customer_id = ?", customer_id)
+        if token is not None:
+            for name in ("access", "refresh"):
+                field = f"{name}_token"
+                token[field] = self._open(token[field], _token_row(customer_id, name))
+        return token
 
     def save_token(self, customer_id: int, answer: dict[str, Any]) -> None:
         self.db.execute(
@@ -101,8 +167,8 @@ class Store:
             (
                 customer_id,
                 str(answer.get("user_seq_no", "")),
-                answer["access_token"],
-                answer.get("refresh_token", ""),
+                self._seal(answer["access_token"], _token_row(customer_id, "access")),
+                self._seal(answer.get("refresh_token", ""), _token_row(customer_id, "refresh")),
                 answer.get("scope", ""),
             ),
         )
@@ -112,10 +178,13 @@ class Store:
 
     def client_token(self) -> str:
         row = self._one("SELECT access_token FROM client_token WHERE id = 1")
-        return str(row["access_token"]) if row else ""
+        return self._open(row["access_token"], "client_token") if row else ""
 
     def save_client_token(self, token: str) -> None:
-        self.db.execute("INSERT OR REPLACE INTO client_token VALUES (1, ?)", (token,))
+        self.db.execute(
+            "INSERT OR REPLACE INTO client_token VALUES (1, ?)",
+            (self._seal(token, "client_token"),),
+        )
 
     def add_state(self, state: str, customer_id: int) -> None:
         self.db.execute("INSERT INTO oauth_states VALUES (?, ?)", (state, customer_id))
@@ -177,3 +246,49 @@ def _verify(password: str, stored: str) -> bool:
     salt, _, digest = stored.partition(":")
     again = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), n=2**14, r=8, p=1)
     return hmac.compare_digest(again.hex(), digest)
+
+
+def _token_row(customer_id: int, name: str) -> str:
+    """The associated data a customer's token is sealed with: it opens in that row only."""
+    return f"tokens/{customer_id}/{name}"
+
+
+def _make_private(path: str) -> None:
+    """The database made 0600 before SQLite opens it (SQLite creates it 0644 less the
+    umask, and its WAL and journal with the database's mode), and kept 0600."""
+    if path == ":memory:":
+        return
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, PRIVATE))
+    for name in (path, path + "-wal", path + "-shm", path + "-journal"):
+        if os.path.exists(name):
+            os.chmod(name, PRIVATE)
+
+
+def _key_for(path: str) -> bytes:
+    """The key that seals the tokens: WALLET_DATA_KEY, or the key file beside the database
+    (made now, 0600 from its first byte, if there is none)."""
+    given = os.environ.get(KEY_ENV, "")
+    if given:
+        return _decode_key(given, KEY_ENV)
+    if path == ":memory:":
+        return AESGCM.generate_key(bit_length=256)
+    key_file = Path(path + ".key")
+    if not key_file.exists():
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE)
+        try:
+            os.write(fd, base64.urlsafe_b64encode(AESGCM.generate_key(bit_length=256)) + b"\n")
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    os.chmod(key_file, PRIVATE)
+    return _decode_key(key_file.read_text(), str(key_file))
+
+
+def _decode_key(text: str, source: str) -> bytes:
+    try:
+        key = base64.urlsafe_b64decode(text.strip())
+    except ValueError:
+        key = b""
+    if len(key) != 32:
+        raise ValueError(f"{source}: 32 random bytes in URL-safe base64 are needed")
+    return key

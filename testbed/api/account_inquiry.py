@@ -123,7 +123,7 @@ def _account_item(call: Call, reg: Registration, *, for_list: bool) -> dict[str,
 async def user_me(request: web.Request) -> web.Response:
     call = begin(request, LOGIN_OR_SA)
     q = call.parse(USER_ME, call.query())
-    user, regs = call.gateway.user_me(call.caller, q["user_seq_no"])
+    user, regs = call.gateway.inquiries.user_me(call.caller, q["user_seq_no"])
     items = [_account_item(call, r, for_list=False) for r in regs]
     return call.answer(
         {
@@ -144,7 +144,7 @@ async def user_me(request: web.Request) -> web.Response:
 async def account_list(request: web.Request) -> web.Response:
     call = begin(request, LOGIN_OR_SA)
     q = call.parse(ACCOUNT_LIST, call.query())
-    user, regs = call.gateway.account_list(
+    user, regs = call.gateway.inquiries.account_list(
         call.caller,
         q["user_seq_no"],
         include_cancelled=q.get("include_cancel_yn") == "Y",
@@ -169,7 +169,7 @@ async def balance_acnt(request: web.Request) -> web.Response:
 
 
 async def _balance(call: Call, bank_tran_id: str, ref: AccountRef) -> web.Response:
-    done = await call.gateway.balance(call.caller, bank_tran_id, ref)
+    done = await call.gateway.inquiries.balance(call.caller, bank_tran_id, ref)
     account = done.account
     last = yyyymmdd(account.history[-1].time) if account.history else ""
     return call.answer(
@@ -188,14 +188,16 @@ async def _balance(call: Call, bank_tran_id: str, ref: AccountRef) -> web.Respon
 async def transaction_list(request: web.Request) -> web.Response:
     call = begin(request, INQUIRY_OR_SA)
     q = call.parse(TRANSACTIONS, call.query())
-    page = await call.gateway.transactions(call.caller, q, ByFintechNum(q["fintech_use_num"]))
+    page = await call.gateway.inquiries.transactions(
+        call.caller, q, ByFintechNum(q["fintech_use_num"])
+    )
     return _transactions(call, q["bank_tran_id"], page)
 
 
 async def transaction_list_acnt(request: web.Request) -> web.Response:
     call = begin(request, SA)
     data = call.parse(TRANSACTIONS_ACNT, await call.body())
-    page = await call.gateway.transactions(call.caller, data, _by_account(data))
+    page = await call.gateway.inquiries.transactions(call.caller, data, _by_account(data))
     return _transactions(call, data["bank_tran_id"], page)
 
 

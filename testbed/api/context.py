@@ -21,6 +21,8 @@ from aiohttp import web
 
 from testbed.api.fields import Spec
 from testbed.clock import api_tran_dtm, from_compact, yyyymmddhhmmss
+from testbed.config import limits
+from testbed.config.limits import MAX_DEPTH, TOO_DEEP, TooDeep
 from testbed.network.codes import Refusal
 from testbed.network.gateway import Caller, Gateway
 from testbed.network.world import World
@@ -169,14 +171,18 @@ def parse_body(raw: bytes) -> dict[str, Any]:
     except orjson.JSONDecodeError:
         data = None
     if isinstance(data, dict):
-        keys = _count_keys(data)
+        keys = _count_keys(data, MAX_DEPTH)
+        if keys < 0:
+            raise Refusal("A0004", f"the body is {TOO_DEEP}")
         if raw.count(b":") == keys or len(_KEY_TOKEN.findall(raw)) == keys:
             return data
     try:
-        data = json.loads(raw.decode("utf-8"), object_pairs_hook=_no_duplicates)
+        data = limits.loads(raw.decode("utf-8"), object_pairs_hook=_no_duplicates)
     except UnicodeDecodeError:
         raise Refusal("A0004", "the body is not UTF-8") from None
-    except (ValueError, RecursionError) as e:
+    except TooDeep:
+        raise Refusal("A0004", f"the body is {TOO_DEEP}") from None
+    except ValueError as e:
         raise Refusal("A0004", f"the body is not JSON: {e}") from None
     if not isinstance(data, dict):
         raise Refusal("A0004", "the body must be a JSON object")
@@ -214,12 +220,18 @@ def lone_surrogate(data: Any) -> bool:
 _KEY_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"\s*:')
 
 
-def _count_keys(value: dict[str, Any] | list[Any]) -> int:
-    """The keys of every object in `value`, nested ones included."""
+def _count_keys(value: dict[str, Any] | list[Any], levels: int) -> int:
+    """The keys of every object in `value`, nested ones included; -1 if it nests deeper
+    than `levels` (orjson takes 1,024 levels, more than this recursion may go)."""
+    if levels <= 0:
+        return -1
     count = len(value) if isinstance(value, dict) else 0
     for item in value.values() if isinstance(value, dict) else value:
         if isinstance(item, (dict, list)):  # most values are strings: no call for them
-            count += _count_keys(item)
+            inner = _count_keys(item, levels - 1)
+            if inner < 0:
+                return -1
+            count += inner
     return count
 
 

@@ -103,7 +103,7 @@ async def real_name(request: web.Request) -> web.Response:
     if info_type == " ":  # KFTC's value for a birth date; AN() would refuse the space
         body = {**body, "account_holder_info_type": ""}
     data = call.parse(REAL_NAME, body)
-    done = await call.gateway.real_name(call.caller, data)
+    done = await call.gateway.inquiries.real_name(call.caller, data)
     account = done.account
     return call.answer(
         {
@@ -123,7 +123,7 @@ async def receive(request: web.Request) -> web.Response:
     """수취조회: can this account receive a deposit from the caller, and whose is it?"""
     call = begin(request, CENTRE_SCOPES)
     data = call.parse(RECEIVE, await call.body())
-    done = await call.gateway.receive(call.caller, data)
+    done = await call.gateway.inquiries.receive(call.caller, data)
     account, paid_from = done.account, done.paid_from
     view = call.gateway.view(account)
     if not call.caller.client.show_account_num:  # only a 계좌번호 공개 이용기관 sees it plain
@@ -151,10 +151,10 @@ async def remit_list(request: web.Request) -> web.Response:
     """송금인정보조회: who paid into the caller's own account in a period."""
     call = begin(request, CENTRE_SCOPES)
     q = call.parse(REMIT_LIST, await call.body())
-    page = await call.gateway.remit_list(call.caller, q)
+    page = await call.gateway.inquiries.remit_list(call.caller, q)
     account, rows = page.account, []
     for line in page.lines:
-        remitter = call.gateway.remitter(account, line)
+        remitter = call.gateway.inquiries.remitter(account, line)
         tran_date, tran_time = date_and_time(line.time)
         rows.append(
             {
@@ -184,7 +184,7 @@ async def fds_detect(request: web.Request) -> web.Response:
     """이상거래 탐지 내역: the testbed detects nothing (no fraud engine)."""
     call = begin(request, CENTRE_SCOPES)
     q = call.parse(FDS_DETECT, call.query())
-    found = call.gateway.fds_detect(call.caller, q["from_time"], q["to_time"])
+    found = call.gateway.reports.fds_detect(call.caller, q["from_time"], q["to_time"])
     return call.answer({**call.envelope(), "res_cnt": str(len(found)), "res_list": found})
 
 

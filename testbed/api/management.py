@@ -56,7 +56,7 @@ async def bank_status(request: web.Request) -> web.Response:
             "bank_name": bank.institution.display_name,
             "bank_status": "Y" if open_ else "N",
         }
-        for bank, open_ in call.gateway.bank_status(call.caller)
+        for bank, open_ in call.gateway.reports.bank_status(call.caller)
     ]
     return call.answer({**call.envelope(), "res_cnt": str(len(items)), "res_list": items})
 
@@ -74,7 +74,7 @@ async def fee(request: web.Request) -> web.Response:
             "fee_amt": str(row.fee),
             "fee_type": row.fee_type,
         }
-        for row in call.gateway.fees(call.caller, q["from_date"], q["to_date"])
+        for row in call.gateway.reports.fees(call.caller, q["from_date"], q["to_date"])
     ]
     return call.answer({**call.envelope(), "res_cnt": str(len(items)), "res_list": items})
 
@@ -83,7 +83,7 @@ async def count(request: web.Request) -> web.Response:
     """The institution's API calls and transfers of one day, by API."""
     call = begin(request, CENTRE_SCOPES)
     q = call.parse(COUNT, call.query())
-    counts = call.gateway.counts(call.caller, q["inquiry_date"])
+    counts = call.gateway.reports.counts(call.caller, q["inquiry_date"])
     order = list(API_NAMES)
     counts.sort(key=lambda c: (order.index(c.api) if c.api in API_NAMES else len(order), c.api))
     items = [
@@ -130,7 +130,7 @@ async def wd_limit(request: web.Request) -> web.Response:
     call = begin(request, CENTRE_SCOPES)
     call.parse(WD_LIMIT, call.query())
     client = call.caller.client
-    withdraw, deposit = call.gateway.limits(call.caller)
+    withdraw, deposit = call.gateway.reports.limits(call.caller)
     return call.answer(
         {
             **call.envelope(),

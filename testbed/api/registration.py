@@ -97,7 +97,7 @@ UPDATE = Spec(
 async def _end_user(request: web.Request, scopes: tuple[str, ...]) -> web.Response:
     call = begin(request, scopes)
     data = call.parse(USER, await call.body())
-    call.gateway.end_user(call.caller, data["client_use_code"], data["user_seq_no"])
+    call.gateway.registrations.end_user(call.caller, data["client_use_code"], data["user_seq_no"])
     return call.answer(
         {
             **call.envelope(),
@@ -121,7 +121,9 @@ async def update_info(request: web.Request) -> web.Response:
     """계좌정보변경: the account's alias."""
     call = begin(request, LOGIN)
     data = call.parse(UPDATE_INFO, await call.body())
-    reg = call.gateway.update_info(call.caller, data["fintech_use_num"], data["account_alias"])
+    reg = call.gateway.registrations.update_info(
+        call.caller, data["fintech_use_num"], data["account_alias"]
+    )
     return call.answer(
         {
             **call.envelope(),
@@ -136,7 +138,7 @@ async def cancel(request: web.Request) -> web.Response:
     call = begin(request, LOGIN_OR_SA)
     data = call.parse(CANCEL, await call.body())
     tran_id = data["bank_tran_id"]
-    reg, date = await call.gateway.cancel(
+    reg, date = await call.gateway.registrations.cancel(
         call.caller, tran_id, data["scope"], data["fintech_use_num"]
     )
     return call.answer({**call.envelope(), **bank_block(tran_id, date, reg.bank_code)})
@@ -176,7 +178,7 @@ async def user_register(request: web.Request) -> web.Response:
     """사용자계좌등록 (자체인증 이용기관): register an account the institution verified itself."""
     call = begin(request, SA)
     data = call.parse(REGISTER, await call.body())
-    done = await call.gateway.user_register(call.caller, data)
+    done = await call.gateway.registrations.user_register(call.caller, data)
     return _registration(call, data, done, consents=False)
 
 
@@ -184,7 +186,7 @@ async def account_info(request: web.Request) -> web.Response:
     """계좌정보조회 (sa): the registration of an account."""
     call = begin(request, SA)
     data = call.parse(INFO, await call.body())
-    done = await call.gateway.account_info(call.caller, data)
+    done = await call.gateway.registrations.account_info(call.caller, data)
     return _registration(call, data, done, consents=True)
 
 
@@ -192,7 +194,7 @@ async def account_update(request: web.Request) -> web.Response:
     """계좌정보변경 (sa): renew consents, change the user's email."""
     call = begin(request, SA)
     data = call.parse(UPDATE, await call.body())
-    done = await call.gateway.account_update(call.caller, data)
+    done = await call.gateway.registrations.account_update(call.caller, data)
     return _registration(call, data, done, consents=True)
 
 

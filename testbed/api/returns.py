@@ -45,7 +45,7 @@ async def return_claim(request: web.Request) -> web.Response:
     """자금반환청구: recorded as 접수; no money moves."""
     call = begin(request, CENTRE_SCOPES)
     data = call.parse(RETURN_CLAIM, await call.body())
-    done = await call.gateway.return_claim(call.caller, data)
+    done = await call.gateway.returns.return_claim(call.caller, data)
     claim, deposit, target = done.claim, done.deposit, done.target
     return call.answer(
         {
@@ -70,7 +70,7 @@ async def return_result(request: web.Request) -> web.Response:
     """자금반환 결과조회: the state of an earlier claim of the caller."""
     call = begin(request, CENTRE_SCOPES)
     data = call.parse(RETURN_RESULT, await call.body())
-    claim = call.gateway.return_result(
+    claim = call.gateway.returns.return_result(
         call.caller, data["claim_bank_tran_date"], data["claim_bank_tran_id"]
     )
     return call.answer(

@@ -143,7 +143,7 @@ async def withdraw_acnt(request: web.Request) -> web.Response:
 
 
 async def _withdraw(call: Call, data: dict[str, str], ref: AccountRef) -> web.Response:
-    done = await call.gateway.withdraw(call.caller, ref, data)
+    done = await call.gateway.transfers.withdraw(call.caller, ref, data)
     record = done.record
     return call.answer(
         {
@@ -176,7 +176,7 @@ async def _deposit(request: web.Request, by_account: bool) -> web.Response:
     if data["req_cnt"] != "1" or len(items) != 1:
         raise Refusal("A0004", "req_cnt: 1 (one deposit per request)")
     item = items[0]
-    done = await call.gateway.deposit(call.caller, data, item, by_account)
+    done = await call.gateway.transfers.deposit(call.caller, data, item, by_account)
     record = done.record
     result: dict[str, Any] = {
         "tran_no": item["tran_no"],
@@ -207,7 +207,7 @@ async def result(request: web.Request) -> web.Response:
     items = parse_list(RESULT_ITEM, body.get("req_list"), "req_list", call.warnings, limit=25)
     if int(data["req_cnt"]) != len(items):
         raise Refusal("A0004", "req_cnt: the number of req_list items")
-    found = call.gateway.transfer_result(call.caller, data["check_type"], items)
+    found = call.gateway.transfers.transfer_result(call.caller, data["check_type"], items)
     rows = [_result_row(item, record) for item, record in zip(items, found.records, strict=True)]
     envelope = call.envelope(found.rsp_code, found.rsp_message)
     return call.answer({**envelope, "res_cnt": str(len(rows)), "res_list": rows})

@@ -10,6 +10,12 @@ the root is the empty string::
     institutions[3].cutover[0].end
 
 The module knows nothing about bank networks; scenario files use it too.
+
+Hostile input is refused before it costs anything (`testbed.config.limits`): the
+composer stops at MAX_DEPTH levels of nesting (PyYAML's composer recurses), and the
+composed graph is measured, each node once, before it is built: a document whose aliases
+would expand to more than MAX_YAML_VALUES values ("billion laughs") or nest deeper than
+MAX_DEPTH is refused in time proportional to its text, never expanded.
 """
 
 from __future__ import annotations
@@ -20,7 +26,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.composer import ComposerError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from testbed.config.limits import MAX_DEPTH, MAX_YAML_VALUES, TOO_DEEP, TOO_MANY
 
 __all__ = [
     "SourceDoc",
@@ -33,7 +42,6 @@ __all__ = [
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_MAX_COLLECTIONS = 1_000_000
 
 
 class SourceError(ValueError):
@@ -125,17 +133,17 @@ class _Builder:
         # Collections being built (to refuse recursive aliases) and how many more
         # may be built (to refuse "billion laughs" alias bombs).
         self._open: set[int] = set()
-        self._budget = _MAX_COLLECTIONS
+        self._budget = MAX_YAML_VALUES  # measured before (_measure): a second guard
 
     def fail(self, node: Node, path: str, problem: str) -> SourceError:
         return SourceError(self.file, _line(node), path, problem)
 
     def build(self, node: Node, path: str) -> Any:
-        if isinstance(node, ScalarNode):
-            return self._scalar(node, path)
         self._budget -= 1
         if self._budget < 0:
-            raise self.fail(node, path, "too many values (aliases expanded too often)")
+            raise self.fail(node, path, f"the document holds {TOO_MANY}")
+        if isinstance(node, ScalarNode):
+            return self._scalar(node, path)
         if id(node) in self._open:
             raise self.fail(node, path, "an alias refers to a value that contains it (recursion)")
         self._open.add(id(node))
@@ -237,12 +245,75 @@ def _syntax_error(file: str, exc: yaml.YAMLError) -> SourceError:
     return SourceError(file, line, "", f"YAML syntax error: {text}")
 
 
+class _BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader whose composer stops at MAX_DEPTH levels of nesting (it
+    recurses once per level: 100,000 levels raised RecursionError)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+                raise ComposerError(None, None, f"the document is {TOO_DEEP}", mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _measure(root: Node, file: str) -> None:
+    """Refuse a graph that expands beyond the limits, without expanding it: every node's
+    expanded size and depth, each node once (an alias is the same node object again),
+    in a loop with its own stack. An alias inside its own anchor is refused too."""
+    size: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if children_done:
+            on_path.discard(key)
+            children = _children(node)
+            size[key] = 1 + sum(size[id(c)] for c in children)
+            depth[key] = (0 if isinstance(node, ScalarNode) else 1) + max(
+                (depth[id(c)] for c in children), default=0
+            )
+            if size[key] > MAX_YAML_VALUES:
+                raise SourceError(file, _line(node), "", f"the document holds {TOO_MANY}")
+            if depth[key] > MAX_DEPTH:
+                raise SourceError(file, _line(node), "", f"the document is {TOO_DEEP}")
+            continue
+        if key in size:
+            continue
+        if key in on_path:
+            raise SourceError(
+                file, _line(node), "", "an alias refers to a value that contains it (recursion)"
+            )
+        on_path.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node) if id(child) not in size)
+
+
 def parse_yaml(text: str, file: str = "<string>") -> SourceDoc:
     """Parse YAML text whose top level must be a mapping."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_BoundedLoader)
     except yaml.YAMLError as exc:
         raise _syntax_error(file, exc) from None
+    if root is not None:
+        _measure(root, file)
     if root is None:
         raise SourceError(file, None, "", "the file is empty; expected a mapping (key: value)")
     if not isinstance(root, MappingNode):

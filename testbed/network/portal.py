@@ -47,6 +47,9 @@ MAX_PASSWORD: Final = 1024
 #: sessions signed in at once per developer (browsers, scripts); a new one beyond it ends
 #: the oldest, so sign-ins (each a proven password) cannot grow the record without bound
 MAX_SESSIONS: Final = 10
+#: developers one testbed holds: sign-up needs no sign-in, so anyone could otherwise grow
+#: the register without bound (a workshop or a team has far fewer)
+MAX_DEVELOPERS: Final = 10_000
 #: unknown addresses whose attempts are counted at once (in memory; the oldest go first)
 MAX_UNKNOWN: Final = 10_000
 #: RFC 5321's limit on a forward path (an address as SMTP carries it)
@@ -188,13 +191,22 @@ class DeveloperBook(RecordBook):
             self.put("developer", developer.id, developer)
 
     def check_free(self, email: str) -> None:
-        """409 when the (normalised) address already has an account."""
+        """409 when the (normalised) address already has an account; 503 when the
+        register is full (MAX_DEVELOPERS): asked before the slow hash, and again at sign-up."""
         if email in self._by_email:
             raise PortalError(
                 "email",
                 "이미 가입된 이메일 주소입니다. 로그인하세요.",
                 "email: this address already has an account; sign in instead.",
                 409,
+            )
+        if len(self.developers) >= MAX_DEVELOPERS:
+            raise PortalError(
+                "email",
+                "이 테스트베드의 개발자 계정이 가득 찼습니다. 운영자에게 문의하세요.",
+                f"This testbed holds {MAX_DEVELOPERS} developer accounts, all taken: ask its"
+                " operator.",
+                503,
             )
 
     def sign_up(self, email: str, password_hash: str, now: float) -> Developer:

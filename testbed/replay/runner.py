@@ -14,6 +14,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -37,6 +38,7 @@ from testbed.runtime import Runtime, open_runtime
 from testbed.scenario.loader import Loader, ScenarioRunError
 from testbed.scenario.model import Scenario
 from testbed.web.app import init_app
+from testbed.web.recorder import SEALED, RecordingKeyError, Sealer, recording_key
 
 ADMIN = "scenario-admin-token"
 MISSING = object()
@@ -213,6 +215,7 @@ class Runner:
         self.result = ScenarioResult(scenario.file, scenario.name)
         self.values: dict[str, Any] = {}  # what templates can name
         self.step_ids: dict[str, int] = {}  # next bank_tran_id number per institution
+        self._sealer: Sealer | None = None  # a recording's, opened when first needed
         self.runtime: Runtime
         self.client: TestClient[web.Request, web.Application]
 
@@ -320,8 +323,8 @@ class Runner:
         return []
 
     def _resolve_call(self, step: dict[str, Any]) -> tuple[str, str]:
-        if "path" in step:
-            return step["method"], step["path"]
+        if "path" in step:  # a recording's path may hold a sealed account number
+            return step["method"], str(self.expand(step["path"], step))
         call = step["call"]
         if call in ("token", "revoke"):
             return "POST", f"/oauth/2.0/{call}"
@@ -431,6 +434,8 @@ class Runner:
         return _TEMPLATE.sub(lambda m: str(self._value(m.group(1))), value)
 
     def _value(self, name: str) -> Any:
+        if name.startswith(SEALED):  # a personal value of a recording (testbed.web.recorder)
+            return self._unseal(name[len(SEALED) :])
         now = self.world.clock.now()
         builtins = {"now": yyyymmddhhmmss(now), "today": yyyymmdd(now), "time": now}
         if name in builtins:
@@ -446,6 +451,14 @@ class Runner:
                 " built-ins: now, today, bank_tran_id, i)"
             )
         return found
+
+    def _unseal(self, sealed: str) -> Any:
+        try:
+            if self._sealer is None:
+                self._sealer = Sealer(recording_key(Path(self.scenario.file)))
+            return self._sealer.open(sealed)
+        except RecordingKeyError as e:
+            raise TemplateError(str(e)) from None
 
     # --- assertions ---------------------------------------------------------------------------
     def _assertions(self) -> None:

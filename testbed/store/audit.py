@@ -14,15 +14,36 @@ Subjects are never plain values: a user is its `user_seq_no`, an account its pse
 record that names many subjects is found by each of them (the side table
 `processing_subjects`).
 
-Tamper-evident: a record's hash is SHA-256 over its canonical encoding (sorted-key
-compact JSON of every column but the hash, the previous record's hash included), so
-editing, removing or reordering a row breaks the chain from there on; `verify` recomputes
-it from the first record and names the first broken one. The database refuses UPDATE and
-DELETE on both tables (triggers): a change needs someone who drops a trigger first, and
-`verify` still finds it. The head (last seq and hash) is kept in memory from the open on,
-so rows cut from the end while the server runs are found too; `verify` reports the head
-for an auditor to note outside the system (a cut made while it was stopped is found only
-against such a note).
+Tamper-evident, with a key and an anchor. A record's hash is an HMAC-SHA256 over its
+canonical encoding (sorted-key compact JSON of every column but the hash, the previous
+record's hash included), keyed with the log's *chain key*: a key derived from the
+database's index key (`crypto.derived_key`), which exists outside memory only wrapped by
+the master key, and the master key is never in the database (TESTBED_DATA_KEY, or the
+key file `<db>.key`, 0600). Editing, removing or reordering a row breaks the chain from
+there on, and whoever edits the file without the master key cannot compute a valid hash
+again; `verify` recomputes the chain from the first record and names the first broken one.
+The database refuses UPDATE and DELETE on both tables (triggers): a change needs someone
+who drops a trigger first, and `verify` still finds it.
+
+What a chain cannot show by itself is that its end is missing. So the head (last seq and
+hash) is anchored outside the database: the *anchor file* `<db>.audit-head` (0600),
+rewritten by the store's writer after each commit that adds records, holds the head and
+an HMAC of it under the chain key. `verify` checks that the database still holds the
+record the anchor names, with that hash: records cut from the end, or a whole table put
+in the log's place, fail even after a restart ("the log ends at record 19; its anchor says
+30"). When a process opens a log that disagrees with its anchor, it leaves the anchor
+as it is, so the evidence stays until an auditor has seen it. The head is kept in memory
+from the open on as well, so a cut made while the server runs is found without the file.
+What stays out of reach: someone who holds the master key (or the key file), or who puts
+back an older copy of both the anchor and the database; `verify` reports the head for an
+auditor to note outside the system against exactly that.
+
+Migration. A log written before the chain had a key (records hashed by plain SHA-256)
+is taken over as it is, never rewritten: on the first open by this version the meta
+`processing_log_keyed_from` is set to the next seq, records before it are checked as a
+SHA-256 chain, and the records after it are keyed and chained onto the old head (so the
+first keyed record vouches for every old one). The anchor's HMAC covers that boundary, so
+moving it in the file is found; `verify` reports how many records were taken over unkeyed.
 
 The log is not world state: reset, restore and scenario loads leave it as it is (and are
 logged themselves); it is never deleted.
@@ -31,13 +52,17 @@ logged themselves); it is never deleted.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import os
 import re
+import stat
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Final
 
 from testbed.clock import KST, from_kst, second_of_day, to_kst, wall_now
@@ -46,9 +71,14 @@ from testbed.network.books import TransferRecord
 from testbed.network.ledger import Account
 from testbed.network.parties import FintechClient, User
 from testbed.network.world import World
-from testbed.store.sqlite import Store
+from testbed.store.sqlite import Statement, Store
 
 GENESIS: Final = "0" * 64  # the previous hash of the first record
+#: the purpose the chain key is derived for (crypto.derived_key)
+CHAIN_KEY_PURPOSE: Final = "processing-log/chain/v1"
+#: meta: the first record chained with the key (records before it: plain SHA-256, migrated)
+KEYED_FROM: Final = "processing_log_keyed_from"
+ANCHOR_VERSION: Final = 1
 ALL: Final = "*"  # the subject of a processing of every subject (reset, restore, snapshot)
 
 READ, EXPORT, CREATE, CHANGE, DELETE, PURGE, DENIED = (
@@ -155,8 +185,9 @@ class Verification:
     records: int  # records checked
     head_seq: int  # the last record the log wrote (0: none yet)
     head_hash: str
-    broken_at: int | None = None
+    broken_at: int | None = None  # the first record that fails (None: the anchor does)
     problem: str = ""
+    legacy_records: int = 0  # records from before the key, taken over as SHA-256 chained
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,8 +221,67 @@ def canonical(body: Mapping[str, Any]) -> bytes:
     return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
-def record_hash(body: Mapping[str, Any]) -> str:
+def record_hash(body: Mapping[str, Any], key: bytes) -> str:
+    """A record's hash: HMAC-SHA256 under the chain key."""
+    return hmac.new(key, canonical(body), hashlib.sha256).hexdigest()
+
+
+def legacy_hash(body: Mapping[str, Any]) -> str:
+    """The hash of a record written before the chain had a key (plain SHA-256)."""
     return hashlib.sha256(canonical(body)).hexdigest()
+
+
+def anchor_file_of(db_path: str) -> Path | None:
+    """Where the anchor of a database's log lives: beside it (None: an in-memory one)."""
+    return None if db_path == ":memory:" else Path(f"{db_path}.audit-head")
+
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    """The head of the log as last committed, kept outside the database."""
+
+    seq: int
+    hash: str
+    keyed_from: int
+
+    def mac(self, key: bytes) -> str:
+        text = f"anchor/v{ANCHOR_VERSION}:{self.seq}:{self.hash}:{self.keyed_from}"
+        return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
+
+    def write(self, path: Path, key: bytes) -> None:
+        """Replace the anchor file: a new file (0600) renamed over the old, so a reader
+        sees the old anchor or the new, never half of one. No fsync: after a power cut
+        the anchor may name an earlier record, which the log still holds."""
+        body = {
+            "version": ANCHOR_VERSION,
+            "seq": self.seq,
+            "hash": self.hash,
+            "keyed_from": self.keyed_from,
+            "mac": self.mac(key),
+        }
+        temporary = path.with_name(path.name + ".new")
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, stat.S_IRUSR | stat.S_IWUSR)
+        try:
+            os.fchmod(fd, stat.S_IRUSR | stat.S_IWUSR)
+            os.write(fd, canonical(body) + b"\n")
+        finally:
+            os.close(fd)
+        os.replace(temporary, path)
+
+    @classmethod
+    def read(cls, path: Path, key: bytes) -> Anchor | str:
+        """The anchor in `path`, or what is wrong with it."""
+        try:
+            body = json.loads(path.read_bytes())
+            anchor = cls(int(body["seq"]), str(body["hash"]), int(body["keyed_from"]))
+            mac = str(body["mac"])
+        except FileNotFoundError:
+            return f"its anchor {path} is missing: the log's length cannot be proven"
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            return f"its anchor {path} cannot be read ({e})"
+        if not hmac.compare_digest(mac, anchor.mac(key)):
+            return f"its anchor {path} was not written with this database's key"
+        return anchor
 
 
 def record_body(record: Record) -> dict[str, Any]:
@@ -332,6 +422,69 @@ class ProcessingLog:
         last = store.read("SELECT seq, hash FROM processing_log ORDER BY seq DESC LIMIT 1")
         self._seq, self._hash = (int(last[0][0]), str(last[0][1])) if last else (0, GENESIS)
         self._lock = threading.Lock()  # one record at a time: seq and chain in order
+        self._key = store.derived_key(CHAIN_KEY_PURPOSE)
+        self.anchor_path = anchor_file_of(store.path)
+        marked = store.read("SELECT value FROM meta WHERE key = ?", (KEYED_FROM,))
+        if marked:
+            self.keyed_from = int(marked[0][0])
+        else:  # a new log, or one from before the key (see the module's docstring)
+            self.keyed_from = self._seq + 1
+            store.put_meta(KEYED_FROM, str(self.keyed_from))
+            store.flush()
+        #: why the anchor is not being kept up to date ("": it is): it disagrees with the
+        #: database, so it stays as it is for `verify` to report
+        self.anchor_problem = ""
+        if self.anchor_path is not None:
+            self.anchor_problem = self._anchor_disagreement(new=not marked)
+            if not self.anchor_problem:
+                self._anchor(self._seq, self._hash)()
+
+    def _anchor(self, seq: int, head: str) -> Callable[[], None]:
+        """The action that writes the anchor for the head (seq, head), run once committed."""
+        path, key, keyed_from = self.anchor_path, self._key, self.keyed_from
+
+        def write() -> None:
+            if path is None or self.anchor_problem:
+                return
+            try:
+                Anchor(seq, head, keyed_from).write(path, key)
+            except OSError as e:  # the log goes on; verify reports the anchor behind
+                self.anchor_problem = f"its anchor {path} could not be written ({e})"
+
+        return write
+
+    def _anchor_disagreement(self, new: bool = False) -> str:
+        """What is wrong between the anchor and the log in the database ("" if nothing).
+        `new`: the log is opened for the first time by this version (no meta mark): it
+        has no anchor yet, or, if it has no records either, an anchor left from another
+        database at this path (its HMAC under another key), which is replaced."""
+        if self.anchor_path is None:
+            return ""
+        anchor = Anchor.read(self.anchor_path, self._key)
+        if isinstance(anchor, str):
+            missing = not self.anchor_path.exists()
+            return "" if new and (missing or not self._seq) else anchor
+        if anchor.keyed_from != self.keyed_from:
+            return (
+                f"the log's meta says records are keyed from {self.keyed_from}, its anchor"
+                f" {self.anchor_path} says from {anchor.keyed_from}"
+            )
+        if anchor.seq == 0:
+            return ""
+        found = self.store.read("SELECT hash FROM processing_log WHERE seq = ?", (anchor.seq,))
+        if not found:
+            ((last,),) = self.store.read("SELECT coalesce(max(seq), 0) FROM processing_log")
+            return (
+                f"the log is shorter than its anchor: it ends at record {last}, its anchor"
+                f" {self.anchor_path} says {anchor.seq} (records {last + 1}–{anchor.seq}"
+                " were removed)"
+            )
+        if found[0][0] != anchor.hash:
+            return (
+                f"record {anchor.seq} is not the one its anchor {self.anchor_path} names:"
+                " the log was replaced"
+            )
+        return ""
 
     @property
     def head(self) -> tuple[int, str]:
@@ -372,9 +525,14 @@ class ProcessingLog:
                 prev_hash=self._hash,
                 hash="",
             )
-            record = replace(unsigned, hash=record_hash(record_body(unsigned)))
-            self.store.submit(_INSERT, _row(record))
-            self.store.submit_many(_INSERT_SUBJECT, [(s, record.seq) for s in record.subjects])
+            record = replace(unsigned, hash=record_hash(record_body(unsigned), self._key))
+            statements: list[Statement] = [(_INSERT, _row(record), False)]
+            if record.subjects:
+                index = [(s, record.seq) for s in record.subjects]
+                statements.append((_INSERT_SUBJECT, index, True))
+            # the record, its index and then the anchor naming it: together
+            anchor = self._anchor(record.seq, record.hash)
+            self.store.submit_group(statements, after=(f"anchor:{id(self)}", anchor))
             self._seq, self._hash = record.seq, record.hash
         return record
 
@@ -438,26 +596,34 @@ class ProcessingLog:
 
     def verify(self) -> Verification:
         """Recompute the chain from the first record to the head (records written while it
-        runs are left for the next time); the first broken record, if any. Blocking: run it
-        off the event loop."""
+        runs are left for the next time), then hold the log against its anchor; the first
+        broken record, if any. Blocking: run it off the event loop."""
         head_seq, head_hash = self.head
+        legacy = self.keyed_from - 1
+
+        def failed(at: int | None, problem: str) -> Verification:
+            return Verification(False, checked, head_seq, head_hash, at, problem, legacy)
+
         expected_prev, checked, last = GENESIS, 0, 0
         for rows in self._chunks("1", (), head_seq):
             index = self._index(rows[0][0], rows[-1][0])
             for row in rows:
                 record = _from_row(row)
-                problem = _broken(record, last + 1, expected_prev, index.get(record.seq, set()))
+                key = self._key if record.seq >= self.keyed_from else None
+                problem = _broken(
+                    record, last + 1, expected_prev, index.get(record.seq, set()), key
+                )
                 if problem:
-                    at = min(record.seq, last + 1)  # a gap: the first record missing
-                    return Verification(False, checked, head_seq, head_hash, at, problem)
+                    return failed(min(record.seq, last + 1), problem)  # a gap: the first missing
                 expected_prev, last, checked = record.hash, record.seq, checked + 1
         if last < head_seq:
-            problem = f"records {last + 1}–{head_seq} are missing from the end"
-            return Verification(False, checked, head_seq, head_hash, last + 1, problem)
+            return failed(last + 1, f"records {last + 1}–{head_seq} are missing from the end")
         if expected_prev != head_hash:
-            problem = "the last record is not the one the log wrote"
-            return Verification(False, checked, head_seq, head_hash, head_seq, problem)
-        return Verification(True, checked, head_seq, head_hash)
+            return failed(head_seq, "the last record is not the one the log wrote")
+        problem = self.anchor_problem or self._anchor_disagreement()
+        if problem:
+            return failed(None, problem)
+        return Verification(True, checked, head_seq, head_hash, legacy_records=legacy)
 
     def _index(self, first: int, last: int) -> dict[int, set[str]]:
         found: dict[int, set[str]] = defaultdict(set)
@@ -525,13 +691,16 @@ def _conditions(query: Query) -> tuple[str, list[Any]]:
     return (" WHERE " + " AND ".join(conditions) if conditions else ""), params
 
 
-def _broken(record: Record, seq: int, prev: str, indexed: set[str]) -> str:
-    """What is wrong with a record read back where `seq` was expected ("" if nothing)."""
+def _broken(record: Record, seq: int, prev: str, indexed: set[str], key: bytes | None) -> str:
+    """What is wrong with a record read back where `seq` was expected ("" if nothing);
+    `key`: the chain key, None for a record from before it (plain SHA-256)."""
     if record.seq != seq:
         return f"records {seq}–{record.seq - 1} are missing"
     if record.prev_hash != prev:
         return "its prev_hash is not the previous record's hash"
-    if record.hash != record_hash(record_body(record)):
+    body = record_body(record)
+    expected = legacy_hash(body) if key is None else record_hash(body, key)
+    if not hmac.compare_digest(record.hash, expected):
         return "its hash does not match its content: the record was changed"
     if indexed != set(record.subjects):
         return "the subject index does not list the record's subjects"

@@ -121,6 +121,13 @@ class DatabaseKeys:
         return cls(keys[:KEY_BYTES], keys[KEY_BYTES:])
 
 
+def derived_key(keys: DatabaseKeys, purpose: str) -> bytes:
+    """A 32-byte key for one purpose (the processing log's chain), derived from the index
+    key with keyed BLAKE2b (a PRF): it stays through `testbed rekey`, as the index key
+    does, and like it exists outside memory only wrapped by the master key."""
+    return hashlib.blake2b(f"testbed/{purpose}".encode(), key=keys.index, digest_size=32).digest()
+
+
 class Sealer:
     """Seals and opens values with the data key; makes pseudonyms with the index key."""
 

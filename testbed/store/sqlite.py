@@ -25,10 +25,12 @@ of an account's seeded history are never stored: the seeding makes them when rea
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import os
 import sqlite3
+import stat
 import threading
 import zlib
 from collections.abc import Callable, Iterable, Sequence
@@ -56,6 +58,7 @@ from testbed.store.crypto import (
     KeyProblem,
     MasterKey,
     Sealer,
+    derived_key,
     master_key_for,
     pseudonym_of_account,
 )
@@ -306,6 +309,7 @@ class Store:
         # must be alone, or a running testbed would go on sealing with the old data key
         self._lock = _lock_file(path, exclusive)
         try:
+            _make_private(path)
             self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
             if path != ":memory:":
                 self._conn.execute("PRAGMA journal_mode=WAL")
@@ -333,10 +337,13 @@ class Store:
             self._conn.close()
             _unlock(self._lock)
             raise StoreError(str(e)) from None
-        except sqlite3.Error as e:
+        except (sqlite3.Error, OSError) as e:
             _unlock(self._lock)
             raise StoreError(f"cannot open the database {path}: {e}") from None
         self._pending: list[Statement] = []
+        #: what runs in the writer once the pending statements are committed, by name (the
+        #: latest of a name wins): the processing log's anchor, written outside the file
+        self._after: dict[str, Callable[[], None]] = {}
         self._urgent = False  # something pending wakes the writer (not only lazy records)
         self._cv = threading.Condition()
         self._submitted = 0
@@ -359,6 +366,27 @@ class Store:
     def submit_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         if rows:
             self._queue((sql, rows, True))
+
+    def submit_group(
+        self, statements: Sequence[Statement], after: tuple[str, Callable[[], None]]
+    ) -> None:
+        """Queue statements that commit together, and an action the writer runs once they
+        are committed (`after`: a name and the action; a later action of the same name
+        replaces one not yet run). The action runs in the writer thread: it must be short
+        and must not raise."""
+        with self._cv:
+            if self._closing:
+                raise StoreError("the store is closed")
+            self._pending.extend(statements)
+            self._submitted += len(statements)
+            self._after[after[0]] = after[1]
+            if not self._urgent:
+                self._urgent = True
+                self._cv.notify()
+
+    def derived_key(self, purpose: str) -> bytes:
+        """A key of this database for one purpose (see `crypto.derived_key`)."""
+        return derived_key(self._rows.sealer.keys, purpose)
 
     def _queue(self, statement: Statement, wake: bool = True) -> None:
         with self._cv:
@@ -416,6 +444,7 @@ class Store:
                         return
                     continue
                 batch, self._pending = self._pending, []
+                after, self._after = self._after, {}
                 self._urgent = False
                 upto = self._submitted
             failure: BaseException | None = None
@@ -428,6 +457,8 @@ class Store:
                         conn.execute(sql, params)
                 conn.execute("COMMIT")
                 self.commits += 1
+                for action in after.values():
+                    action()
             except BaseException as e:  # report to every waiter; never die silently
                 failure = e
                 if conn.in_transaction:
@@ -831,6 +862,23 @@ def _lock_file(db_path: str, exclusive: bool) -> int | None:
             else f"the database {db_path} is having its key rotated (testbed rekey): wait"
         ) from None
     return fd
+
+
+#: the files SQLite keeps beside a database (WAL, its index, a rollback journal)
+SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def _make_private(db_path: str) -> None:
+    """The database and its side files readable by their owner only, whatever the umask:
+    SQLite creates the database with 0644 less the umask, and its WAL and journal with the
+    database's own mode, so a database made 0600 first keeps them 0600 too."""
+    if db_path == ":memory:" or db_path.startswith("file:"):
+        return
+    fd = os.open(db_path, os.O_RDWR | os.O_CREAT, stat.S_IRUSR | stat.S_IWUSR)
+    os.close(fd)
+    for path in (db_path, *(db_path + side for side in SIDE_FILES)):
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)
 
 
 def _unlock(fd: int | None) -> None:

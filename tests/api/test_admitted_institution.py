@@ -11,7 +11,7 @@ from tests.network.test_admission import WEAK, application
 
 async def test_an_approved_institution_works_over_http(api: Api) -> None:
     runtime = api.runtime
-    app = runtime.gateway.apply(
+    app = runtime.gateway.admission.apply(
         "dev-1", application(main_bank="090", **WEAK), runtime.world.clock.now()
     )
     assert (app.status, app.grade) == ("approved", "C")

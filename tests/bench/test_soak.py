@@ -31,7 +31,7 @@ def test_soak_smoke_runs_every_stage_and_writes_its_figures(tmp_path: Path) -> N
     done = bench("soak.py", "--smoke", "--seed", "7", "--write", "--out-dir", str(tmp_path))
     data = json.loads((tmp_path / "soak.json").read_text(encoding="utf-8"))
     assert data["seed"] == 7
-    assert [s["name"] for s in data["stages"]] == ["fuzz", "crash", "endurance"]
+    assert [s["name"] for s in data["stages"]] == ["fuzz", "crash", "endurance", "adversarial"]
     assert all(s["problems"] == [] for s in data["stages"]), data["stages"]
     raw = {s["name"]: s["raw"] for s in data["stages"]}
     assert raw["fuzz"]["fuzz"]["cases"] >= 10 and raw["fuzz"]["fuzz"]["server_errors"] == 0
@@ -42,7 +42,10 @@ def test_soak_smoke_runs_every_stage_and_writes_its_figures(tmp_path: Path) -> N
     assert "seed 7" in done.stdout and "| endurance |" in done.stdout
     block = (tmp_path / "reliability.md").read_text(encoding="utf-8")
     assert "<!-- soak begin -->" in block and "<!-- soak end -->" in block
-    assert "| fuzz |" in block and "| crash |" in block
+    assert "| fuzz |" in block and "| crash |" in block and "| adversarial |" in block
+    adversarial = raw["adversarial"]
+    assert adversarial["adversarial-deep"]["bodies"] == 5
+    assert adversarial["adversarial-idle"]["closed_by_server"] == 3 * 8
 
 
 def passing() -> dict[str, dict[str, Any]]:
@@ -67,6 +70,18 @@ def passing() -> dict[str, dict[str, Any]]:
             for network in ("faults", "instant")
         },
         "endurance": {"endurance": {"traffic_s": 3600, "nights": 2, "settlements": [{}] * 3}},
+        "adversarial": {
+            "adversarial-deep": {"bodies": 400, "server_errors": 0, "slowest_s": 0.3},
+            "adversarial-pages": {
+                "authorize": 5000,
+                "console": 1000,
+                "db_growth_kb": 100.0,
+                "redirect_uris_before": 2,
+                "redirect_uris_after": 2,
+                "redirect_uris_unchanged": True,
+            },
+            "adversarial-idle": {"idle_opened": 192, "closed_by_server": 192},
+        },
     }
 
 
@@ -83,6 +98,10 @@ def passing() -> dict[str, dict[str, Any]]:
         ("endurance", "endurance", "traffic_s", 3599, "under 3600"),
         ("endurance", "endurance", "nights", 1, "two cutovers"),
         ("endurance", "endurance", "settlements", [{}] * 2, "2 settlements proven"),
+        ("adversarial", "adversarial-deep", "server_errors", 1, "1 server errors"),
+        ("adversarial", "adversarial-pages", "db_growth_kb", 4096.0, "4,096 kB (bound 1024"),
+        ("adversarial", "adversarial-pages", "redirect_uris_unchanged", False, "became redirect"),
+        ("adversarial", "adversarial-idle", "closed_by_server", 190, "2 idle connections kept"),
     ],
 )
 def test_a_stage_short_of_its_size_is_broken(

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import pickle
+import re
+import time
 from pathlib import Path
 
 import pytest
 import yaml
 
 from testbed.config import SourceDoc, SourceError, load_yaml, parse_yaml
+from testbed.config.limits import MAX_DEPTH, TOO_DEEP, TOO_MANY
 from testbed.config.yamlsrc import child_path, parent_path
 
 SAMPLE = """\
@@ -162,6 +165,32 @@ def test_unknown_tag_is_reported_at_its_value() -> None:
 def test_recursive_alias_is_refused() -> None:
     with pytest.raises(SourceError, match="recursion"):
         parse_yaml("a: &x [1, *x]\n")
+
+
+def test_nesting_past_the_limit_is_refused_naming_it() -> None:
+    """PyYAML's composer recurses a level at a time: 100,000 levels were a RecursionError."""
+    for text in (
+        "a: " + "[" * 100_000 + "]" * 100_000,
+        "a:\n" + "".join("  " * i + "- \n" for i in range(1, MAX_DEPTH + 5)),
+    ):
+        with pytest.raises(SourceError, match=re.escape(TOO_DEEP)):
+            parse_yaml(text)
+    parse_yaml("a: " + "[" * (MAX_DEPTH - 1) + "]" * (MAX_DEPTH - 1))  # at the limit
+
+
+def test_aliases_are_measured_before_they_are_expanded() -> None:
+    """A billion laughs (9**10 values in a few hundred bytes) is refused without one
+    alias expanded, as is an alias that nests a deep value deeper still."""
+    text = 'l0: &l0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+    for level in range(1, 11):
+        text += f"l{level}: &l{level} [" + ",".join([f"*l{level - 1}"] * 9) + "]\n"
+    started = time.perf_counter()
+    with pytest.raises(SourceError, match=re.escape(TOO_MANY)):
+        parse_yaml(text)
+    assert time.perf_counter() - started < 0.5  # expanding took 11 s
+    deep = "[" * 40 + "1" + "]" * 40
+    with pytest.raises(SourceError, match=re.escape(TOO_DEEP)):
+        parse_yaml(f"a: &d {deep}\nb: [[[[[[[[[[[[[[[[[[[[[[[[[[[[*d]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n")
 
 
 def test_load_yaml_reads_a_file(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from testbed.network.gateway import (
     Gateway,
     UnknownApplication,
 )
+from testbed.network.gateway import admission as admission_module
 from testbed.network.gateway.admission import (
     DECLARATIONS,
     EXCLUDED_SERVICES,
@@ -91,7 +92,7 @@ def world(make_world: WorldFactory) -> World:
 
 
 def apply(world: World, owner: str = "dev-1", **change: Any) -> Application:
-    return Gateway(world).apply(owner, application(**change), world.clock.now())
+    return Gateway(world).admission.apply(owner, application(**change), world.clock.now())
 
 
 def client_of(world: World, app: Application) -> FintechClient:
@@ -251,7 +252,7 @@ def test_neither_goes_to_the_operator(world: World) -> None:
 def test_the_operator_approves(world: World) -> None:
     gateway = Gateway(world)
     app = apply(world, industry="")
-    decided = gateway.decide(
+    decided = gateway.admission.decide(
         app.id, "approve", "핀테크 혁신 서비스로 인정", now=world.clock.now() + 60
     )
     assert decided is app
@@ -272,9 +273,9 @@ def test_the_operator_rejects_with_a_reason(world: World) -> None:
     gateway = Gateway(world)
     app = apply(world, industry="")
     with pytest.raises(ApplicationError) as error:
-        gateway.decide(app.id, "reject", "  ")
+        gateway.admission.decide(app.id, "reject", "  ")
     assert error.value.field == "reason" and app.status == REVIEW
-    gateway.decide(app.id, "reject", "금융 관련 업무가 아님")
+    gateway.admission.decide(app.id, "reject", "금융 관련 업무가 아님")
     assert (app.status, app.decided_by, app.reason) == (
         REJECTED,
         "operator",
@@ -292,16 +293,16 @@ def test_only_an_application_under_review_is_decided(world: World) -> None:
     for app in (approved, rejected):
         for decision in ("approve", "reject"):
             with pytest.raises(DecisionError, match="only an application under review"):
-                gateway.decide(app.id, decision, "why")
+                gateway.admission.decide(app.id, decision, "why")
     with pytest.raises(ApplicationError) as error:
-        gateway.decide(pending.id, "accept", "")
+        gateway.admission.decide(pending.id, "accept", "")
     assert error.value.field == "decision"
     with pytest.raises(UnknownApplication):
-        gateway.decide("APP999999", "approve", "")
-    gateway.decide(pending.id, "approve", "")
+        gateway.admission.decide("APP999999", "approve", "")
+    gateway.admission.decide(pending.id, "approve", "")
     assert pending.reason == "오픈뱅킹 운영기관(금융결제원) 인정 기업"
     with pytest.raises(DecisionError, match="approved by operator"):
-        gateway.decide(pending.id, "reject", "twice")
+        gateway.admission.decide(pending.id, "reject", "twice")
     assert pending.status == APPROVED
 
 
@@ -387,14 +388,14 @@ def test_every_problem_of_an_application_is_named_at_once(world: World) -> None:
 def test_a_missing_field_is_named(world: World, field: str) -> None:
     data = {k: v for k, v in application().items() if k != field}
     with pytest.raises(ApplicationError) as error:
-        Gateway(world).apply("dev-1", data, world.clock.now())
+        Gateway(world).admission.apply("dev-1", data, world.clock.now())
     assert (error.value.field, error.value.message) == (field, "missing")
     assert world.applications.applications == {}
 
 
 def test_industry_and_licences_may_be_left_out(world: World) -> None:
     data = {k: v for k, v in application(licences=["전자금융업자"]).items() if k != "industry"}
-    app = Gateway(world).apply("dev-1", data, world.clock.now())
+    app = Gateway(world).admission.apply("dev-1", data, world.clock.now())
     assert (app.industry, app.status) == ("", APPROVED)
 
 
@@ -549,13 +550,13 @@ def test_owners_see_their_own_and_the_operator_sees_all(world: World) -> None:
     theirs = apply(world, owner="dev-2", purposes=["출금대행"])
     also_mine = apply(world, owner="dev-1", industry="")
     assert [a.id for a in (mine, theirs, also_mine)] == ["APP000001", "APP000002", "APP000003"]
-    assert gateway.applications("dev-1") == [mine, also_mine]
-    assert gateway.applications("dev-2") == [theirs]
-    assert gateway.applications() == [mine, theirs, also_mine]
-    assert gateway.application("APP000002", "dev-2") is theirs
-    assert gateway.application("APP000002", "dev-1") is None  # another's: as if absent
-    assert gateway.application("APP000002", None) is theirs
-    assert gateway.application("APP000009", None) is None
+    assert gateway.admission.applications("dev-1") == [mine, also_mine]
+    assert gateway.admission.applications("dev-2") == [theirs]
+    assert gateway.admission.applications() == [mine, theirs, also_mine]
+    assert gateway.admission.application("APP000002", "dev-2") is theirs
+    assert gateway.admission.application("APP000002", "dev-1") is None  # another's: as if absent
+    assert gateway.admission.application("APP000002", None) is theirs
+    assert gateway.admission.application("APP000009", None) is None
 
 
 def test_each_application_is_an_event(world: World) -> None:
@@ -597,8 +598,8 @@ async def test_applications_survive_a_restart(
     )
     # the store kept the decision to come too, and the ids and codes carry on
     gateway = Gateway(again)
-    gateway.decide("APP000002", "approve", "인정")
-    third = gateway.apply("dev-1", application(), again.clock.now())
+    gateway.admission.decide("APP000002", "approve", "인정")
+    third = gateway.admission.apply("dev-1", application(), again.clock.now())
     assert (third.id, third.client_use_code) == ("APP000003", "M202700003")
     await store.durable()
     store.close()
@@ -612,7 +613,7 @@ async def test_applications_survive_a_restart(
 
 def test_applications_travel_in_a_snapshot(world: World, network: NetworkConfig) -> None:
     app = apply(world, industry="")
-    Gateway(world).decide(app.id, "approve", "인정")
+    Gateway(world).admission.decide(app.id, "approve", "인정")
     restored = world_from_snapshot(network, encode_snapshot(snapshot_state(world)))
     assert restored.applications.applications == world.applications.applications
     assert restored.directory.clients[app.client_use_code] == client_of(world, app)
@@ -625,7 +626,7 @@ def test_the_same_seed_and_applications_make_the_same_institutions_with_new_secr
         world = make_world(seed=seed, users=3, secrets=secrets)
         apply(world)
         apply(world, industry="")
-        Gateway(world).decide("APP000002", "approve", "")
+        Gateway(world).admission.decide("APP000002", "approve", "")
         apply(world, **STRONG)
         return [
             (
@@ -648,3 +649,16 @@ def test_the_same_seed_and_applications_make_the_same_institutions_with_new_secr
     assert not {c[3] for c in first} & {c[3] for c in again}
     # a replay (and only a replay) draws them from the seeded streams: the same twice
     assert institutions(7, ReplaySecrets) == institutions(7, ReplaySecrets)
+
+
+def test_a_developer_files_a_bounded_number_of_applications(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(admission_module, "MOST_APPLICATIONS", 2)
+    apply(world, owner="dev-9")
+    apply(world, owner="dev-9", business_number=KAKAO)
+    with pytest.raises(ApplicationError) as refused:
+        apply(world, owner="dev-9", business_number=NAVER)
+    assert refused.value.field == "application"
+    assert len(world.applications.of("dev-9")) == 2
+    apply(world, owner="dev-10")  # another developer's count is their own

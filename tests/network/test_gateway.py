@@ -67,7 +67,7 @@ async def test_a_withdrawal_moves_the_money_and_keeps_the_record(world: World) -
     before = account.balance
     tran_id = _demo(world).client_use_code + "U000000001"
     data = _withdraw_request(world, reg, tran_id, 12_000)
-    done = await gateway.withdraw(caller, ByFintechNum(reg.fintech_use_num), data)
+    done = await gateway.transfers.withdraw(caller, ByFintechNum(reg.fintech_use_num), data)
     assert account.balance == before - 12_000
     record = done.record
     assert (record.rsp_code, record.moved, record.tran_amt) == ("A0000", True, 12_000)
@@ -101,7 +101,7 @@ async def test_a_refused_withdrawal_changes_nothing(world: World) -> None:
     entries = len(world.ledger.entries)
     data = _withdraw_request(world, reg, client.client_use_code + "U000000002", 10_000_001)
     with pytest.raises(Refusal) as refused:
-        await gateway.withdraw(caller, ByFintechNum(reg.fintech_use_num), data)
+        await gateway.transfers.withdraw(caller, ByFintechNum(reg.fintech_use_num), data)
     assert refused.value.rsp_code == "A0111"  # the user's per-transaction limit
     assert len(world.ledger.entries) == entries and not world.openbanking.transfers
 
@@ -113,7 +113,7 @@ async def test_balance_needs_the_inquiry_consent(world: World) -> None:
     reg.inquiry_agree_dtime = ""
     caller = _caller(world, ["inquiry"], reg.user_seq_no)
     with pytest.raises(Refusal) as refused:
-        await gateway.balance(
+        await gateway.inquiries.balance(
             caller, client.client_use_code + "U000000003", ByFintechNum(reg.fintech_use_num)
         )
     assert refused.value.rsp_code == "A0305"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from testbed.network import portal
 from testbed.network.portal import (
     DELAYS,
     LOCK_SECONDS,
@@ -128,3 +129,15 @@ def test_every_change_reaches_the_store_and_a_record_loads_back(make_world: Worl
     other = make_world(users=0)
     other.developers.load("developer", "DEV000001", seen[-1][2])
     assert other.developers.by_email("dev@example.com") == dev
+
+
+def test_the_register_of_developers_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sign-up needs no sign-in: the register stops at MAX_DEVELOPERS (503), nothing kept."""
+    monkeypatch.setattr(portal, "MAX_DEVELOPERS", 2)
+    book = DeveloperBook()
+    book.sign_up("a@example.com", "hash", 0.0)
+    book.sign_up("b@example.com", "hash", 0.0)
+    with pytest.raises(PortalError) as full:
+        book.sign_up("c@example.com", "hash", 0.0)
+    assert full.value.status == 503 and full.value.field == "email"
+    assert len(book.developers) == 2

@@ -17,6 +17,11 @@ fields the control plane reads (`CONTROL_FIELDS`) and values of every JSON kind,
 bits included, with durations, times and bank codes among them. That pass found the
 control plane's defects of docs/reliability.md.
 
+Bodies nested to a generated depth (1 to 200,000 levels, JSON arrays or objects, to the
+KFTC API and the control plane) and YAML scenarios whose aliases expand to a generated
+number of values are sent too: past the limits (testbed.config.limits) each is refused
+naming the limit, never a 5xx (`test_nesting_and_alias_expansion`).
+
 The CI run is short (`FUZZ_EXAMPLES`, default 12 cases an operation); `make soak` runs
 it at 20,000 cases (bench/soak.py, docs/reliability.md); with RELIABILITY_FIGURES set, the
 cases sent, by operation, and the server errors seen are written there (figures.py).
@@ -28,6 +33,7 @@ import http.client
 import json
 import os
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from collections import Counter
@@ -37,10 +43,11 @@ from typing import Any
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import CHECKS
 
+from testbed.config.limits import MAX_DEPTH, MAX_YAML_VALUES, TOO_DEEP, TOO_MANY
 from testbed.network.codes import MESSAGES
 from testbed.network.faults import KINDS as FAULT_KINDS
 from testbed.network.faults.specs import APIS as FAULT_APIS
@@ -216,6 +223,8 @@ SENT: Counter[str] = Counter()
 BODIES_SENT: Counter[str] = Counter()
 SERVER_ERRORS: list[str] = []
 STREAMS_READ: Counter[str] = Counter()
+#: the nesting and alias cases sent, by "kind answer"
+SHAPES_SENT: Counter[str] = Counter()
 
 
 def documented_operations() -> list[str]:
@@ -245,6 +254,8 @@ def report() -> Iterator[None]:
         "streams_read": dict(STREAMS_READ),
         "control_bodies": sum(BODIES_SENT.values()),
         "control_bodies_by_answer": dict(sorted(BODIES_SENT.items())),
+        "nesting_and_alias_cases": sum(SHAPES_SENT.values()),
+        "nesting_and_alias_by_answer": dict(sorted(SHAPES_SENT.items())),
         "examples": EXAMPLES,
         "swap_examples": SWAP_EXAMPLES,
         "seconds": round(time.monotonic() - began, 1),
@@ -481,3 +492,82 @@ def test_the_fuzzed_server_kept_its_books(server: str, request: pytest.FixtureRe
     check = call(int(base.rsplit(":", 1)[1]), "GET", "/testbed/ledger/check")
     assert check["ok"], check["problems"]
     assert check["negative_accounts"] == 0
+
+
+def nested(depth: int, kind: str) -> bytes:
+    """A JSON object holding `depth` containers in one another (the outermost an object)."""
+    if kind == "arrays":
+        inner = b"[" * (depth - 1) + b"]" * (depth - 1)
+    else:
+        inner = b'{"a":' * (depth - 1) + b"1" + b"}" * (depth - 1)
+    return b'{"tran_amt":' + (inner or b'"1000"') + b"}"
+
+
+def expanding(branches: int, levels: int) -> str:
+    """A scenario whose aliases expand to branches**levels + ... values."""
+    text = "name: expanding\nx0: &a0 [" + ", ".join(['"lol"'] * branches) + "]\n"
+    for level in range(1, levels + 1):
+        text += f"x{level}: &a{level} [" + ", ".join([f"*a{level - 1}"] * branches) + "]\n"
+    return text + f"steps: [*a{levels}]\n"
+
+
+def post_raw(base: str, path: str, data: bytes, token: str) -> tuple[int, Any]:
+    request = urllib.request.Request(
+        base + path,
+        data=data,
+        method="POST",
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"null")
+
+
+_depths = st.integers(1, 100) | st.integers(1, 200_000)
+
+
+@given(
+    depth=_depths,
+    kind=st.sampled_from(("arrays", "objects")),
+    path=st.sampled_from(
+        ("/v2.0/transfer/withdraw/fin_num", "/testbed/clock", "/testbed/users", "/testbed/faults")
+    ),
+    branches=st.integers(1, 40),
+    levels=st.integers(1, 12),
+)
+@settings(
+    max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None
+)
+def test_nesting_and_alias_expansion(
+    depth: int,
+    kind: str,
+    path: str,
+    branches: int,
+    levels: int,
+    live: dict[str, Any],
+    swapping: dict[str, Any],
+) -> None:
+    kftc = path.startswith("/v2.0/")
+    token = live["tokens"]["user"] if kftc else ADMIN
+    status, answer = post_raw(live["base"], path, nested(depth, kind), token)
+    # the token is checked before the body is read: the other fuzz tests move the clock
+    # past its expiry and revoke tokens, so an O-code (O0003...) is a right answer too
+    refused_first = kftc and str(answer.get("rsp_code", "")).startswith("O")
+    SHAPES_SENT[f"nesting {'token refused' if refused_first else status}"] += 1
+    assert status < 500
+    if depth > MAX_DEPTH and kftc:
+        if not refused_first:
+            assert status == 200 and answer["rsp_code"] == "A0004", answer
+            assert TOO_DEEP in answer["rsp_message"]
+    elif depth > MAX_DEPTH:
+        assert status == 400 and TOO_DEEP in answer["error"], answer
+    values = sum(branches**level for level in range(1, levels + 2))  # each level's values
+    status, answer = post_raw(
+        swapping["base"], "/testbed/scenarios", expanding(branches, levels).encode(), ADMIN
+    )
+    SHAPES_SENT[f"aliases {status}"] += 1
+    assert status < 500
+    if values > 2 * MAX_YAML_VALUES:  # the document's own values counted too: a margin
+        assert status == 400 and any(TOO_MANY in p for p in answer["problems"]), answer

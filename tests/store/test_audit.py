@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import replace
@@ -16,13 +17,17 @@ from testbed.store.audit import (
     ALL,
     BULK_AT_ONCE,
     BULK_PER_HOUR,
+    CHAIN_KEY_PURPOSE,
     GENESIS,
+    KEYED_FROM,
     RETENTION_ACTOR,
     RETENTION_PURPOSE,
     AuditError,
     ProcessingLog,
     Query,
+    anchor_file_of,
     in_office_hours,
+    legacy_hash,
     month_bounds,
     record_body,
     record_hash,
@@ -113,7 +118,26 @@ def test_an_edited_row_breaks_the_chain_there(log: ProcessingLog, db: Path) -> N
 
 
 def test_a_rehashed_row_breaks_the_next_link(log: ProcessingLog, db: Path) -> None:
-    """Recomputing the edited row's own hash is not enough: the next one points at the old."""
+    """Even with the chain key, recomputing the edited row's own hash is not enough: the
+    next one points at the old."""
+    write(log, 4)
+    edited = next(r for r in log.search(Query()).records if r.seq == 2)
+    forged = replace(edited, actor="admin:someone-else")
+    key = log.store.derived_key(CHAIN_KEY_PURPOSE)
+    tamper(
+        db,
+        "UPDATE processing_log SET actor = ?, hash = ? WHERE seq = 2",
+        forged.actor,
+        record_hash(record_body(forged), key),
+    )
+    verified = log.verify()
+    assert (verified.ok, verified.broken_at) == (False, 3)
+    assert "prev_hash" in verified.problem
+
+
+def test_a_row_rehashed_without_the_key_fails_itself(log: ProcessingLog, db: Path) -> None:
+    """Whoever has the file but not the master key cannot make a valid hash: SHA-256 of the
+    edited content is not the record's HMAC."""
     write(log, 4)
     edited = next(r for r in log.search(Query()).records if r.seq == 2)
     forged = replace(edited, actor="admin:someone-else")
@@ -121,11 +145,11 @@ def test_a_rehashed_row_breaks_the_next_link(log: ProcessingLog, db: Path) -> No
         db,
         "UPDATE processing_log SET actor = ?, hash = ? WHERE seq = 2",
         forged.actor,
-        record_hash(record_body(forged)),
+        legacy_hash(record_body(forged)),
     )
     verified = log.verify()
-    assert (verified.ok, verified.broken_at) == (False, 3)
-    assert "prev_hash" in verified.problem
+    assert (verified.ok, verified.broken_at) == (False, 2)
+    assert "changed" in verified.problem
 
 
 def test_a_removed_row_or_a_cut_end_is_found(log: ProcessingLog, db: Path) -> None:
@@ -259,3 +283,187 @@ def test_the_monthly_review_flags_what_an_auditor_looks_for(log: ProcessingLog) 
         "denied": 1,
     }
     assert log.review("2026-05").records == 0
+
+
+# --- offline: the server stopped, the file in someone's hands ------------------------------
+
+
+def rechain(db: Path, since: int) -> None:
+    """What a forger without the key does after editing: recompute the SHA-256 chain from
+    record `since` on, each hash over the row with the previous hash, so every link holds."""
+    conn = sqlite3.connect(db, isolation_level=None)
+    try:
+        columns = "seq, wall, time, actor, action, subjects, fields, purpose, path, source, detail"
+        rows = conn.execute(
+            f"SELECT {columns}, prev_hash FROM processing_log ORDER BY seq"
+        ).fetchall()
+        prev = next(r[11] for r in rows if r[0] == since)
+        for row in rows:
+            if row[0] < since:
+                continue
+            body = dict(zip([c.strip() for c in columns.split(",")], row, strict=False))
+            for name in ("subjects", "fields", "detail"):
+                body[name] = json.loads(body[name])
+            body["prev_hash"] = prev
+            prev = legacy_hash(body)
+            conn.execute(
+                "UPDATE processing_log SET prev_hash = ?, hash = ? WHERE seq = ?",
+                (body["prev_hash"], prev, row[0]),
+            )
+    finally:
+        conn.close()
+
+
+def reopened(db: Path) -> tuple[Store, ProcessingLog]:
+    store = Store(str(db))
+    return store, ProcessingLog(store)
+
+
+def logged(db: Path, n: int) -> None:
+    store, log = reopened(db)
+    try:
+        write(log, n)
+    finally:
+        store.close()
+
+
+def test_an_offline_rewrite_is_found_after_a_restart(db: Path) -> None:
+    """The attack of issue 22: stop, drop the triggers, change record 10's actor, delete
+    every record from 20 on, recompute the SHA-256 chain, start again."""
+    logged(db, 30)
+    tamper(db, "UPDATE processing_log SET actor = 'admin:nobody' WHERE seq = 10")
+    tamper(db, "DELETE FROM processing_subjects WHERE seq >= 20")
+    tamper(db, "DELETE FROM processing_log WHERE seq >= 20")
+    rechain(db, 10)
+    store, log = reopened(db)
+    try:
+        verified = log.verify()
+        assert (verified.ok, verified.broken_at) == (False, 10)
+        assert "changed" in verified.problem
+        assert log.head[0] == 19
+    finally:
+        store.close()
+
+
+def test_a_cut_end_is_found_after_a_restart(db: Path) -> None:
+    """Records deleted from the end leave a valid chain: the anchor outside the file says
+    how long it was, and a restart that appends does not overwrite that evidence."""
+    logged(db, 30)
+    tamper(db, "DELETE FROM processing_subjects WHERE seq >= 20")
+    tamper(db, "DELETE FROM processing_log WHERE seq >= 20")
+    store, log = reopened(db)
+    try:
+        verified = log.verify()
+        assert not verified.ok and verified.records == 19 and verified.broken_at is None
+        assert "shorter than its anchor" in verified.problem
+        assert "ends at record 19" in verified.problem and "says 30" in verified.problem
+        write(log, 3)
+        assert "shorter than its anchor" in log.verify().problem
+    finally:
+        store.close()
+    store, log = reopened(db)
+    try:
+        assert not log.verify().ok  # still, after yet another restart
+    finally:
+        store.close()
+
+
+def test_a_log_emptied_or_replaced_is_found(db: Path, tmp_path: Path) -> None:
+    """The whole table replaced: by nothing, or by another database's log (valid under
+    that database's key) with the anchor left as it was."""
+    other = tmp_path / "other.db"
+    logged(other, 12)
+    logged(db, 12)
+    tamper(db, "DROP TABLE processing_log")
+    tamper(db, "DROP TABLE processing_subjects")
+    store, log = reopened(db)
+    try:
+        verified = log.verify()
+        assert not verified.ok and "shorter than its anchor" in verified.problem
+    finally:
+        store.close()
+    tamper(db, "DROP TABLE processing_log")
+    tamper(db, "DROP TABLE processing_subjects")
+    conn = sqlite3.connect(db, isolation_level=None)
+    try:
+        conn.execute(f"ATTACH '{other}' AS other")
+        conn.execute("CREATE TABLE processing_log AS SELECT * FROM other.processing_log")
+        conn.execute("CREATE TABLE processing_subjects AS SELECT * FROM other.processing_subjects")
+    finally:
+        conn.close()
+    store, log = reopened(db)
+    try:
+        verified = log.verify()
+        assert (verified.ok, verified.broken_at) == (False, 1)
+    finally:
+        store.close()
+
+
+def test_the_anchor_is_private_and_must_be_there(db: Path) -> None:
+    logged(db, 3)
+    anchor = anchor_file_of(str(db))
+    assert anchor is not None and anchor.stat().st_mode & 0o777 == 0o600
+    assert json.loads(anchor.read_text())["seq"] == 3
+    anchor.unlink()
+    store, log = reopened(db)
+    try:
+        verified = log.verify()
+        assert not verified.ok and "missing" in verified.problem
+    finally:
+        store.close()
+
+
+def test_the_anchor_s_boundary_cannot_be_moved(db: Path) -> None:
+    """Moving the keyed-from mark past the head (to pass a SHA-256 chain as old) is found:
+    the anchor's HMAC covers the mark."""
+    logged(db, 3)
+    tamper(db, "UPDATE meta SET value = '100' WHERE key = ?", KEYED_FROM)
+    rechain(db, 1)  # every record now a valid SHA-256 chain: "old", were it not for the anchor
+    store, log = reopened(db)
+    try:
+        verified = log.verify()
+        assert not verified.ok and "keyed from" in verified.problem
+    finally:
+        store.close()
+
+
+def test_a_new_database_replaces_a_stale_anchor(db: Path) -> None:
+    """A database deleted and made again at the same path: the anchor left beside it is
+    another database's (its HMAC is under another key), not evidence against the new one."""
+    logged(db, 3)
+    for path in db.parent.glob(db.name + "*"):
+        if not path.name.endswith(".audit-head"):
+            path.unlink()
+    logged(db, 1)
+    store, log = reopened(db)
+    try:
+        assert log.verify().ok
+    finally:
+        store.close()
+
+
+def test_a_log_from_before_the_key_is_taken_over(tmp_path: Path) -> None:
+    """`data/v3-log.db` holds 5 records chained by SHA-256 alone (written before the key):
+    they are kept as they are, checked as SHA-256, and the keyed chain goes on from them."""
+    db = tmp_path / "v3-log.db"
+    db.write_bytes((Path(__file__).parent / "data" / "v3-log.db").read_bytes())
+    key = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="  # the key it was written with
+    store = Store(str(db), data_key=key)
+    try:
+        log = ProcessingLog(store)
+        assert log.keyed_from == 6
+        write(log, 2)
+        verified = log.verify()
+        assert verified.ok and verified.records == 7 and verified.legacy_records == 5
+        sixth = next(r for r in log.search(Query()).records if r.seq == 6)
+        assert sixth.hash == record_hash(record_body(sixth), store.derived_key(CHAIN_KEY_PURPOSE))
+    finally:
+        store.close()
+    tamper(db, "UPDATE processing_log SET actor = 'admin:nobody' WHERE seq = 2")
+    rechain(db, 2)  # the old records rehashed: the first keyed record no longer follows
+    store = Store(str(db), data_key=key)
+    try:
+        verified = ProcessingLog(store).verify()
+        assert (verified.ok, verified.broken_at) == (False, 6)
+    finally:
+        store.close()

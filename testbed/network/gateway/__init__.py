@@ -36,17 +36,33 @@ from testbed.network.gateway.base import (
     ByAccountNum,
     ByFintechNum,
     Caller,
+    GatewayBase,
 )
 from testbed.network.gateway.inquiries import Inquiries
 from testbed.network.gateway.registrations import Registrations
 from testbed.network.gateway.reports import Reports
 from testbed.network.gateway.returns import Returns
 from testbed.network.gateway.transfers import Transfers
+from testbed.network.world import World
 
 
-class Gateway(Transfers, Inquiries, Registrations, Returns, Reports, Admission):
-    """Every Open Banking use case over one world (cheap to make: it holds no state of its
-    own; `Runtime.gateway` makes one per world)."""
+class Gateway(GatewayBase):
+    """Every Open Banking use case over one world, as services: the KFTC API's
+    (`transfers`, `inquiries`, `registrations`, `returns`, `reports`) and the institution
+    side's (`admission`: 이용신청, the operator's decision, My Page). The rules they share
+    (who calls, which account a call names, how a bank's answer reads) are the
+    `GatewayBase` each is made of, and the API asks them of the gateway itself
+    (`authenticate`, `view`, `locate`). Cheap to make: it holds no state of its own;
+    `Runtime.gateway` makes one per world."""
+
+    def __init__(self, world: World) -> None:
+        super().__init__(world)
+        self.transfers = Transfers(world)
+        self.inquiries = Inquiries(world)
+        self.registrations = Registrations(world)
+        self.returns = Returns(world)
+        self.reports = Reports(world)
+        self.admission = Admission(world)
 
 
 __all__ = [

@@ -186,6 +186,9 @@ _OPTIONAL = {"industry": "", "licences": [], "redirect_uris": list(DEMO_CALLBACK
 _NUMBER = re.compile(r"-?(\d{1,3}(,\d{3})+|\d+)")
 _MOST_WON = 10**16  # 1경: more than any company's figure; refuses a typo's extra zeros
 _MOST_PURPOSES = 20
+#: applications one developer may file: every one is kept for good (the operator's
+#: register), so a script of one account cannot grow it without bound
+MOST_APPLICATIONS = 50
 _LONGEST_TEXT = 100
 _LONGEST_URI = 2000
 
@@ -246,7 +249,12 @@ class Admission(GatewayBase):
 
     def apply(self, owner: str, data: Mapping[str, Any], now: float) -> Application:
         """File `owner`'s application (`data`: the fields of `Application` a company
-        writes), screened and graded; an approved one is an institution on return."""
+        writes), screened and graded; an approved one is an institution on return. A
+        developer files at most MOST_APPLICATIONS (the server is shared)."""
+        if len(self.world.applications.of(owner)) >= MOST_APPLICATIONS:
+            raise ApplicationError(
+                "application", f"at most {MOST_APPLICATIONS} applications a developer"
+            )
         fields = _Form(self, owner, data).read()
         app = Application(
             id=self.world.applications.next_id(),

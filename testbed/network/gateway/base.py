@@ -211,11 +211,11 @@ class GatewayBase:
         if caller.grant.is_user_token and caller.grant.user_seq_no != user_seq_no:
             raise Refusal("A0313")
         user = self.world.directory.users.get(user_seq_no)
-        if user is None or not self.registrations(caller, user_seq_no, include_cancelled=True):
+        if user is None or not self.user_registrations(caller, user_seq_no, include_cancelled=True):
             raise Refusal("A0313")
         return user
 
-    def registrations(
+    def user_registrations(
         self, caller: Caller, user_seq_no: str, include_cancelled: bool
     ) -> list[Registration]:
         regs = self.world.directory.registrations_of(caller.client.client_use_code, user_seq_no)

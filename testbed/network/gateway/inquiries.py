@@ -84,7 +84,7 @@ class Inquiries(GatewayBase):
         """사용자정보조회: the user and the accounts registered with the caller."""
         with empty_list_on_refusal():
             user = self.own_user(caller, user_seq_no)
-        return user, self.registrations(caller, user.user_seq_no, False)
+        return user, self.user_registrations(caller, user.user_seq_no, False)
 
     def account_list(
         self, caller: Caller, user_seq_no: str, include_cancelled: bool, descending: bool
@@ -92,7 +92,7 @@ class Inquiries(GatewayBase):
         """등록계좌조회: the user's registrations with the caller, by registration time."""
         with empty_list_on_refusal():
             user = self.own_user(caller, user_seq_no)
-        regs = self.registrations(caller, user.user_seq_no, include_cancelled)
+        regs = self.user_registrations(caller, user.user_seq_no, include_cancelled)
         regs.sort(key=lambda r: r.registered_at, reverse=descending)
         return user, regs
 

@@ -16,7 +16,7 @@ async def applications(request: web.Request) -> web.Response:
     """GET /testbed/applications: every developer's, newest first."""
     query_params(request, ())
     runtime = runtime_of(request)
-    listed = reversed(runtime.gateway.applications(None))
+    listed = reversed(runtime.gateway.admission.applications(None))
     return json_response({"applications": [application_json(a) for a in listed]})
 
 
@@ -30,7 +30,7 @@ async def decide(request: web.Request) -> web.Response:
         raise BadRequest(f"unknown field(s) {', '.join(unknown)}; expected decision, reason")
     runtime.clock.sync()
     try:
-        app = runtime.gateway.decide(
+        app = runtime.gateway.admission.decide(
             request.match_info["id"],
             body.get("decision"),  # type: ignore[arg-type]  # the model checks it
             body.get("reason", ""),

@@ -122,6 +122,8 @@ def verification_view(result: Verification) -> dict[str, Any]:
         "ok": result.ok,
         "records": result.records,
         "head": {"seq": result.head_seq, "hash": result.head_hash},
+        # records from before the chain had a key, checked as plain SHA-256
+        "legacy_records": result.legacy_records,
     }
     if not result.ok:
         view.update(broken_at=result.broken_at, problem=result.problem)

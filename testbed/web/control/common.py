@@ -15,7 +15,8 @@ from aiohttp import web
 
 from testbed.api.context import LONE_SURROGATE, lone_surrogate
 from testbed.clock import DAY, ClockError, iso_kst, parse_kst
-from testbed.config import BankCodeError
+from testbed.config import BankCodeError, limits
+from testbed.config.limits import TooDeep
 from testbed.network.ledger import Account, AccountKey
 from testbed.network.world import World
 from testbed.runtime import Runtime
@@ -87,8 +88,10 @@ def runtime_of(request: web.Request) -> Runtime:
 async def json_body(request: web.Request) -> dict[str, Any]:
     """The request's body, which must be a JSON object."""
     try:
-        data = await request.json()
-    except ValueError:
+        data = limits.loads(await request.text())
+    except TooDeep as e:
+        raise BadRequest(f"the body is {e}") from None
+    except ValueError:  # not JSON, or not UTF-8 (UnicodeDecodeError is a ValueError)
         raise BadRequest("the body must be a JSON object") from None
     if not isinstance(data, dict):
         raise BadRequest("the body must be a JSON object")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 from aiohttp import web
@@ -37,7 +38,9 @@ async def load(request: web.Request) -> web.Response:
                 return json_response(
                     {"error": "post a scenario (YAML) or ?name=<library file>"}, 400
                 )
-            scenario = parse_scenario(text)
+            # off the event loop: a scenario is checked against a schema and a network,
+            # which takes a while for a long one; every other client is answered meanwhile
+            scenario = await asyncio.to_thread(parse_scenario, text)
     except ScenarioError as e:
         return json_response(
             {"error": "the scenario has errors", "problems": [str(p) for p in e.problems]}, 400

@@ -109,7 +109,7 @@ async def applications(request: web.Request, developer: Developer) -> web.Respon
         {
             "applications": [
                 institutions.application_view(runtime, a)
-                for a in runtime.gateway.applications(developer.id)
+                for a in runtime.gateway.admission.applications(developer.id)
             ]
         }
     )
@@ -120,7 +120,7 @@ async def application(request: web.Request, developer: Developer) -> web.Respons
     """GET /portal/api/applications/{id}: one of the developer's own, or 404."""
     runtime = runtime_of(request)
     app_id = request.match_info["id"]
-    app = runtime.gateway.application(app_id, developer.id)
+    app = runtime.gateway.admission.application(app_id, developer.id)
     if app is None:
         return _no_such("application", app_id)
     return json_response(institutions.application_view(runtime, app))
@@ -130,7 +130,7 @@ async def application(request: web.Request, developer: Developer) -> web.Respons
 async def apps(request: web.Request, developer: Developer) -> web.Response:
     """GET /portal/api/apps: the institutions the developer's applications became."""
     runtime = runtime_of(request)
-    clients = runtime.gateway.institutions(developer.id)
+    clients = runtime.gateway.admission.institutions(developer.id)
     return json_response(
         {"apps": await institutions.my_page(runtime, by(request, developer), clients)}
     )
@@ -141,7 +141,7 @@ async def app(request: web.Request, developer: Developer) -> web.Response:
     """GET /portal/api/apps/{code}: My Page of one of the developer's institutions."""
     runtime = runtime_of(request)
     code = request.match_info["code"]
-    client = runtime.gateway.institution(code, developer.id)
+    client = runtime.gateway.admission.institution(code, developer.id)
     if client is None:
         return _no_such("app", code)
     [view] = await institutions.my_page(runtime, by(request, developer), [client])
@@ -164,7 +164,7 @@ async def make_user(request: web.Request, developer: Developer) -> web.Response:
     `POST /testbed/users`, without client_use_code); 201."""
     runtime = runtime_of(request)
     code = request.match_info["code"]
-    client = runtime.gateway.institution(code, developer.id)
+    client = runtime.gateway.admission.institution(code, developer.id)
     if client is None:
         return _no_such("app", code)
     try:
@@ -210,7 +210,7 @@ def change_app(change: str) -> Handler:
     async def changed(request: web.Request, developer: Developer) -> web.Response:
         runtime = runtime_of(request)
         code = request.match_info["code"]
-        client = runtime.gateway.institution(code, developer.id)
+        client = runtime.gateway.admission.institution(code, developer.id)
         if client is None:
             return _no_such("app", code)
         try:

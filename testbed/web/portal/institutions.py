@@ -182,7 +182,7 @@ async def apply(runtime: Runtime, developer: Developer, data: Mapping[str, Any])
     """File the developer's application (the model's `ApplicationError` when a field is
     wrong: nothing kept); durable on return."""
     runtime.clock.sync()
-    app = runtime.gateway.apply(developer.id, data, runtime.clock.now())
+    app = runtime.gateway.admission.apply(developer.id, data, runtime.clock.now())
     await runtime.store.durable()
     return app
 
@@ -337,20 +337,20 @@ def change(
                 " confirm with the client_use_code",
             )
         if what == "secret":
-            return {"client_secret": gateway.rotate_secret(client)}
+            return {"client_secret": gateway.admission.rotate_secret(client)}
         ended = _registered(runtime, client)
-        done = gateway.reset_test_data(client, runtime.clock.now())
+        done = gateway.admission.reset_test_data(client, runtime.clock.now())
         purpose = "테스트 사용자와 데이터 초기화 · reset my test users and data"
         processing.record(runtime, by, DELETE, ended, RESET_FIELDS, purpose, **done)
         return {"reset": done}
     if what == "redirect_uris":
-        return {"added": gateway.add_redirect_uri(client, body.get("redirect_uri"))}
+        return {"added": gateway.admission.add_redirect_uri(client, body.get("redirect_uri"))}
     if what == "redirect_uris/remove":
-        return {"removed": gateway.remove_redirect_uri(client, body.get("redirect_uri"))}
+        return {"removed": gateway.admission.remove_redirect_uri(client, body.get("redirect_uri"))}
     if what == "ips":
-        return {"added": gateway.add_allowed_ip(client, body.get("ip"))}
+        return {"added": gateway.admission.add_allowed_ip(client, body.get("ip"))}
     if what == "ips/remove":
-        return {"removed": gateway.remove_allowed_ip(client, body.get("ip"))}
+        return {"removed": gateway.admission.remove_allowed_ip(client, body.get("ip"))}
     raise ApplicationError("change", f"one of {', '.join(CHANGES)}")  # pragma: no cover
 
 

@@ -48,9 +48,9 @@ async def _landing(
             developer=developer,
             applications=[
                 institutions.application_view(runtime, a)
-                for a in reversed(runtime.gateway.applications(developer.id))
+                for a in reversed(runtime.gateway.admission.applications(developer.id))
             ],
-            apps=runtime.gateway.institutions(developer.id),
+            apps=runtime.gateway.admission.institutions(developer.id),
         )
     forms: dict[str, dict[str, Any]] = {
         "signin": {"email": "", "errors": {}},
@@ -169,7 +169,7 @@ async def _app_page(
 ) -> web.Response:
     runtime = runtime_of(request)
     code = request.match_info["code"]
-    client = runtime.gateway.institution(code, developer.id)
+    client = runtime.gateway.admission.institution(code, developer.id)
     if client is None:
         return await render_page(request, "not_found.html", 404, what=code)
     [view] = await institutions.my_page(runtime, by(request, developer), [client])
@@ -203,7 +203,7 @@ async def dashboard(request: web.Request, developer: Developer) -> web.Response:
     """GET /portal/dashboard: the developer's view of the network, live (its script polls
     /portal/api/network and /portal/api/events with the session): no admin token."""
     runtime = runtime_of(request)
-    codes = [c.client_use_code for c in runtime.gateway.institutions(developer.id)]
+    codes = [c.client_use_code for c in runtime.gateway.admission.institutions(developer.id)]
     return await render_page(request, "dashboard.html", 200, codes=codes)
 
 
@@ -214,7 +214,7 @@ async def make_user(request: web.Request, developer: Developer) -> web.Response:
     field to fix (400, nothing made)."""
     runtime = runtime_of(request)
     code = request.match_info["code"]
-    client = runtime.gateway.institution(code, developer.id)
+    client = runtime.gateway.admission.institution(code, developer.id)
     if client is None:
         return await render_page(request, "not_found.html", 404, what=code)
     form = await sessions.checked_form(request)
@@ -248,7 +248,7 @@ def change_app(change: str) -> Handler:
     async def changed(request: web.Request, developer: Developer) -> web.Response:
         runtime = runtime_of(request)
         code = request.match_info["code"]
-        client = runtime.gateway.institution(code, developer.id)
+        client = runtime.gateway.admission.institution(code, developer.id)
         if client is None:
             return await render_page(request, "not_found.html", 404, what=code)
         form = await sessions.checked_form(request)

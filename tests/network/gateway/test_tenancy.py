@@ -37,7 +37,7 @@ def test_an_institution_belongs_to_its_developer_and_the_demo_ones_to_everybody(
     assert tenancy.tenant_of(demo) == tenancy.SHARED
     assert tenancy.institutions_of(world, "DEV000001") == [alice]
     assert alice not in tenancy.institutions_of(world, tenancy.SHARED)
-    assert Gateway(world).institutions("DEV000001") == [alice]
+    assert Gateway(world).admission.institutions("DEV000001") == [alice]
 
 
 def test_a_user_is_seen_by_its_own_tenant_only(world: World) -> None:
