@@ -741,11 +741,22 @@
       }
       const values = formValues();
       const ex = await perform(op, values, items, choice);
+      showAnswer();
       renewIds({ values, items });
       if (op.path === REVOKE && ex.response && ex.response.rsp_code === "A0000") forgetToken(values.access_token);
       await refreshConfig();
     } finally {
       button.disabled = false;
+    }
+  }
+
+  // On a phone the answer is under the form, a screen or more below the Send button: bring
+  // its summary into view (beside the form, on a desk, it is in view already)
+  function showAnswer() {
+    const summary = $("#rsp-summary");
+    const box = summary.getBoundingClientRect();
+    if (box.top < 0 || box.bottom > window.innerHeight) {
+      summary.scrollIntoView({ block: "start", behavior: "instant" });
     }
   }
 
