@@ -19,6 +19,10 @@
     userRefresh: "console.user_refresh_token",
     oauth: "console.oauth",  // the authorize request under way: state, redirect_uri, api
     pending: "console.pending",  // the callback's token call, for the console's history
+    // the credentials typed (a developer's own app): the console is used as that
+    // institution, and stays so across the consent round trip (this tab only)
+    clientId: "console.client_id",
+    clientSecret: "console.client_secret",
   };
 
   const $ = (sel) => document.querySelector(sel);
@@ -46,11 +50,27 @@
   const randomHex = (bytes) =>
     Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, "0")).join("");
 
-  // with the user token, the config's user is the signed-in one (else a seeded user)
+  // the credentials the console is used with: as typed, else as kept for this tab
+  function typedCredentials() {
+    const id = document.getElementById("client-id");
+    const secret = document.getElementById("client-secret");
+    return {
+      id: ((id && id.value.trim()) || sessionStorage.getItem(S.clientId) || "").trim(),
+      secret: ((secret && secret.value.trim()) || sessionStorage.getItem(S.clientSecret) || "").trim(),
+    };
+  }
+
+  // with the user token, the config's user is the signed-in one (else a seeded user); with
+  // a developer's credentials (not the demo's), the config is their institution's
   async function fetchConfig() {
     const input = document.getElementById("user-token");
     const token = ((input && input.value.trim()) || sessionStorage.getItem(S.user) || "").trim();
     const headers = token ? { Authorization: `Bearer ${token}` } : {};
+    const creds = typedCredentials();
+    if (creds.id && sessionStorage.getItem(S.clientId)) {
+      headers["X-Console-Client-Id"] = creds.id;
+      headers["X-Console-Client-Secret"] = creds.secret;
+    }
     const resp = await fetch("/console/config", { cache: "no-store", headers });
     if (!resp.ok) throw new Error(`/console/config: HTTP ${resp.status}`);
     return resp.json();
@@ -175,7 +195,8 @@
   }
 
   // the demo institution's calls this browser made (the sa token's are another institution's)
-  const ours = (h) => h.token !== "sa";
+  // (and of the institution the console is used as now)
+  const ours = (h) => h.token !== "sa" && (!h.client_use_code || h.client_use_code === cfg.client_use_code);
   const answered = (h) => h.response && typeof h.response === "object";
 
   // the last transfer the centre recorded (it answered with a bank_tran_date)
@@ -720,11 +741,22 @@
       }
       const values = formValues();
       const ex = await perform(op, values, items, choice);
+      showAnswer();
       renewIds({ values, items });
       if (op.path === REVOKE && ex.response && ex.response.rsp_code === "A0000") forgetToken(values.access_token);
       await refreshConfig();
     } finally {
       button.disabled = false;
+    }
+  }
+
+  // On a phone the answer is under the form, a screen or more below the Send button: bring
+  // its summary into view (beside the form, on a desk, it is in view already)
+  function showAnswer() {
+    const summary = $("#rsp-summary");
+    const box = summary.getBoundingClientRect();
+    if (box.top < 0 || box.bottom > window.innerHeight) {
+      summary.scrollIntoView({ block: "start", behavior: "instant" });
     }
   }
 
@@ -745,6 +777,7 @@
       path: ex.path,
       name_ko: ex.name_ko,
       token: ex.token,
+      client_use_code: cfg.client_use_code,
       values: ex.values,
       items: ex.items,
       status: ex.status,
@@ -800,7 +833,9 @@
   // self-auth institution's (sa); the answer fills the token's field
   async function issueToken(scope) {
     const op = ops.get(TOKEN);
-    const sa = scope === "sa" && cfg.self_auth;
+    await adoptTyped();
+    // sa: the self-auth institution's (the console's own when it is self-auth itself)
+    const sa = scope === "sa" && cfg.self_auth && cfg.self_auth.client_id !== cfg.client_id;
     const values = {
       client_id: sa ? cfg.self_auth.client_id : $("#client-id").value.trim(),
       client_secret: sa ? cfg.self_auth.client_secret : $("#client-secret").value.trim(),
@@ -836,9 +871,17 @@
       return;
     }
     try {
-      cfg = { ...cfg, ...(await fetchConfig()) };  // (re)registers the console's callback
+      await adoptTyped();
+      cfg = { ...cfg, ...(await fetchConfig()) };  // whether the callback is usable now
     } catch (e) {
       status(box, `설정을 읽지 못했습니다 · cannot read /console/config: ${e}`, "bad");
+      return;
+    }
+    if (!cfg.callback_registered && cfg.my_page) {  // a developer's app: its My Page registers it
+      box.className = "status bad";
+      box.replaceChildren(`${cfg.callback}: 이 앱의 Redirect URI로 등록되지 않았습니다. `,
+        el("a", { href: cfg.my_page, id: "register-callback", text: "마이페이지에서 콘솔 콜백 등록하기" }),
+        el("span", { class: "en", text: " · Not a redirect URI of this app: register the console's callback on its My Page (one click), then authorize again." }));
       return;
     }
     if (!cfg.callback_registered) {
@@ -855,7 +898,8 @@
       response_type: "code",
       client_id: $("#client-id").value.trim(),
       redirect_uri: cfg.callback,
-      scope: "login inquiry transfer",
+      // the user scopes this institution may ask for (all three for the demo one)
+      scope: USER_SCOPES.filter((s) => (cfg.scopes || USER_SCOPES).includes(s)).join(" ") || USER_SCOPES.join(" "),
       state,
       auth_type: "0",
     });
@@ -877,6 +921,102 @@
       status(box, "사용자 토큰이 유효하지 않습니다 (만료, 폐기 또는 다른 이용기관의 토큰): 사용자인증을 다시 하세요 " +
         "· The user token is not live (expired, revoked or another institution's): authorize again", "bad");
     }
+  }
+
+  // --- the institution the console is used as -----------------------------------------
+
+  // which institution the forms are for, its facts, and a way back to the demo one
+  function showInstitution() {
+    const own = cfg.institution === "own";
+    $("#client-kind").textContent = own && cfg.my_page ? "내 이용기관 · your institution" : "데모 이용기관 · demo institution";
+    $("#client-name").textContent = `${cfg.client_name} · ${cfg.client_use_code}`;
+    const limits = cfg.limits || {};
+    const won = (n) => (n ? `${Number(n).toLocaleString("ko-KR")}원` : "없음 · none");
+    const wd = (cfg.contract_accounts || {}).withdraw || {};
+    const facts = [
+      `bank_tran_id ${cfg.client_use_code}U…`,
+      `scope ${(cfg.scopes || []).join(" ")}`,
+      cfg.is_self_auth ? "자체인증 · self-auth" : "",
+      wd.account_num ? `출금 약정계좌 ${wd.bank_code} ${wd.account_num}` : "",
+      `1회 출금한도 · per withdrawal ${won(limits.user_withdraw_per_tx)}`,
+    ].filter(Boolean);
+    $("#client-facts").textContent = facts.join(" · ");
+    $("#use-demo").hidden = !sessionStorage.getItem(S.clientId);
+  }
+
+  // The credentials typed are used when they are not the ones the console is used with
+  // already: the config is asked again with them (checked by the server as the token
+  // endpoint checks them), and kept for this tab. True when the institution changed.
+  let adopting = Promise.resolve(false);
+  function adoptTyped() {  // one at a time: a blur's and a button's must not interleave
+    adopting = adopting.then(adoptNow, adoptNow);
+    return adopting;
+  }
+
+  async function adoptNow() {
+    const id = $("#client-id").value.trim();
+    const secret = $("#client-secret").value.trim();
+    const kept = sessionStorage.getItem(S.clientId) || "";
+    const keptSecret = sessionStorage.getItem(S.clientSecret) || "";
+    const demo = cfg.institution !== "own" && id === cfg.client_id && (!cfg.client_secret || secret === cfg.client_secret);
+    if ((id === kept && secret === keptSecret) || (demo && !kept)) return false;
+    if (demo || !id) {
+      sessionStorage.removeItem(S.clientId);
+      sessionStorage.removeItem(S.clientSecret);
+    } else {
+      sessionStorage.setItem(S.clientId, id);
+      sessionStorage.setItem(S.clientSecret, secret);
+    }
+    const before = cfg.client_use_code;
+    try {
+      cfg = { ...cfg, ...(await fetchConfig()) };
+    } catch (_) {
+      return false;
+    }
+    const box = $("#auth-status");
+    if (cfg.institution === "refused") {
+      sessionStorage.removeItem(S.clientId);
+      sessionStorage.removeItem(S.clientSecret);
+      status(box, "client_id와 client_secret이 맞지 않습니다: 양식은 데모 이용기관의 값으로 채웁니다 " +
+        "· The client_id and client_secret do not match: the forms stay the demo institution's", "bad");
+    } else if (cfg.institution === "own") {
+      status(box, `${cfg.client_name} (${cfg.client_use_code})의 값으로 양식을 채웁니다 · The forms are now this institution's: its bank_tran_id, 약정계좌 and users`, "ok");
+    }
+    const changed = before !== cfg.client_use_code;
+    if (changed) {  // the other institution's tokens are of no use as this one
+      for (const [kind, input] of Object.entries(tokenInputs())) {
+        input.value = "";
+        sessionStorage.removeItem(S[kind]);
+      }
+      $("#user-seq-no").value = "";
+      $("#user-fintech").value = "";
+      $("#user-fintech").dataset.typed = "0";
+      for (const key of [S.userSeq, S.userFintech, S.userRefresh]) sessionStorage.removeItem(key);
+      cfg = { ...cfg, ...(await fetchConfig()) };  // without the old user token
+    }
+    showInstitution();
+    showUser();
+    if (changed && current) selectOp(current.path, { url: false });  // its bank_tran_id, 약정계좌, user
+    return changed;
+  }
+
+  async function useDemo() {
+    $("#client-id").value = "";
+    $("#client-secret").value = "";
+    sessionStorage.removeItem(S.clientId);
+    sessionStorage.removeItem(S.clientSecret);
+    const before = cfg.client_use_code;
+    cfg = { ...cfg, ...(await fetchConfig()) };
+    $("#client-id").value = cfg.client_id;
+    $("#client-secret").value = cfg.client_secret;
+    if (before !== cfg.client_use_code) {
+      for (const [kind, input] of Object.entries(tokenInputs())) {
+        input.value = "";
+        sessionStorage.removeItem(S[kind]);
+      }
+    }
+    showInstitution();
+    selectOp(current.path);
   }
 
   // --- start ----------------------------------------------------------------------------
@@ -914,9 +1054,12 @@
     }
     ops = new Map(cfg.operations.map((op) => [op.path, op]));
     showClock();
-    $("#client-name").textContent = `${cfg.client_name} · ${cfg.client_use_code}`;
-    $("#client-id").value = cfg.client_id;
-    $("#client-secret").value = cfg.client_secret;
+    $("#client-id").value = sessionStorage.getItem(S.clientId) || cfg.client_id;
+    $("#client-secret").value = sessionStorage.getItem(S.clientSecret) || cfg.client_secret;
+    showInstitution();
+    for (const id of ["#client-id", "#client-secret"]) {
+      $(id).addEventListener("change", () => adoptTyped());
+    }
     const t = tokenInputs();
     t.oob.value = sessionStorage.getItem(S.oob) || "";
     t.user.value = sessionStorage.getItem(S.user) || "";
@@ -967,6 +1110,7 @@
     $("#reset-form").addEventListener("click", () => selectOp(current.path));
     $("#issue-oob").addEventListener("click", issueOob);
     $("#issue-sa").addEventListener("click", issueSa);
+    $("#use-demo").addEventListener("click", useDemo);
     $("#authorize").addEventListener("click", () => startAuthorize(AUTHORIZE));
     $("#copy-curl").addEventListener("click", copyCurl);
     $("#history-clear").addEventListener("click", () => {

@@ -12,6 +12,14 @@ connection reached it (`testbed.web.origin`; ⚠ testbed choice): nothing is sto
 Host header never becomes configuration, and a forged one cannot make the consent pages
 send codes elsewhere.
 
+The console is used as one institution: the demo one, or the one whose client_id and
+client_secret the page sends (`X-Console-Client-Id`, `X-Console-Client-Secret`: what the
+developer typed, checked as the token endpoint checks them). The config then names that
+institution's public facts (code, names, scopes, self-auth, limits, 약정계좌: what the
+forms fill) and never its secret, which only the demo institutions' config carries (their
+credentials are on the landing page). Wrong credentials change nothing: the demo one, and
+`institution: "refused"`.
+
 The forms are filled for one user, the console's user: the signed-in one when the page
 sends its user token (`Authorization: Bearer`, a live token of the demo institution),
 else the first seeded user registered to it with transfer consent. `/console/config`
@@ -34,9 +42,9 @@ from testbed.api.fields import Field, Spec
 from testbed.api.routes import OPERATIONS
 from testbed.clock import iso_kst, yyyymmdd, yyyymmddhhmmss
 from testbed.network.codes import MESSAGES, Refusal
-from testbed.network.gateway import tokens
+from testbed.network.gateway import tenancy, tokens
 from testbed.network.ledger import AccountStatus, AccountType
-from testbed.network.parties import FintechClient, Registration, User
+from testbed.network.parties import DEFAULT_LIMITS, FintechClient, Registration, User
 from testbed.network.world import World
 from testbed.runtime import Runtime
 from testbed.store.audit import institution_subjects
@@ -44,6 +52,10 @@ from testbed.typedefs import RUNTIME
 from testbed.web import processing
 from testbed.web.origin import console_callback, own_console_callback
 from testbed.web.render import PRIVATE_PAGE_HEADERS, json_response, render
+
+#: the credentials the page sends to be used as that institution (headers: never in a URL)
+CLIENT_ID_HEADER: Final = "X-Console-Client-Id"
+CLIENT_SECRET_HEADER: Final = "X-Console-Client-Secret"
 
 #: the console user's personal fields the config shows (for user/register's form)
 CONSOLE_FIELDS: Final = ("user_name", "birth_date", "user_ci", "account_num", "holder_name")
@@ -300,16 +312,38 @@ def self_auth_client(world: World) -> FintechClient | None:
     return next((c for c in world.directory.clients.values() if c.self_auth), None)
 
 
+def chosen_client(request: web.Request, world: World) -> tuple[FintechClient, str]:
+    """The institution the console is used as, and how it was chosen: `own` (the page
+    sent its client_id and client_secret), `refused` (it sent credentials that do not
+    match: the demo one instead) or `demo` (it sent none)."""
+    demo = demo_client(world)
+    client_id = request.headers.get(CLIENT_ID_HEADER, "").strip()
+    if not client_id:
+        return demo, "demo"
+    try:
+        client = tokens.client_of(world, client_id, request.headers.get(CLIENT_SECRET_HEADER, ""))
+    except Refusal:
+        return demo, "refused"
+    return client, "own"
+
+
 def _institution(client: FintechClient) -> dict[str, Any]:
+    """What the forms fill for an institution; its secret only for a shared (demo) one,
+    whose credentials are public: a developer's secret stays in the page that typed it."""
+    shared = tenancy.tenant_of(client) == tenancy.SHARED
     return {
         "client_use_code": client.client_use_code,
         "client_id": client.client_id,
-        "client_secret": client.client_secret,
+        "client_secret": client.client_secret if shared else "",
         "client_name": client.name,
         "client_name_en": client.name_en,
         "scopes": client.scopes,
+        "is_self_auth": client.self_auth,
+        "limits": {name: client.limit(name) for name in DEFAULT_LIMITS},
         "wd_pass_phrase": client.wd_pass_phrase,
         "contract_accounts": _accounts(client),
+        # where a developer registers the console's callback (their own app's My Page)
+        "my_page": "" if shared else f"/portal/apps/{client.client_use_code}",
     }
 
 
@@ -474,17 +508,20 @@ async def config(request: web.Request) -> web.Response:
     runtime = request.app[RUNTIME]
     runtime.clock.sync()
     world = runtime.world
-    client = demo_client(world)
-    sa = self_auth_client(world)
+    client, chosen = chosen_client(request, world)
+    # the sa calls: the chosen institution when it is self-auth itself, else the shared one
+    sa = client if client.self_auth else self_auth_client(world)
     callback_uri, registered = callback_usable(request, client)
     now = world.clock.now()
     signed_in, token_state, issuer = _signed_in(request, world, client)
     user = console_user(world, signed_in or _default_user(world, client), issuer, sa)
     demo_account = user["demo"] if user else None
-    await _log_read(request, runtime, user, [c for c in (client, sa) if c is not None], token_state)
+    shown = [client] + ([sa] if sa is not None and sa is not client else [])
+    await _log_read(request, runtime, user, shown, token_state)
     return json_response(
         {
             **_institution(client),
+            "institution": chosen,
             "self_auth": _institution(sa) if sa else None,
             "callback": callback_uri,
             "callback_registered": registered,

@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import json
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from aiohttp import web
 
@@ -33,6 +34,7 @@ from testbed.typedefs import RUNTIME, Handler
 Event = dict[str, Any]
 
 API_PREFIXES = ("/v2.0/", "/oauth/2.0/")
+TOKEN_PATH = "/oauth/2.0/token"
 #: wall seconds between `: keep-alive` comments on a quiet stream
 KEEPALIVE = 15.0
 #: wall seconds between looks at whether the reader is still there
@@ -77,17 +79,47 @@ async def api_call(request: web.Request, handler: Handler) -> web.StreamResponse
     else:
         who = await _client_use_code(request, world)
     now = world.clock.now()
+    elapsed = round((now if world.clock is clock else clock.now()) - call.now, 3)
+    path = request.path
+    if rsp_code is None:  # OAuth's answers: what they did instead (not on the API's path)
+        world.events.emit(
+            now,
+            "api",
+            method=request.method,
+            path=path,
+            status=response.status,
+            rsp_code=rsp_code,
+            client_use_code=who,
+            elapsed=elapsed,
+            **_outcome(path, response),
+        )
+        return response
     world.events.emit(
         now,
         "api",
         method=request.method,
-        path=request.path,
+        path=path,
         status=response.status,
         rsp_code=rsp_code,
         client_use_code=who,
-        elapsed=round((now if world.clock is clock else clock.now()) - call.now, 3),
+        elapsed=elapsed,
     )
     return response
+
+
+def _outcome(path: str, response: web.StreamResponse) -> dict[str, str]:
+    """What an answer without rsp_code did (OAuth's): `token` issued; a redirect to the
+    callback with a `code` or an `error=<name>` (never the code itself); else nothing (a
+    page: its HTTP status says it)."""
+    if path == TOKEN_PATH:
+        return {"outcome": "token"} if response.status == 200 else {}
+    location = response.headers.get("Location", "")
+    if location:
+        query = parse_qs(urlsplit(location).query)
+        if "error" in query:
+            return {"outcome": f"error={query['error'][0][:40]}"}
+        return {"outcome": "code" if "code" in query else "redirect"}
+    return {}
 
 
 async def _tell(
@@ -109,10 +141,19 @@ async def _tell(
 
 
 async def _client_use_code(request: web.Request, world: World) -> str | None:
-    """Who called: the token's institution, else the client_id the call named."""
+    """Who called: the token's institution, else the client_id the call named. A token
+    the gateway refused after reading it (O0006 from outside the IP allow-list, O0003
+    expired, O0011 a scope, a revoked one) still names its institution: the call is the
+    institution's to debug on My Page. An unknown token names nobody."""
     call = start_call(request)
     if call.authenticated is not None:
         return call.authenticated.client.client_use_code
+    header = request.headers.get("Authorization")
+    if header is not None:
+        scheme, _, token = header.partition(" ")
+        grant = world.auth.tokens.get(token.strip()) if scheme.lower() == "bearer" else None
+        if grant is not None:
+            return grant.client_use_code
     client_id = request.query.get("client_id", "")
     form = request.content_type == "application/x-www-form-urlencoded"
     if not client_id and request.method == "POST" and form:

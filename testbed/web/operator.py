@@ -20,6 +20,7 @@ from typing import Final
 
 from aiohttp import web
 
+from testbed.network.gateway.admission import EXCLUSIONS, SERVICES
 from testbed.store.audit import ACTIONS
 from testbed.web.render import PRIVATE_PAGE_HEADERS, render
 
@@ -28,7 +29,15 @@ HEADERS: Final = PRIVATE_PAGE_HEADERS
 
 
 async def applications_page(request: web.Request) -> web.Response:
-    return render(request, "operator_applications.html", headers=HEADERS)
+    # the names the page gives the applications' keys (제외대상, services): the data
+    # itself comes from the control plane with the admin token
+    return render(
+        request,
+        "operator_applications.html",
+        headers=HEADERS,
+        exclusions=EXCLUSIONS,
+        services=SERVICES,
+    )
 
 
 async def audit_page(request: web.Request) -> web.Response:

@@ -44,7 +44,14 @@ ROUTES: list[tuple[str, str, Handler, str]] = [
         "the sample fintech app (testbed sample): where, or how to start it",
     ),
     ("GET", "/console", console.page, "the API console (HTML)"),
-    ("GET", "/console/config", console.config, "what the API console pre-fills (public)"),
+    (
+        "GET",
+        "/console/config",
+        console.config,
+        "what the API console pre-fills (public): the demo institution's, or with the"
+        f" {console.CLIENT_ID_HEADER} and {console.CLIENT_SECRET_HEADER} headers that"
+        " institution's public facts (never its secret)",
+    ),
     ("GET", "/console/callback", console.callback, "the console's OAuth callback (HTML)"),
     ("GET", "/openapi.json", openapi_json, "this document"),
     ("GET", "/dashboard", dashboard.page, "the live network dashboard (HTML)"),

@@ -243,3 +243,16 @@ def test_a_cancelled_authorization_is_explained_on_the_callback_page(
     expect(page.locator("#callback-detail")).to_contain_text("access_denied")
     page.get_by_role("link", name=re.compile("콘솔로 돌아가기")).first.click()
     expect(page.locator("#user-token")).to_have_value("")
+
+
+def test_on_a_phone_the_answer_is_brought_into_view(server: dict[str, Any], page: Page) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    _open(page, server, "?api=/oauth/2.0/token")
+    send = page.get_by_role("button", name=re.compile("요청 보내기"))
+    send.scroll_into_view_if_needed()
+    summary = page.locator("#rsp-summary")
+    send.click()
+    _answered(page, "/oauth/2.0/token")
+    expect(page.locator("#rsp-code")).to_have_text("token")
+    expect(summary).to_be_in_viewport(ratio=1)  # the whole summary, not its first line
+    screenshot(page, "console_phone_answer")

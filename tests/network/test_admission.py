@@ -25,6 +25,7 @@ from testbed.network.gateway.admission import (
     EXCLUDED_SERVICES,
     EXCLUSIONS,
     INDUSTRIES,
+    application_problems,
     business_number_ok,
 )
 from testbed.network.parties import FintechClient, client_from_record
@@ -364,12 +365,23 @@ def test_a_bad_field_is_named_and_nothing_is_kept(
         apply(world, **change)
     assert error.value.field == field
     assert str(error.value).startswith(f"{field}: ")
+    # the form's list of every problem names the same field, with the same words, alone
+    found = application_problems(Gateway(world), "dev-1", application(**change))
+    assert [(p.field, p.message) for p in found] == [(field, error.value.message)]
     assert world.applications.applications == {}
     assert world.directory.clients == clients and len(world.ledger.accounts) == accounts
     assert apply(world).id == "APP000001"  # the refused one took no id
 
 
 REQUIRED = [k for k in BASE if k not in ("industry", "licences")]
+
+
+def test_every_problem_of_an_application_is_named_at_once(world: World) -> None:
+    data = application(company_name=" ", size="", services=[], paid_in_capital="lots")
+    found = application_problems(Gateway(world), "dev-1", data)
+    assert [p.field for p in found] == ["company_name", "size", "services", "paid_in_capital"]
+    assert application_problems(Gateway(world), "dev-1", application()) == []
+    assert world.applications.applications == {}
 
 
 @pytest.mark.parametrize("field", REQUIRED)

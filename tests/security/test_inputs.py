@@ -65,7 +65,7 @@ async def test_the_application_form_refuses_a_bad_redirect_uri(api: Api, uri: st
     data["csrf"] = csrf_of(await (await api.http.get("/portal/apply")).text())
     resp = await api.http.post("/portal/apply", data=data)
     assert resp.status == 400
-    assert "redirect_uris[1]" in await resp.text()
+    assert "Redirect URI 2번째 (Redirect URIs, item 2)" in await resp.text()  # the 2nd line
     assert stored(api) == 0
 
 

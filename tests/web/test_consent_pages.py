@@ -13,6 +13,8 @@ import pytest
 from testbed.clock import yyyymmdd, yyyymmddhhmmss
 from testbed.network.gateway.views import mask
 from tests.api.conftest import Api
+from tests.web.portal.conftest import signup
+from tests.web.portal.test_applications import approved
 
 STATE = "b80BLsfigm9OokPTjy03elbJqRHOfGSY"
 
@@ -558,6 +560,29 @@ async def test_an_unregistered_redirect_uri_gets_an_error_page_not_a_redirect(ap
     for missing in (query(demo, redirect_uri=None), query(demo, client_id="nobody")):
         page = await Browser(api).open(missing)
         assert page.status == 400 and not page.location
+
+
+async def test_a_refused_redirect_uri_says_what_to_register_and_links_back(api: Api) -> None:
+    await signup(api.http)
+    app = await approved(api)
+    code, client_id = app["client_use_code"], app["credentials"]["client_id"]
+    console = f"http://{api.http.host}:{api.http.port}/console/callback"
+    page = await Browser(api).open(query({"client_id": client_id, "redirect_uris": [console]}))
+    assert page.status == 400 and not page.location and "3000114" in page.html
+    assert f'<code id="register-uri">{console}</code>' in page.html
+    assert f'id="register-my-page" href="/portal/apps/{code}"' in page.html
+    assert 'id="back-to-console" href="/console"' in page.html
+    # its consent pages name it in English too: the Korean name, as it has no English one
+    page = await Browser(api).open(
+        query({"client_id": client_id, "redirect_uris": app["redirect_uris"]})
+    )
+    assert page.status == 200 and f"{app['company_name']} asks to use Open Banking" in page.html
+    # a shared institution's are the operator's to register; no console to go back to
+    demo = await api.demo()
+    page = await Browser(api).open(query(demo, redirect_uri="https://elsewhere.example/cb"))
+    assert page.status == 400 and 'id="register-uri"' in page.html
+    assert f"POST /testbed/clients/{demo['client_use_code']}" in page.html
+    assert "register-my-page" not in page.html and "back-to-console" not in page.html
 
 
 @pytest.mark.parametrize(

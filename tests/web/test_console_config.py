@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -14,8 +15,16 @@ from testbed.config.settings import Settings
 from testbed.network.codes import MESSAGES
 from testbed.typedefs import RUNTIME
 from testbed.web.app import init_app
-from testbed.web.console import FLOWS, LABELS, NOTES
+from testbed.web.console import (
+    CLIENT_ID_HEADER,
+    CLIENT_SECRET_HEADER,
+    FLOWS,
+    LABELS,
+    NOTES,
+)
 from tests.api.conftest import Api
+from tests.web.portal.conftest import signup
+from tests.web.portal.test_applications import approved
 from tests.web.test_consent_pages import complete_flow, redeem
 
 Client = TestClient[web.Request, web.Application]
@@ -316,3 +325,40 @@ async def test_config_shows_no_more_than_the_forms_fill_and_each_read_is_logged(
         await _config(client)
     resp = await client.get("/testbed/audit", params={"actor": "console"}, headers=auth)
     assert len((await resp.json())["records"]) == 1
+
+
+async def test_config_adopts_the_institution_whose_credentials_the_page_sends(api: Api) -> None:
+    """A developer's own app in the console: its code (the bank_tran_id prefix), scopes,
+    limits and 약정계좌, its developer's test user; never its secret, which stays in the
+    page that typed it. Wrong credentials change nothing."""
+    await signup(api.http)
+    app = await approved(api)
+    creds = app["credentials"]
+    code = creds["client_use_code"]
+    index = next(i for i, c in enumerate(await api.clients()) if c["client_use_code"] == code)
+    mine = await api.user([{"bank_code": "004", "balance": 50_000}], index=index)
+    sent = {CLIENT_ID_HEADER: creds["client_id"], CLIENT_SECRET_HEADER: creds["client_secret"]}
+    config = await _config(api.http, **sent)
+    client = api.runtime.world.directory.clients[code]
+    assert (config["institution"], config["client_use_code"]) == ("own", code)
+    assert config["client_id"] == creds["client_id"] and config["client_secret"] == ""
+    assert creds["client_secret"] not in json.dumps(config)
+    assert config["scopes"] == client.scopes and config["is_self_auth"] == client.self_auth
+    assert config["limits"]["user_withdraw_day"] == client.limit("user_withdraw_day")
+    assert config["contract_accounts"]["withdraw"]["account_num"] == (
+        client.contract_account("withdraw").account_num  # type: ignore[union-attr]
+    )
+    assert config["my_page"] == f"/portal/apps/{code}"
+    assert config["user"]["user_seq_no"] == mine["user_seq_no"]  # the developer's own user
+    assert config["user"]["demo"]["fintech_use_num"] == mine["accounts"][0]["fintech_use_num"]
+    assert config["callback_registered"] is False  # a portal app registers it on My Page
+
+    demo = await api.demo()
+    for wrong in ({**sent, CLIENT_SECRET_HEADER: "not-the-secret"}, {CLIENT_ID_HEADER: "x"}):
+        config = await _config(api.http, **wrong)
+        assert (config["institution"], config["client_use_code"]) == (
+            "refused",
+            demo["client_use_code"],
+        )
+    config = await _config(api.http)
+    assert config["institution"] == "demo" and config["client_secret"] == demo["client_secret"]

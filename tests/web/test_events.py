@@ -271,6 +271,10 @@ async def test_every_kftc_call_is_an_api_event_without_secrets(
     assert balance["rsp_code"] == "A0000"
     refused = await api.get("/v2.0/user/me", "not-a-token", user_seq_no=user["user_seq_no"])
     assert refused["rsp_code"] == "O0002"
+    # a token the gateway read and refused (the institution's oob token on a user API)
+    # names its institution: the refusal is the institution's to debug
+    scoped = await api.get("/v2.0/user/me", token, user_seq_no=user["user_seq_no"])
+    assert scoped["rsp_code"] == "O0011"
     missing = await client.get("/v2.0/no/such/api")
     assert (await missing.json())["rsp_code"] == "O0005"
 
@@ -279,9 +283,12 @@ async def test_every_kftc_call_is_an_api_event_without_secrets(
         ("POST", "/oauth/2.0/token", None),  # an OAuth success carries no rsp_code
         ("GET", "/v2.0/account/balance/fin_num", "A0000"),
         ("GET", "/v2.0/user/me", "O0002"),
+        ("GET", "/v2.0/user/me", "O0011"),
         ("GET", "/v2.0/no/such/api", "O0005"),
     ]
-    assert [e["client_use_code"] for e in log] == [demo["client_use_code"]] * 2 + [None] * 2
+    code = demo["client_use_code"]
+    assert [e["client_use_code"] for e in log] == [code, code, None, code, None]
+    assert log[0]["outcome"] == "token" and "outcome" not in log[1]
     assert all(e["status"] == 200 and e["elapsed"] >= 0 for e in log)
     assert log[1]["elapsed"] > 0  # the bank's processing time, on the simulated clock
     text = json.dumps(log, ensure_ascii=False)

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
@@ -731,6 +731,48 @@ class _Form:
             redirect_uri(item, f"redirect_uris[{i}]")
             for i, item in enumerate(self.items("redirect_uris"))
         ]
+
+
+def application_problems(
+    gateway: GatewayBase, owner: str, data: Mapping[str, Any]
+) -> list[ApplicationError]:
+    """Every field of an application that `apply` would refuse, each with its error,
+    in the form's order (`apply` stops at the first): the portal's form shows them all at
+    once. [] when the fields read; the screening is still `apply`'s."""
+    form = _Form(gateway, owner, data)
+    readers: dict[str, Callable[[], object]] = {
+        "company_name": lambda: _text(form.get("company_name"), "company_name"),
+        "business_number": form.business_number,
+        "size": lambda: form.choice("size", SIZES),
+        "industry": form.industry,
+        "licences": lambda: form.subset("licences", LICENCES),
+        "declarations": form.declarations,
+        "services": lambda: form.subset("services", tuple(SERVICES), at_least_one=True),
+        "purposes": form.purposes,
+        "main_bank": form.main_bank,
+        "credit_rating": lambda: form.choice("credit_rating", (*CREDIT_RATINGS, NO_RATING)),
+        "paid_in_capital": lambda: form.won("paid_in_capital", 0),
+        "years_in_business": lambda: form.won("years_in_business", 0, 200),
+        "operating_profit": lambda: form.won("operating_profit", -_MOST_WON),
+        "aml_system": lambda: form.flag("aml_system"),
+        "isms": lambda: form.flag("isms"),
+        "liability_insurance": lambda: form.flag("liability_insurance"),
+        "redirect_uris": form.redirect_uris,
+    }
+    assert tuple(readers) == _FIELDS, "every field of an application is read here too"
+    whole = isinstance(owner, str) and owner.strip() and isinstance(data, Mapping)
+    if not whole or any(key not in _FIELDS for key in data):
+        try:  # the application's own problem (no owner, not an object, an unknown field)
+            form.read()
+        except ApplicationError as e:
+            return [e]
+    found = []
+    for read in readers.values():
+        try:
+            read()
+        except ApplicationError as e:
+            found.append(e)
+    return found
 
 
 def _text(value: object, field: str, longest: int = _LONGEST_TEXT) -> str:

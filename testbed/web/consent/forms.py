@@ -18,8 +18,8 @@ from testbed.network.gateway.population import AccountSpec, UserSpec
 from testbed.network.gateway.tokens import USER_SCOPES
 from testbed.network.world import World
 from testbed.web.consent.flows import AuthorizeParams, Flow, flows
-from testbed.web.consent.views import error_page, refuse, runtime_of
-from testbed.web.origin import own_console_callback
+from testbed.web.consent.views import error_page, redirect_uri_help, refuse, runtime_of
+from testbed.web.origin import console_callback, own_console_callback
 
 DEFAULT_BALANCE: Final = 1_000_000
 MAX_BALANCE: Final = 1_000_000_000_000
@@ -55,6 +55,7 @@ def validate(request: web.Request, world: World) -> AuthorizeParams | web.Respon
             "redirect_uri must equal one of the institution's registered callback URLs"
             " exactly; the browser is not sent to an untrusted address.",
             received=redirect_uri,
+            register=redirect_uri_help(client, redirect_uri, console_callback(request)),
         )
     state = query.get("state", "")
     if query.get("response_type", "") != "code":

@@ -8,7 +8,8 @@ from urllib.parse import quote, urlencode
 
 from aiohttp import web
 
-from testbed.network.parties import User
+from testbed.network.gateway import tenancy
+from testbed.network.parties import FintechClient, User
 from testbed.runtime import Runtime
 from testbed.typedefs import RUNTIME
 from testbed.web.consent.flows import Flow, FlowKind, Step
@@ -80,8 +81,15 @@ def render_page(
 
 
 def error_page(
-    request: web.Request, code: str, message_ko: str, message_en: str, received: str = ""
+    request: web.Request,
+    code: str,
+    message_ko: str,
+    message_en: str,
+    received: str = "",
+    register: dict[str, str] | None = None,
 ) -> web.Response:
+    """A refusal the consent pages cannot send to a callback (400). `register`: for a
+    redirect_uri not registered, what to register and where (`redirect_uri_help`)."""
     return render_page(
         request,
         "error.html",
@@ -92,7 +100,23 @@ def error_page(
         message_ko=message_ko,
         message_en=message_en,
         received=received,
+        register=register,
     )
+
+
+def redirect_uri_help(
+    client: FintechClient, redirect_uri: str, console_callback: str
+) -> dict[str, str]:
+    """What the refused-redirect_uri page tells: the address to register, where a
+    developer registers it (their app's My Page; the operator's control plane for a
+    shared institution), and the way back (the console, when it was the console's)."""
+    shared = tenancy.tenant_of(client) == tenancy.SHARED
+    return {
+        "uri": redirect_uri,
+        "my_page": "" if shared else f"/portal/apps/{client.client_use_code}",
+        "control": f"POST /testbed/clients/{client.client_use_code}" if shared else "",
+        "back": "/console" if redirect_uri == console_callback else "",
+    }
 
 
 def lost_page(request: web.Request) -> web.Response:
@@ -112,6 +136,7 @@ def lost_page(request: web.Request) -> web.Response:
             " Start again from the app you came from."
         ),
         received="",
+        register=None,
     )
 
 

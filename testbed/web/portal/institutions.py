@@ -27,6 +27,7 @@ from testbed.network.gateway.admission import (
     LICENCES,
     SERVICES,
     ApplicationError,
+    application_problems,
 )
 from testbed.network.gateway.population import FixtureError
 from testbed.network.parties import DEFAULT_LIMITS, FintechClient, User
@@ -58,9 +59,94 @@ _TEXT_FIELDS: Final = (
 _FLAGS: Final = ("aml_system", "isms", "liability_insurance")
 
 
+#: each field of the application form: its label as the form shows it (Korean, English)
+#: and what to write, in Korean (the model's own words, in English, go beside)
+FORM_FIELDS: Final[dict[str, tuple[str, str, str]]] = {
+    "company_name": ("회사명", "Company name", "회사명을 100자 이내로 입력하세요."),
+    "business_number": (
+        "사업자등록번호",
+        "Business registration number",
+        "사업자등록번호 10자리(000-00-00000)를 검증번호까지 맞게 입력하세요.",
+    ),
+    "size": ("기업 규모", "Size", "기업 규모를 고르세요 (처리대행비용 구간이 달라집니다)."),
+    "industry": ("핀테크산업 분류업종", "Industry", "목록의 업종이나 '해당 없음'을 고르세요."),
+    "licences": ("전자금융업 등록", "Licences", "목록의 등록만 고를 수 있습니다."),
+    "declarations": ("제외대상 확인", "Declarations", "해당 여부를 표시하세요."),
+    "services": ("제공서비스", "Services", "제공서비스를 하나 이상 고르세요."),
+    "purposes": (
+        "이용목적",
+        "Purposes",
+        "이용목적을 한 줄에 하나씩, 1개 이상 20개 이하로 쓰세요.",
+    ),
+    "main_bank": ("주거래은행", "Main bank", "오픈뱅킹 참가은행을 고르세요."),
+    "credit_rating": ("기업신용등급", "Credit rating", "기업신용등급을 고르세요."),
+    "paid_in_capital": (
+        "납입자본금 (원)",
+        "Paid-in capital, won",
+        "납입자본금을 원 단위 정수로 쓰세요 (예: 1,000,000,000).",
+    ),
+    "years_in_business": (
+        "회사업력 (년)",
+        "Years in business",
+        "회사업력을 0~200 사이의 정수로 쓰세요.",
+    ),
+    "operating_profit": (
+        "영업이익 (원)",
+        "Operating profit, won",
+        "영업이익을 원 단위 정수로 쓰세요 (손실은 -).",
+    ),
+    "aml_system": ("AML시스템 운영", "Runs an AML system", "예 또는 아니오로 표시하세요."),
+    "isms": ("정보보호관리체계 인증", "ISMS certified", "예 또는 아니오로 표시하세요."),
+    "liability_insurance": (
+        "전자금융배상책임보험 가입",
+        "Liability insurance",
+        "예 또는 아니오로 표시하세요.",
+    ),
+    "redirect_uris": (
+        "Redirect URI",
+        "Redirect URIs",
+        "한 줄에 하나씩, http:// 또는 https://로 시작하고 #이 없는 주소를 쓰세요.",
+    ),
+}
+
+
+def form_field(error_field: str) -> str:
+    """The form's field an error names (`services[0]` is the services boxes; a
+    declaration keeps its own key, `declarations.gambling`, for its own box)."""
+    return error_field if error_field.startswith("declarations.") else error_field.split("[")[0]
+
+
+def form_errors(errors: list[ApplicationError]) -> dict[str, str]:
+    """The form's errors, every one at once: by the form's field, naming it as the form
+    labels it, in Korean with the model's English beside."""
+    exclusions = {f"declarations.{e.key}": e.label for e in EXCLUSIONS}
+    shown: dict[str, str] = {}
+    for error in errors:
+        name = form_field(error.field)
+        base = name.split(".")[0]
+        label_ko, label_en, what = FORM_FIELDS.get(base, (name, "", ""))
+        if name in exclusions:
+            label_ko = f"{label_ko} · {exclusions[name]}"
+        index = error.field.partition("[")[2].rstrip("]")
+        if index.isdigit():  # a line of a text box, or one of the boxes ticked
+            label_en = f"{label_en}, item {int(index) + 1}"
+            label_ko = f"{label_ko} {int(index) + 1}번째"
+        text = f"{label_ko} ({label_en}): {what} · {error.message}" if what else str(error)
+        shown.setdefault(name, text)
+    return shown
+
+
+def check_application(
+    runtime: Runtime, developer: Developer, data: Mapping[str, Any]
+) -> dict[str, str]:
+    """Every problem of an application the form would file (`form_errors`), or {}."""
+    return form_errors(application_problems(runtime.gateway, developer.id, data))
+
+
 def choices(runtime: Runtime) -> dict[str, Any]:
     """What the application form offers: every vocabulary of the model."""
     return {
+        "labels": FORM_FIELDS,
         "sizes": [(size, size) for size in SIZES],
         "industries": [(name, f"{name} ({what})") for name, what in INDUSTRIES.items()],
         "licences": LICENCES,
@@ -153,8 +239,11 @@ def app_view(runtime: Runtime, client: FintechClient) -> dict[str, Any]:
             "method": e.get("method", ""),
             "path": e.get("path", ""),
             "status": e.get("status", 0),
-            "rsp_code": e.get("rsp_code", ""),
-            "rsp_message": _meaning(str(e.get("rsp_code") or "")),
+            "rsp_code": e.get("rsp_code") or "",
+            "outcome": e.get("outcome", ""),
+            "rsp_message": _meaning(
+                str(e.get("rsp_code") or ""), str(e.get("outcome", "")), e.get("status", 0)
+            ),
         }
         for e in world.events.latest("api", code, LATEST_CALLS)
     ]
@@ -164,6 +253,8 @@ def app_view(runtime: Runtime, client: FintechClient) -> dict[str, Any]:
         "client_use_code": code,
         "name": client.name,
         "application": app.id if app else "",
+        # approved by the operator after review: its secret was never shown to anyone
+        "approved_by_operator": app is not None and app.decided_by == "operator",
         "client_id": client.client_id,
         "client_secret_masked": mask(client.client_secret),
         "scopes": list(client.scopes),
@@ -179,10 +270,30 @@ def app_view(runtime: Runtime, client: FintechClient) -> dict[str, Any]:
     }
 
 
-def _meaning(rsp_code: str) -> str:
+#: what an OAuth answer without rsp_code did (`events._outcome`)
+_OUTCOMES: Final = {
+    "token": "토큰 발급 · token issued",
+    "code": "인가코드를 콜백으로 보냄 · code sent to the callback",
+    "redirect": "콜백으로 이동 · redirected to the callback",
+}
+
+
+def _meaning(rsp_code: str, outcome: str = "", status: int = 0) -> str:
+    """What a call's answer means: its rsp_code's text, else (OAuth answers carry none)
+    what it did: a token, a code or an error sent to the callback, a page shown."""
     if rsp_code == "A0000":
         return "처리 성공 · success"
-    return message(rsp_code)
+    if rsp_code:
+        return message(rsp_code)
+    if outcome.startswith("error="):
+        return f"거절: 콜백으로 오류 전달 · refused, sent to the callback ({outcome[6:]})"
+    if outcome in _OUTCOMES:
+        return _OUTCOMES[outcome]
+    if status == 200:
+        return "인증 화면 표시 · consent page shown"
+    if status >= 400:
+        return f"오류 화면 (HTTP {status}) · error page, e.g. a redirect_uri not registered"
+    return f"HTTP {status}"
 
 
 async def my_page(runtime: Runtime, by: Who, clients: list[FintechClient]) -> list[dict[str, Any]]:

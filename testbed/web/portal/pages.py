@@ -13,6 +13,7 @@ from aiohttp import web
 from testbed.network.gateway import ApplicationError
 from testbed.network.portal import Developer, PortalError
 from testbed.typedefs import Handler
+from testbed.web.origin import console_callback
 from testbed.web.portal import accounts, institutions, sessions
 from testbed.web.portal.common import (
     by,
@@ -143,12 +144,15 @@ async def apply(request: web.Request, developer: Developer) -> web.Response:
         return await forbidden_page(request)
     data = institutions.form_data(form)
     runtime = runtime_of(request)
+    values = {**data, "purposes": form.get("purposes", "")}
+    values["redirect_uris"] = form.get("redirect_uris", "")
+    # every problem at once, before anything is filed
+    if errors := institutions.check_application(runtime, developer, data):
+        return await _apply_page(request, 400, values, errors)
     try:
         app = await institutions.apply(runtime, developer, data)
     except ApplicationError as e:
-        values = {**data, "purposes": form.get("purposes", ""), "redirect_uris": ""}
-        values["redirect_uris"] = form.get("redirect_uris", "")
-        return await _apply_page(request, 400, values, {e.field: e.message})
+        return await _apply_page(request, 400, values, institutions.form_errors([e]))
     return await render_page(
         request, "applied.html", 200, application=institutions.created_view(runtime, app)
     )
@@ -162,7 +166,6 @@ async def _app_page(
     developer: Developer,
     status: int = 200,
     errors: dict[str, str] | None = None,
-    **shown: Any,
 ) -> web.Response:
     runtime = runtime_of(request)
     code = request.match_info["code"]
@@ -171,6 +174,8 @@ async def _app_page(
         return await render_page(request, "not_found.html", 404, what=code)
     [view] = await institutions.my_page(runtime, by(request, developer), [client])
     people = await institutions.test_users(runtime, by(request, developer), developer)
+    secret = await sessions.take_once(request, f"client_secret:{code}")
+    reset = await sessions.take_once(request, f"reset:{code}")
     return await render_page(
         request,
         "app.html",
@@ -179,8 +184,10 @@ async def _app_page(
         users=people,
         banks=institutions.choices(runtime)["banks"],
         errors=errors or {},
-        client_secret=shown.get("client_secret", ""),
-        reset=shown.get("reset"),
+        client_secret=secret if isinstance(secret, str) else "",
+        reset=reset if isinstance(reset, dict) else None,
+        # the console's callback on this server, for My Page's one-click registration
+        console_callback=console_callback(request),
     )
 
 
@@ -234,7 +241,8 @@ async def make_user(request: web.Request, developer: Developer) -> web.Response:
 
 def change_app(change: str) -> Handler:
     """POST /portal/apps/{code}/<change> (form): as the JSON API's; done, the page again
-    (303), or with a new secret shown once (200); refused, the page naming the field."""
+    (303; a new secret or a reset's count shown there once, so a reload neither shows the
+    secret again nor rotates it again); refused, the page naming the field."""
 
     @sessions.require_developer
     async def changed(request: web.Request, developer: Developer) -> web.Response:
@@ -252,8 +260,9 @@ def change_app(change: str) -> Handler:
         except ApplicationError as e:
             return await _app_page(request, developer, 400, {e.field: e.message})
         await institutions.durable(runtime)
-        if "client_secret" in done or "reset" in done:
-            return await _app_page(request, developer, 200, **done)
+        for shown in ("client_secret", "reset"):  # on the page it redirects to, once
+            if shown in done:
+                await sessions.show_once(request, f"{shown}:{code}", done[shown])
         return see_other(f"/portal/apps/{code}")
 
     return changed

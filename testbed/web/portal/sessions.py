@@ -58,6 +58,7 @@ _DEVELOPER: Final = "developer"
 _BINDING: Final = "auth"
 _SESSION_ID: Final = "sid"
 _CSRF: Final = "csrf"
+_ONCE: Final = "once"
 
 DeveloperHandler = Callable[[web.Request, Developer], Awaitable[web.StreamResponse]]
 
@@ -206,6 +207,32 @@ async def sign_out(request: web.Request) -> None:
         runtime.world.developers.close_session(developer, _digest(session_id))
         await runtime.store.durable()
     session.invalidate()
+
+
+# --- shown once ------------------------------------------------------------------------
+
+
+async def show_once(request: web.Request, key: str, value: object) -> None:
+    """Keep `value` for the next page that asks for `key`, once: a form redirects (303)
+    to a page that shows what it did (a new client_secret), and a reload shows it no
+    more and does not post again. It waits in the encrypted cookie, never in a URL."""
+    session = await get_session(request)
+    kept = session.get(_ONCE)
+    session[_ONCE] = {**(kept if isinstance(kept, dict) else {}), key: value}
+
+
+async def take_once(request: web.Request, key: str) -> object:
+    """What `show_once` kept for `key` (gone from the session from now on), else None."""
+    session = await get_session(request)
+    kept = session.get(_ONCE)
+    if not isinstance(kept, dict) or key not in kept:
+        return None
+    rest = {k: v for k, v in kept.items() if k != key}
+    if rest:
+        session[_ONCE] = rest
+    else:
+        del session[_ONCE]
+    return kept[key]
 
 
 # --- CSRF -------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import pytest
 from multidict import MultiDict
 
 from testbed.network.gateway.admission import EXCLUSIONS, SERVICES
+from testbed.web.portal.institutions import FORM_FIELDS
 from tests.api.conftest import Api
 from tests.web.portal.conftest import csrf_of, signup
 from tests.web.portal.test_applications import approved
@@ -77,6 +78,31 @@ async def test_a_bad_form_names_the_field_and_files_nothing(api: Api) -> None:
     assert not api.runtime.world.applications.applications
 
 
+async def test_every_error_is_shown_at_once_naming_the_field_as_the_form_labels_it(
+    api: Api,
+) -> None:
+    await signup(api.http)
+    html = await page(api, "/portal/apply")
+    # the company's size is the applicant's choice: nothing is chosen for them
+    size = html.split('id="f-size"', 1)[1].split("</select>", 1)[0]
+    assert '<option value="">' in size and "selected" not in size
+    data = form(company_name="", business_number="123", size="", years_in_business="many")
+    data.popall("services")
+    data["csrf"] = csrf_of(html)
+    resp = await api.http.post("/portal/apply", data=data)
+    assert resp.status == 400
+    shown = await resp.text()
+    listed = shown.split('id="form-errors"', 1)[1].split("</div>", 1)[0]
+    for name in ("company_name", "business_number", "size", "services", "years_in_business"):
+        label_ko, label_en, what = FORM_FIELDS[name]
+        assert f"{label_ko} ({label_en}): {what}" in listed, name
+        assert f'href="#f-{name}"' in listed
+        assert f'id="{name}-error"' in shown  # and beside the field itself
+    assert "고칠 항목이 5개" in listed
+    assert "must not be empty" in listed  # the model's English beside the Korean
+    assert not api.runtime.world.applications.applications
+
+
 async def test_a_declared_exclusion_is_rejected_with_its_reason(api: Api) -> None:
     await signup(api.http)
     data = form(declare_gambling="yes")
@@ -127,13 +153,37 @@ async def test_my_page_changes_through_the_forms(api: Api) -> None:
     resp = await post(f"/portal/apps/{code}/ips", data={"csrf": token, "ip": "127.0.0.1"})
     html = await resp.text()
     assert "https://app.example/cb" in html and "127.0.0.1" in html
-    resp = await post(f"/portal/apps/{code}/secret", data={"csrf": token, "confirm": code})
-    shown = await resp.text()
+    rotate = {"csrf": token, "confirm": code}
+    resp = await post(f"/portal/apps/{code}/secret", data=rotate, allow_redirects=False)
+    # a redirect: a reload of the page it lands on neither rotates again nor shows it again
+    assert resp.status == 303 and resp.headers["Location"] == f"/portal/apps/{code}"
     new = api.runtime.world.directory.clients[code].client_secret
-    assert new != secret and new in shown
-    assert new not in await page(api, f"/portal/apps/{code}")  # shown once
+    assert new != secret and new not in await resp.text()
+    shown = await page(api, f"/portal/apps/{code}")
+    assert f'<code id="client-secret">{new}</code>' in shown
+    again = await page(api, f"/portal/apps/{code}")
+    assert new not in again and 'id="client-secret-masked"' in again  # shown once
+    assert api.runtime.world.directory.clients[code].client_secret == new
     resp = await post(f"/portal/apps/{code}/reset", data={"csrf": token, "confirm": code})
-    assert 'id="reset-done"' in await resp.text()
+    assert 'id="reset-done"' in await resp.text()  # (followed the 303)
+    assert 'id="reset-done"' not in await page(api, f"/portal/apps/{code}")
+
+
+async def test_my_page_registers_the_console_callback_in_one_click(api: Api) -> None:
+    await signup(api.http)
+    code = (await approved(api))["client_use_code"]
+    html = await page(api, f"/portal/apps/{code}")
+    callback = f"http://{api.http.host}:{api.http.port}/console/callback"
+    assert 'id="register-console"' in html and f'value="{callback}"' in html
+    resp = await api.http.post(
+        f"/portal/apps/{code}/redirect_uris",
+        data={"csrf": csrf_of(html), "redirect_uri": callback},
+        allow_redirects=False,
+    )
+    assert resp.status == 303
+    assert callback in api.runtime.world.directory.clients[code].redirect_uris
+    html = await page(api, f"/portal/apps/{code}")
+    assert 'id="register-console"' not in html and 'id="console-registered"' in html
 
 
 async def test_the_operator_page_is_a_shell(api: Api) -> None:

@@ -254,6 +254,10 @@ async def test_the_ip_allow_list_holds_transfers(api: Api) -> None:
     page = await (await api.http.get(f"/portal/api/apps/{code}")).json()
     assert page["latest_calls"][0]["rsp_code"] == "A0000"
     assert page["latest_calls"][0]["rsp_message"] == "처리 성공 · success"
+    # the refusal is the institution's too (its token named it), with what it means
+    refusal = page["latest_calls"][1]
+    assert (refusal["path"], refusal["rsp_code"]) == ("/v2.0/transfer/withdraw/fin_num", "O0006")
+    assert refusal["rsp_message"] and refusal["rsp_message"] != "None"
     assert page["usage"]["apis"][0]["count"] == 1
     assert {a["purpose"] for a in page["contract_accounts"]} == {"withdraw", "deposit"}
     assert page["contract_accounts"][0]["balance"] == 1_000
