@@ -169,7 +169,9 @@ class Server:
 def start_server(name: str, command: list[str], port: int, log: Path, probe: str) -> Server:
     began = time.perf_counter()
     with log.open("wb") as out:
-        proc = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+        # the admin token through the environment: on the command line it is in `ps`
+        env = {**os.environ, "TESTBED_ADMIN_TOKEN": ADMIN}
+        proc = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env)
     server = Server(name, proc, port, log)
     deadline = time.monotonic() + 120
     while True:
@@ -870,8 +872,6 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             str(tmp / "bench.db"),
             "--port",
             str(port),
-            "--admin-token",
-            ADMIN,
             "--users",
             str(SERVER_USERS),
             "--clock",
