@@ -84,3 +84,63 @@ def kftc_post(server: dict[str, Any], path: str, token: str, body: dict[str, Any
     )
     with urllib.request.urlopen(request, timeout=10) as resp:
         return json.loads(resp.read())
+
+
+def demo_customer(
+    server: dict[str, Any], name: str, balance: int = 100_000
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """The first demo institution, its withdraw 약정계좌, and a new customer of it with an
+    account at 088 and a user token (made through the control plane)."""
+    from tests.test_serve import call  # the server's own helpers
+
+    port = server["port"]
+    demo: dict[str, Any] = call(port, "GET", "/testbed/clients")["clients"][0]
+    contract = next(a for a in demo["contract_accounts"] if a["purpose"] == "withdraw")
+    user: dict[str, Any] = call(
+        port,
+        "POST",
+        "/testbed/users",
+        {
+            "name": name,
+            "birth_date": "19900101",
+            "accounts": [{"bank_code": "088", "balance": balance}],
+            "client_use_code": demo["client_use_code"],
+            "scope": "login inquiry transfer",
+        },
+    )
+    return demo, contract, user
+
+
+def withdraw(
+    server: dict[str, Any],
+    contract: dict[str, Any],
+    user: dict[str, Any],
+    bank_tran_id: str,
+    amount: int,
+    member: str = "MEMBER0001",
+) -> Any:
+    """A 출금이체 of the customer's first account into the 약정계좌, at the simulated now,
+    as the institution's server sends it: the JSON answer."""
+    from tests.test_serve import call
+
+    fin = user["accounts"][0]["fintech_use_num"]
+    now = call(server["port"], "GET", "/testbed/clock")["now"]
+    return kftc_post(
+        server,
+        "/v2.0/transfer/withdraw/fin_num",
+        user["access_token"],
+        {
+            "bank_tran_id": bank_tran_id,
+            "cntr_account_type": "N",
+            "cntr_account_num": contract["account_num"],
+            "dps_print_content": "포인트충전",
+            "fintech_use_num": fin,
+            "wd_print_content": "핀테크충전",
+            "tran_amt": str(amount),
+            "tran_dtime": re.sub(r"\D", "", now[:19]),
+            "req_client_name": user["name"],
+            "req_client_fintech_use_num": fin,
+            "req_client_num": member,
+            "transfer_purpose": "RC",
+        },
+    )

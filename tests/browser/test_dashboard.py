@@ -13,7 +13,7 @@ from typing import Any
 
 from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.conftest import kftc_post, screenshot
+from tests.browser.conftest import demo_customer, screenshot, withdraw
 from tests.test_serve import call
 
 PARTICIPANTS = 18
@@ -130,43 +130,9 @@ def test_a_transfer_shows_in_the_feed_settlement_and_chart(
 ) -> None:
     open_dashboard(page, server)
     expect(page.locator("#live")).to_have_attribute("data-live", "on")
-    port = server["port"]
-    demo = call(port, "GET", "/testbed/clients")["clients"][0]
-    contract = next(a for a in demo["contract_accounts"] if a["purpose"] == "withdraw")
+    demo, contract, user = demo_customer(server, "홍길동")
     assert contract["bank_code"] != "088"
-    user = call(
-        port,
-        "POST",
-        "/testbed/users",
-        {
-            "name": "홍길동",
-            "birth_date": "19900101",
-            "accounts": [{"bank_code": "088", "balance": 100_000}],
-            "client_use_code": demo["client_use_code"],
-            "scope": "login inquiry transfer",
-        },
-    )
-    fin = user["accounts"][0]["fintech_use_num"]
-    now = server_clock(server)["now"]
-    answer = kftc_post(
-        server,
-        "/v2.0/transfer/withdraw/fin_num",
-        user["access_token"],
-        {
-            "bank_tran_id": f"{demo['client_use_code']}UDASH00001",
-            "cntr_account_type": "N",
-            "cntr_account_num": contract["account_num"],
-            "dps_print_content": "포인트충전",
-            "fintech_use_num": fin,
-            "wd_print_content": "핀테크충전",
-            "tran_amt": "12345",
-            "tran_dtime": re.sub(r"\D", "", now[:19]),
-            "req_client_name": "홍길동",
-            "req_client_fintech_use_num": fin,
-            "req_client_num": "MEMBER0001",
-            "transfer_purpose": "RC",
-        },
-    )
+    answer = withdraw(server, contract, user, f"{demo['client_use_code']}UDASH00001", 12_345)
     assert answer["rsp_code"] == "A0000", answer
     transfer = page.locator("#feed li[data-type=transfer]").first
     expect(transfer).to_contain_text("12,345원", timeout=2000)

@@ -12,9 +12,8 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import kftc_post
+from tests.browser.conftest import demo_customer, kftc_post, withdraw
 from tests.browser.test_dashboard import open_dashboard, server_clock
-from tests.test_serve import call
 
 
 def kftc_token(server: dict[str, Any], client: dict[str, Any]) -> str:
@@ -36,40 +35,9 @@ def test_transfers_that_net_to_zero_say_so(
 ) -> None:
     open_dashboard(page, server)
     expect(page.locator("#settlement")).to_contain_text("no transfers yet")
-    port = server["port"]
-    demo = call(port, "GET", "/testbed/clients")["clients"][0]
-    contract = next(a for a in demo["contract_accounts"] if a["purpose"] == "withdraw")
-    user = call(
-        port,
-        "POST",
-        "/testbed/users",
-        {
-            "name": "홍길동",
-            "birth_date": "19900101",
-            "accounts": [{"bank_code": "088", "balance": 100_000}],
-            "client_use_code": demo["client_use_code"],
-            "scope": "login inquiry transfer",
-        },
-    )
+    demo, contract, user = demo_customer(server, "홍길동")
     fin = user["accounts"][0]["fintech_use_num"]
-    answer = kftc_post(
-        server,
-        "/v2.0/transfer/withdraw/fin_num",
-        user["access_token"],
-        {
-            "bank_tran_id": f"{demo['client_use_code']}UZERO00001",
-            "cntr_account_type": "N",
-            "cntr_account_num": contract["account_num"],
-            "dps_print_content": "포인트충전",
-            "fintech_use_num": fin,
-            "tran_amt": "5000",
-            "tran_dtime": re.sub(r"\D", "", server_clock(server)["now"][:19]),
-            "req_client_name": "홍길동",
-            "req_client_fintech_use_num": fin,
-            "req_client_num": "MEMBER0001",
-            "transfer_purpose": "RC",
-        },
-    )
+    answer = withdraw(server, contract, user, f"{demo['client_use_code']}UZERO00001", 5000)
     assert answer["rsp_code"] == "A0000", answer
     # and the same amount back from the deposit 약정계좌 (at the same bank as the other):
     # every bank's position is back to zero after two transfers

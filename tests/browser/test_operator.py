@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import kftc_post, screenshot
+from tests.browser.conftest import demo_customer, screenshot, withdraw
 from tests.test_serve import call
 
 
@@ -22,42 +22,10 @@ from tests.test_serve import call
 def world(server: dict[str, Any]) -> dict[str, Any]:
     """A customer who charged points twice (5년 and 1년 records), read and downloaded once."""
     port = server["port"]
-    demo = call(port, "GET", "/testbed/clients")["clients"][0]
-    contract = next(a for a in demo["contract_accounts"] if a["purpose"] == "withdraw")
-    user = call(
-        port,
-        "POST",
-        "/testbed/users",
-        {
-            "name": "감사대상",
-            "birth_date": "19900101",
-            "accounts": [{"bank_code": "088", "balance": 100_000}],
-            "client_use_code": demo["client_use_code"],
-            "scope": "login inquiry transfer",
-        },
-    )
-    fin = user["accounts"][0]["fintech_use_num"]
+    demo, contract, user = demo_customer(server, "감사대상")
     for i, amount in enumerate((20_000, 3_000)):
-        now = call(port, "GET", "/testbed/clock")["now"]
-        answer = kftc_post(
-            server,
-            "/v2.0/transfer/withdraw/fin_num",
-            user["access_token"],
-            {
-                "bank_tran_id": f"{demo['client_use_code']}UAUDIT{i:04d}",
-                "cntr_account_type": "N",
-                "cntr_account_num": contract["account_num"],
-                "dps_print_content": "포인트충전",
-                "fintech_use_num": fin,
-                "wd_print_content": "핀테크충전",
-                "tran_amt": str(amount),
-                "tran_dtime": re.sub(r"\D", "", now[:19]),
-                "req_client_name": "감사대상",
-                "req_client_fintech_use_num": fin,
-                "req_client_num": "AUDIT0001",
-                "transfer_purpose": "RC",
-            },
-        )
+        tran_id = f"{demo['client_use_code']}UAUDIT{i:04d}"
+        answer = withdraw(server, contract, user, tran_id, amount, member="AUDIT0001")
         assert answer["rsp_code"] == "A0000", answer
     account = user["accounts"][0]
     call(port, "GET", f"/testbed/accounts/088/{account['account_num']}")
