@@ -9,9 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from aiohttp import web
+from multidict import MultiDict
 
 from testbed.network.gateway import ApplicationError
+from testbed.network.parties import FintechClient
 from testbed.network.portal import Developer, PortalError
+from testbed.runtime import Runtime
 from testbed.typedefs import Handler
 from testbed.web.origin import console_callback
 from testbed.web.portal import accounts, institutions, sessions
@@ -207,11 +210,12 @@ async def dashboard(request: web.Request, developer: Developer) -> web.Response:
     return await render_page(request, "dashboard.html", 200, codes=codes)
 
 
-@sessions.require_developer
-async def make_user(request: web.Request, developer: Developer) -> web.Response:
-    """POST /portal/apps/{code}/users (form): name, birth_date, bank_code, balance: a test
-    user of the app, registered with both consents; the page again (303), or naming the
-    field to fix (400, nothing made)."""
+async def _app_form(
+    request: web.Request, developer: Developer
+) -> tuple[Runtime, FintechClient, MultiDict[str]] | web.Response:
+    """A form posted to one of the developer's apps: the app and the form's fields, or the
+    page that refuses it (404 not the developer's, as one that does not exist; 403
+    without this session's CSRF token). Nothing is done before both hold."""
     runtime = runtime_of(request)
     code = request.match_info["code"]
     client = runtime.gateway.admission.institution(code, developer.id)
@@ -220,6 +224,19 @@ async def make_user(request: web.Request, developer: Developer) -> web.Response:
     form = await sessions.checked_form(request)
     if form is None:
         return await forbidden_page(request)
+    return runtime, client, form
+
+
+@sessions.require_developer
+async def make_user(request: web.Request, developer: Developer) -> web.Response:
+    """POST /portal/apps/{code}/users (form): name, birth_date, bank_code, balance: a test
+    user of the app, registered with both consents; the page again (303), or naming the
+    field to fix (400, nothing made)."""
+    posted = await _app_form(request, developer)
+    if isinstance(posted, web.Response):
+        return posted
+    runtime, client, form = posted
+    code = client.client_use_code
     balance = form.get("balance", "").replace(",", "").strip()
     body = {
         "name": form.get("name", "").strip(),
@@ -246,14 +263,11 @@ def change_app(change: str) -> Handler:
 
     @sessions.require_developer
     async def changed(request: web.Request, developer: Developer) -> web.Response:
-        runtime = runtime_of(request)
-        code = request.match_info["code"]
-        client = runtime.gateway.admission.institution(code, developer.id)
-        if client is None:
-            return await render_page(request, "not_found.html", 404, what=code)
-        form = await sessions.checked_form(request)
-        if form is None:
-            return await forbidden_page(request)
+        posted = await _app_form(request, developer)
+        if isinstance(posted, web.Response):
+            return posted
+        runtime, client, form = posted
+        code = client.client_use_code
         try:
             runtime.clock.sync()
             done = institutions.change(runtime, by(request, developer), client, change, dict(form))
