@@ -24,3 +24,6 @@ ADMIN_TOKEN = web.AppKey("admin_token", str)
 TEMPLATES = web.AppKey("templates", jinja2.Environment)
 #: the OpenAPI document of every route the app serves (set with the routes; /docs shows it)
 OPENAPI: web.AppKey[dict[str, Any]] = web.AppKey("openapi")
+#: the institution a page of the consent flow acts for (its flow says which): who the call's
+#: `api` event, and a readiness run, attribute it to
+INSTITUTION = web.RequestKey("institution", str)

@@ -20,7 +20,7 @@ from testbed.config.settings import Settings
 from testbed.network.gateway.admission import DECLARATIONS, LICENCES, SERVICES
 from testbed.network.portal import MAX_PASSWORD, MIN_PASSWORD
 from testbed.typedefs import Handler
-from testbed.web.portal import api, pages
+from testbed.web.portal import api, pages, readiness
 from testbed.web.portal.common import CONFIG, PortalConfig
 from testbed.web.portal.institutions import CHANGES
 from testbed.web.portal.sessions import COOKIE, CSRF_FIELD, storage
@@ -52,6 +52,30 @@ ROUTES: list[tuple[str, str, Handler, str, str]] = [
     ("GET", "/api/events", api.events, "the developer's own events (the dashboard)", JSON),
     ("GET", "/dashboard", pages.dashboard, "developer portal: my network, live (HTML)", HTML),
     ("POST", "/api/apps/{code}/users", api.make_user, "a test user of the institution", JSON),
+    ("GET", "/api/apps/{code}/readiness", readiness.report, "go-live readiness: the report", JSON),
+    ("POST", "/api/apps/{code}/readiness", readiness.start, "start a readiness run", JSON),
+    (
+        "POST",
+        "/api/apps/{code}/readiness/finish",
+        readiness.finish,
+        "finish the readiness run: graded and kept",
+        JSON,
+    ),
+    (
+        "POST",
+        "/api/apps/{code}/readiness/drills",
+        readiness.drill,
+        "a drill on the institution's calls only, during the run",
+        JSON,
+    ),
+    ("GET", "/api/apps/{code}/readiness/runs", readiness.runs, "the readiness runs", JSON),
+    (
+        "GET",
+        "/api/apps/{code}/readiness/junit",
+        readiness.junit,
+        "the readiness report as JUnit XML",
+        "application/xml",
+    ),
     *(
         ("POST", f"/api/apps/{{code}}/{change}", api.change_app(change), summary, JSON)
         for change, summary in CHANGES.items()
