@@ -95,6 +95,7 @@ class World:
             now = float(self.env.now)
             if fault.active(now) != active:
                 active = not active
+                scope = {"client_use_code": fault.client_use_code} if fault.client_use_code else {}
                 self.events.emit(
                     now,
                     "fault_start" if active else "fault_end",
@@ -102,6 +103,7 @@ class World:
                     kind=fault.kind,
                     banks=fault.banks,
                     label=fault.label,
+                    **scope,  # one institution's fault: its tenant's event (tenancy)
                 )
             if fault.end is not None and now >= fault.end:
                 return

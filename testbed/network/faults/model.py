@@ -228,7 +228,9 @@ class FaultBook(RecordBook):
         return None if found is None else found.windows()
 
     def degraded(self, bank_code: str, t: float) -> bool:
-        return bool(self.in_force(REQUEST_KINDS, t, bank_code))
+        """Faults on the bank's requests make it degraded for all to see; one laid for a
+        single institution (a readiness drill) is that institution's business only."""
+        return any(not f.client_use_code for f in self.in_force(REQUEST_KINDS, t, bank_code))
 
     def closed_to(self, bank_code: str, t: float, client_use_code: str) -> bool:
         """A fault makes the bank answer this institution as closed (a readiness drill's

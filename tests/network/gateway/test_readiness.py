@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from testbed.network.gateway import Gateway, ReadinessError
+from testbed.network.gateway import Gateway, ReadinessError, tenancy
 from testbed.network.gateway.base import Caller
 from testbed.network.gateway.readiness import MOST_DRILLS
 from testbed.network.gateway.tokens import institution_token
@@ -165,3 +165,20 @@ def test_a_run_comes_back_from_the_store_as_it_was(
     back = again.active[mine.client_use_code]
     assert back.id == run.id and back.exchanges_seen == 3 and back.drills == run.drills
     assert [e.path for e in again.calls(back)] == [e.path for e in world.readiness.calls(run)]
+
+
+def test_a_drills_events_are_its_institutions_alone(
+    world: World, two: tuple[FintechClient, FintechClient]
+) -> None:
+    gateway = Gateway(world)
+    mine, theirs = two
+    seen = world.events.seq
+    gateway.readiness.start(mine)
+    gateway.readiness.drill(mine, "cutover")
+    world.clock.sync()
+    events = world.events.since(seen)
+    kinds = {e["type"] for e in events}
+    assert {"readiness_start", "readiness_drill", "fault_start"} <= kinds
+    for event in events:
+        assert tenancy.may_see_event(world, "", frozenset({mine.client_use_code}), event)
+        assert not tenancy.may_see_event(world, "", frozenset({theirs.client_use_code}), event)

@@ -148,6 +148,11 @@ async def test_drills_affect_only_the_institution_that_asked(
     assert {b["bank_status"] for b in (await alices.bank_status(alice_oob))["res_list"]} == {"N"}
     assert (await bobs.withdraw())["rsp_code"] == "A0000"
     assert {b["bank_status"] for b in (await bobs.bank_status(bob_oob))["res_list"]} == {"Y"}
+    _, network = await bob.json("GET", "/portal/api/network")
+    assert {b["state"] for b in network["banks"]} <= {"open"}  # nobody sees Alice's drill
+    _, events = await bob.json("GET", "/portal/api/events")
+    assert not [e for e in events["events"] if e["type"].startswith("fault")]
+    assert alice.code not in str(events)
     await api.advance(shift="3m")  # the drill lasted 2 minutes
 
     await alice.json("POST", url(alice, "/drills"), json={"kind": "bank_refusal", "for": "1m"})
