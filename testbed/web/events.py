@@ -157,9 +157,6 @@ async def _client_use_code(request: web.Request, world: World) -> str | None:
     call = start_call(request)
     if call.authenticated is not None:
         return call.authenticated.client.client_use_code
-    named: str | None = request.get(INSTITUTION)  # a consent page: its flow's institution
-    if named is not None:
-        return named
     header = request.headers.get("Authorization")
     if header is not None:
         scheme, _, token = header.partition(" ")
@@ -174,7 +171,10 @@ async def _client_use_code(request: web.Request, world: World) -> str | None:
         except (web.HTTPException, ValueError):
             value = ""
         client_id = value if isinstance(value, str) else ""
-    client = world.directory.clients_by_id.get(client_id) if client_id else None
+    if not client_id:  # a consent page's form names its flow, whose institution it is
+        named: str | None = request.get(INSTITUTION)
+        return named
+    client = world.directory.clients_by_id.get(client_id)
     return client.client_use_code if client is not None else None
 
 

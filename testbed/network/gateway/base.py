@@ -84,6 +84,16 @@ class BankAnswer:
             response.rsp_code, "", outcome.bank_code, response.bank_rsp_code, response.message
         )
 
+    @staticmethod
+    def closed_answers(world: World) -> frozenset[tuple[str, str]]:
+        """The (rsp_code, bank_rsp_code) pairs that say "closed": the centre's hours
+        (A0020, as `of` answers it) and each bank's configured 공동망 미개시 answer."""
+        found = {("A0020", "")}
+        for bank in world.banks.values():
+            answer = bank.response("bank_closed")
+            found.add((answer.rsp_code, answer.bank_rsp_code))
+        return frozenset(found)
+
     def refusal(self, bank_tran_id: str, date: str, **fields: object) -> Refusal:
         return Refusal(
             self.rsp_code,

@@ -13,7 +13,7 @@ from testbed.clock import iso_kst
 from testbed.config import BankCodeError
 from testbed.network.faults import Fault
 from testbed.network.fixtures import active_registration
-from testbed.network.gateway.base import GatewayBase
+from testbed.network.gateway.base import BankAnswer, GatewayBase
 from testbed.network.parties import FintechClient
 from testbed.network.readiness import (
     DRILLS,
@@ -261,10 +261,6 @@ class Readiness(GatewayBase):
                 return False
             return active_registration(world, code, (bank, account_num)) is not None
 
-        closed = {("A0020", "")}
-        for bank in world.banks.values():
-            answer = bank.response("bank_closed")
-            closed.add((answer.rsp_code, answer.bank_rsp_code))
         evidence = Evidence(
             client_use_code=code,
             exchanges=calls,
@@ -273,7 +269,7 @@ class Readiness(GatewayBase):
             three_legged=not client.self_auth or any(ex.is_authorize for ex in calls),
             moved=moved,
             registered=registered,
-            closed_codes=frozenset(closed),
+            closed_codes=BankAnswer.closed_answers(world),
         )
         return report(evidence, grade(evidence))
 

@@ -90,7 +90,7 @@ class Evidence:
     moved: Callable[[str, str], bool | None]
     #: whether the institution has the account (bank code, number) registered
     registered: Callable[[str, str], bool]
-    #: (rsp_code, bank_rsp_code) pairs that mean "closed" (A0020, the banks' bank_closed)
+    #: (rsp_code, bank_rsp_code) pairs that mean "closed" (`base.closed_answers`)
     closed_codes: frozenset[tuple[str, str]]
 
 
@@ -522,12 +522,11 @@ def _returned(ev: Evidence) -> Finding:
 
 
 def _closed(ev: Evidence, ex: Exchange) -> bool:
-    if ex.rsp_code == "A0020":
-        return True
-    codes = [str(ex.answer.get("bank_rsp_code", ""))]
-    codes += [str(i.get("bank_rsp_code", "")) for i in ex.answer_items]
-    codes_rsp = [ex.rsp_code, "A0002"]
-    return any((r, c) in ev.closed_codes for r in codes_rsp for c in codes)
+    """The answer says the bank or the centre is closed (`Evidence.closed_codes`); a list
+    API's item carries its bank's answer under the top's A0009 (as A0002 would)."""
+    said = {(ex.rsp_code, str(ex.answer.get("bank_rsp_code", "")))}
+    said |= {("A0002", str(i.get("bank_rsp_code", ""))) for i in ex.answer_items}
+    return not said.isdisjoint(ev.closed_codes)
 
 
 @grader("backoff-when-closed")
