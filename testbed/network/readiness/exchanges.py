@@ -18,6 +18,8 @@ SECRET_FIELDS: Final = frozenset(
 #: how much of one value a run keeps (a client may send anything)
 MAX_TEXT: Final = 200
 MAX_ITEMS: Final = 50
+MAX_VALUES: Final = 120
+MAX_DEPTH: Final = 4
 
 WITHDRAW: Final = ("/v2.0/transfer/withdraw/fin_num", "/v2.0/transfer/withdraw/acnt_num")
 DEPOSIT: Final = ("/v2.0/transfer/deposit/fin_num", "/v2.0/transfer/deposit/acnt_num")
@@ -33,24 +35,32 @@ def fingerprint(value: str) -> str:
     return "fp:" + hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
 
-def redacted(value: Any, depth: int = 0) -> Any:
-    """`value` with every secret field fingerprinted and long texts and lists cut."""
-    if isinstance(value, dict):
-        if depth > 4:
+def redacted(value: Any) -> Any:
+    """`value` with every secret field fingerprinted, and at most `MAX_VALUES` values of
+    at most `MAX_TEXT` characters, `MAX_DEPTH` levels deep (a call keeps a few kB, whatever
+    was sent)."""
+    budget = [MAX_VALUES]
+
+    def keep(item: Any, depth: int) -> Any:
+        budget[0] -= 1
+        if budget[0] < 0 or depth > MAX_DEPTH:
             return "…"
-        return {
-            str(k)[:MAX_TEXT]: (
-                fingerprint(str(v)) if k in SECRET_FIELDS and v else redacted(v, depth + 1)
-            )
-            for k, v in list(value.items())[:MAX_ITEMS]
-        }
-    if isinstance(value, list):
-        return [redacted(v, depth + 1) for v in value[:MAX_ITEMS]] if depth <= 4 else "…"
-    if isinstance(value, str):
-        return value[:MAX_TEXT]
-    if isinstance(value, bool | int | float) or value is None:
-        return value
-    return str(value)[:MAX_TEXT]
+        if isinstance(item, dict):
+            return {
+                str(k)[:MAX_TEXT]: (
+                    fingerprint(str(v)) if k in SECRET_FIELDS and v else keep(v, depth + 1)
+                )
+                for k, v in list(item.items())[:MAX_ITEMS]
+            }
+        if isinstance(item, list):
+            return [keep(v, depth + 1) for v in item[:MAX_ITEMS]]
+        if isinstance(item, str):
+            return item[:MAX_TEXT]
+        if isinstance(item, bool | int | float) or item is None:
+            return item
+        return str(item)[:MAX_TEXT]
+
+    return keep(value, 0)
 
 
 @dataclass(slots=True, kw_only=True)

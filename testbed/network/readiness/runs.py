@@ -15,6 +15,9 @@ from testbed.network.readiness.exchanges import Exchange
 from testbed.network.records import Decoder, RecordBook
 
 MAX_EXCHANGES: Final = 5_000
+#: of which calls that carried no token (the consent pages, the token endpoint): anyone
+#: can make those naming the institution's public client_id, so they get a share only
+MAX_TOKENLESS: Final = 1_000
 MAX_RUNS: Final = 20
 ID_PREFIX: Final = "RR"
 
@@ -69,6 +72,7 @@ class ReadinessBook(RecordBook):
         #: the open run of each institution: what an API call looks up
         self.active: dict[str, ReadinessRun] = {}
         self.exchanges: dict[str, list[Exchange]] = {}
+        self.tokenless: dict[str, int] = {}  # each run's kept calls without a token
 
     @classmethod
     def attach(cls, books: list[RecordBook]) -> ReadinessBook:
@@ -90,6 +94,8 @@ class ReadinessBook(RecordBook):
             run_id = key.partition(":")[0]
             kept = self.exchanges.setdefault(run_id, [])
             kept.append(obj)
+            if not obj.token:
+                self.tokenless[run_id] = self.tokenless.get(run_id, 0) + 1
             if len(kept) > 1 and kept[-2].seq > obj.seq:  # loaded out of order
                 kept.sort(key=lambda e: e.seq)
             owner = self.runs.get(run_id)
@@ -100,6 +106,7 @@ class ReadinessBook(RecordBook):
         if kind == "readiness_run":
             gone: ReadinessRun = obj
             self.exchanges.pop(gone.id, None)
+            self.tokenless.pop(gone.id, None)
             if self.active.get(gone.client_use_code) is gone:
                 del self.active[gone.client_use_code]
 
@@ -129,6 +136,8 @@ class ReadinessBook(RecordBook):
     def observe(self, run: ReadinessRun, exchange: Exchange) -> None:
         run.exchanges_seen += 1
         if exchange.seq > MAX_EXCHANGES:
+            return
+        if not exchange.token and self.tokenless.get(run.id, 0) >= MAX_TOKENLESS:
             return
         self.put("readiness_exchange", f"{run.id}:{exchange.seq:06d}", exchange)
 

@@ -3,6 +3,7 @@ drills that reach only the institution that asked, what a run keeps, and its bou
 
 from __future__ import annotations
 
+import orjson
 import pytest
 
 from testbed.network.gateway import Gateway, ReadinessError, tenancy
@@ -12,7 +13,7 @@ from testbed.network.gateway.tokens import institution_token
 from testbed.network.parties import FintechClient
 from testbed.network.ratelimit import RateLimited
 from testbed.network.readiness import ReadinessBook
-from testbed.network.readiness.runs import MAX_EXCHANGES, MAX_RUNS
+from testbed.network.readiness.runs import MAX_EXCHANGES, MAX_RUNS, MAX_TOKENLESS
 from testbed.network.world import World
 from tests.conftest import WorldFactory
 
@@ -182,3 +183,30 @@ def test_a_drills_events_are_its_institutions_alone(
     for event in events:
         assert tenancy.may_see_event(world, "", frozenset({mine.client_use_code}), event)
         assert not tenancy.may_see_event(world, "", frozenset({theirs.client_use_code}), event)
+
+
+def test_what_strangers_can_add_to_a_run_is_bounded(
+    world: World, two: tuple[FintechClient, FintechClient]
+) -> None:
+    """Calls without a token can name the institution by its public client_id (the
+    authorize page, the token endpoint): they get a share of a run, and each call keeps a
+    few kB whatever it sent."""
+    gateway = Gateway(world)
+    mine, _ = two
+    run = gateway.readiness.start(mine)
+    huge = {f"k{i}": {"deep": [list(range(100))] * 100, "text": "x" * 100_000} for i in range(500)}
+    for _ in range(MAX_TOKENLESS + 5):
+        gateway.readiness.observe(
+            mine.client_use_code,
+            method="GET",
+            path="/oauth/2.0/authorize",
+            status=400,
+            rsp_code=None,
+            request=huge,
+            answer={},
+            began=world.clock.now(),
+        )
+    _observe(gateway, mine.client_use_code, "/v2.0/bank/status")  # a token's call still kept
+    kept = world.readiness.calls(run)
+    assert len(kept) == MAX_TOKENLESS + 1 and kept[-1].token
+    assert max(len(orjson.dumps(e.request)) for e in kept) < 16_000
