@@ -5,6 +5,7 @@ recipes — the GitHub Actions job and the GitLab CI job — run as written agai
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -79,10 +80,8 @@ def _stop(repository: Path) -> None:
     """The testbed the recipe started in the background: its own pid file says which."""
     pid_file = repository / "testbed.pid"
     if pid_file.exists():
-        try:
+        with contextlib.suppress(ProcessLookupError):  # it may have stopped already
             os.kill(int(pid_file.read_text().strip()), signal.SIGTERM)
-        except ProcessLookupError:
-            pass
 
 
 def _held_to_the_verdict(repository: Path, output: str) -> None:
