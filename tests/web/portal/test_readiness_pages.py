@@ -144,6 +144,13 @@ async def test_forms_without_the_csrf_token_or_of_another_developer_do_nothing(
     ) as resp:
         assert resp.status == 404
     assert alice.code not in api.runtime.world.readiness.active
+    # Alice's run, asked for by its id on Bob's own page: not his, as if it did not exist
+    await _post(alice, f"/portal/apps/{alice.code}/readiness/start")
+    status, html, _ = await _get(
+        bob, PAGE.format(code=bob.code) + f"?run={run_id(api, alice.code)}"
+    )
+    assert status == 404 and run_id(api, alice.code) not in html
+    await _post(alice, f"/portal/apps/{alice.code}/readiness/finish")
     # finishing with no run open: refused on the page, in both languages
     status, refused, _ = await _post(alice, f"/portal/apps/{alice.code}/readiness/finish")
     assert status >= 400 and 'id="form-error"' in refused
