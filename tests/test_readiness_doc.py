@@ -41,7 +41,7 @@ def _first_cells(section: str) -> list[str]:
 
 def blocks() -> dict[str, str]:
     """The fenced blocks marked `<!-- ci: NAME -->`, by name."""
-    found = re.findall(r"<!-- ci: (\S+) -->\n```\w*\n(.*?)```", _text(), flags=re.S)
+    found = re.findall(r"<!-- ci: (\S+) -->\n```[^\n]*\n(.*?)```", _text(), flags=re.S)
     return dict(found)
 
 
