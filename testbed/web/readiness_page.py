@@ -148,6 +148,8 @@ def operator_page(request: web.Request, runtime: Runtime, client: FintechClient)
         standalone_headers(styles),
         styles=styles,
         forms=False,
-        link_base=f"/testbed/readiness/{client.client_use_code}/html",
+        # no links to other runs: they would need the admin token, and a saved file has
+        # no server behind it (`?run=` on the route, `--run` on the CLI, reads one)
+        link_base="",
         **page,
     )

@@ -178,5 +178,6 @@ async def test_the_operators_page_is_self_contained_under_a_hash_only_csp(
     csp = resp.headers["Content-Security-Policy"]
     assert f"style-src 'self' 'sha256-{digest}';" in csp and "'unsafe-inline'" not in csp
     assert "script-src 'self'" in csp and "<script" not in html
+    assert "<a " not in html.split('id="past-runs"', 1)[1]  # a saved file links nowhere
     resp = await api.http.get(path + "?run=RR999999", headers=api.admin)
     assert resp.status == 404
