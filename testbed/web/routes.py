@@ -117,6 +117,7 @@ ROUTES: list[tuple[str, str, Handler, str]] = [
     ("POST", "/testbed/readiness/{code}/drills", readiness.drill, "a drill on one institution"),
     ("GET", "/testbed/readiness/{code}/runs", readiness.runs, "an institution's readiness runs"),
     ("GET", "/testbed/readiness/{code}/junit", readiness.junit, "the report as JUnit XML"),
+    ("GET", "/testbed/readiness/{code}/html", readiness.html, "the report as a page (HTML)"),
     (
         "GET",
         "/testbed/retention",

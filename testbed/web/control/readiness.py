@@ -1,6 +1,7 @@
 """Go-live readiness for the operator (and a CI that started its own testbed):
 `/testbed/readiness/{code}` — the report of any institution's run, and the same start,
-drill and finish as the portal's (`testbed.web.readiness`).
+drill and finish as the portal's (`testbed.web.readiness`); `/html`, the report as a
+self-contained page (`testbed.web.readiness_page`), which `testbed readiness --html` saves.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from aiohttp import web
 from testbed.network.gateway import ReadinessError
 from testbed.network.parties import FintechClient
 from testbed.runtime import Runtime
-from testbed.web import readiness
+from testbed.web import readiness, readiness_page
 from testbed.web.control.common import BadRequest, json_body, runtime_of
 from testbed.web.render import json_response
 
@@ -47,6 +48,10 @@ async def _junit(request: web.Request, runtime: Runtime, client: FintechClient) 
     )
 
 
+async def _html(request: web.Request, runtime: Runtime, client: FintechClient) -> web.Response:
+    return readiness_page.operator_page(request, runtime, client)
+
+
 async def _runs(request: web.Request, runtime: Runtime, client: FintechClient) -> web.Response:
     return json_response({"runs": readiness.runs(runtime, client)})
 
@@ -68,6 +73,7 @@ async def _drill(request: web.Request, runtime: Runtime, client: FintechClient) 
 
 report = _institution(_report)
 junit = _institution(_junit)
+html = _institution(_html)
 runs = _institution(_runs)
 start = _institution(_start)
 finish = _institution(_finish)

@@ -20,7 +20,7 @@ from testbed.config.settings import Settings
 from testbed.network.gateway.admission import DECLARATIONS, LICENCES, SERVICES
 from testbed.network.portal import MAX_PASSWORD, MIN_PASSWORD
 from testbed.typedefs import Handler
-from testbed.web.portal import api, pages, readiness
+from testbed.web.portal import api, pages, readiness, readiness_pages
 from testbed.web.portal.common import CONFIG, PortalConfig
 from testbed.web.portal.institutions import CHANGES
 from testbed.web.portal.sessions import COOKIE, CSRF_FIELD, storage
@@ -82,6 +82,21 @@ ROUTES: list[tuple[str, str, Handler, str, str]] = [
     ),
     ("GET", "/apps/{code}", pages.app, "developer portal: My Page of one app (HTML)", HTML),
     ("POST", "/apps/{code}/users", pages.make_user, "a test user of the app (form)", "form"),
+    (
+        "GET",
+        "/apps/{code}/readiness",
+        readiness_pages.page,
+        "developer portal: the go-live readiness report of one app, printable (HTML)",
+        HTML,
+    ),
+    *(
+        ("POST", f"/apps/{{code}}/readiness/{action}", handler, f"{summary} (form)", "form")
+        for action, handler, summary in (
+            ("start", readiness_pages.start, "start a readiness run"),
+            ("drills", readiness_pages.drill, "a drill during the readiness run"),
+            ("finish", readiness_pages.finish, "finish the readiness run"),
+        )
+    ),
     *(
         ("POST", f"/apps/{{code}}/{change}", pages.change_app(change), f"{summary} (form)", "form")
         for change, summary in CHANGES.items()
