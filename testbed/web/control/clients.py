@@ -8,7 +8,7 @@ from typing import Any
 from aiohttp import web
 
 from testbed.clock import to_kst
-from testbed.network.gateway.admission import ApplicationError, redirect_uri
+from testbed.network.admission.values import ApplicationError, redirect_uri
 from testbed.network.ledger import MAX_BALANCE
 from testbed.network.parties import DEFAULT_LIMITS, FintechClient
 from testbed.store.audit import READ, institution_subjects

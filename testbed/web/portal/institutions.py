@@ -18,24 +18,24 @@ from multidict import MultiDict
 
 from testbed.clock import iso_kst, to_kst
 from testbed.config.grading import CREDIT_RATINGS, GUARANTEE_KINDS, NO_RATING, SIZES
-from testbed.network.applications import Application, application_json
-from testbed.network.codes import message
-from testbed.network.gateway import population, tenancy
-from testbed.network.gateway.admission import (
+from testbed.network.admission.rules import (
     DECLARATIONS,
     EXCLUSIONS,
     INDUSTRIES,
     LICENCES,
     SERVICES,
-    ApplicationError,
-    application_problems,
 )
+from testbed.network.admission.values import ApplicationError
+from testbed.network.applications import Application, application_json
+from testbed.network.codes import message
+from testbed.network.gateway import population, tenancy
 from testbed.network.gateway.population import FixtureError
 from testbed.network.parties import DEFAULT_LIMITS, FintechClient, User
 from testbed.network.portal import Developer
 from testbed.runtime import Runtime
 from testbed.store.audit import CREATE, DELETE, READ, institution_subjects, user_subjects
 from testbed.web import people, processing
+from testbed.web.portal.application_form import application_problems, read_application
 from testbed.web.processing import Who
 
 #: how many of an institution's latest API calls My Page shows
@@ -141,7 +141,7 @@ def check_application(
     runtime: Runtime, developer: Developer, data: Mapping[str, Any]
 ) -> dict[str, str]:
     """Every problem of an application the form would file (`form_errors`), or {}."""
-    return form_errors(application_problems(runtime.gateway, developer.id, data))
+    return form_errors(application_problems(runtime.world, data))
 
 
 def choices(runtime: Runtime) -> dict[str, Any]:
@@ -159,7 +159,7 @@ def choices(runtime: Runtime) -> dict[str, Any]:
 
 
 def form_data(form: MultiDict[str]) -> dict[str, Any]:
-    """The model's `data` from the form: text as typed (the model checks it), checkboxes
+    """The reader's `data` from the form: text as typed (the reader checks it), checkboxes
     as lists and flags, every declaration true or false, one purpose or redirect URI a
     line."""
     data: dict[str, Any] = {name: form.get(name, "") for name in _TEXT_FIELDS}
@@ -180,11 +180,11 @@ def _lines(text: str) -> list[str]:
 
 
 def apply(runtime: Runtime, developer: Developer, data: Mapping[str, Any]) -> Application:
-    """File the developer's application (the model's `ApplicationError` when a field is
-    wrong: nothing kept)."""
+    """File the developer's application, read from `data` (`ApplicationError` naming the
+    first field that is wrong: nothing kept)."""
+    filing = read_application(runtime.world, data)
     runtime.clock.sync()
-    app = runtime.gateway.admission.apply(developer.id, data, runtime.clock.now())
-    return app
+    return runtime.gateway.admission.apply(developer.id, filing, runtime.clock.now())
 
 
 def application_view(runtime: Runtime, app: Application) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from aiohttp.web_exceptions import NotAppKeyWarning
 
 from testbed.config.grading import CREDIT_RATINGS, NO_RATING, SIZES
 from testbed.config.settings import Settings
-from testbed.network.gateway.admission import DECLARATIONS, LICENCES, SERVICES
+from testbed.network.admission.rules import DECLARATIONS, LICENCES, SERVICES
 from testbed.network.portal import MAX_PASSWORD, MIN_PASSWORD
 from testbed.typedefs import Handler
 from testbed.web.durability import Writes, endpoint
