@@ -1,4 +1,6 @@
-"""The API console at `/console`: every KFTC API as a form, sent from the browser.
+"""The API console at `/console`: every KFTC API as a form, sent from the browser. One
+concept over ~500 lines: the console's three handlers and what its config shows (the
+field labels of every API, the user it pre-fills), which only the console reads.
 
 Three handlers: the page, its public `GET /console/config` (what the page pre-fills:
 the demo institution's credentials and contract accounts, the simulated time, a

@@ -161,7 +161,11 @@ async def _held(api: Api, gate: Gate, method: str, path: str, **kwargs: Any) -> 
     """Send the request with the store's commit held: it must not answer until the gate
     opens; then its answer."""
     sent = asyncio.ensure_future(api.http.request(method, path, allow_redirects=False, **kwargs))
-    await asyncio.sleep(0.2)
+    for _ in range(100):  # until it waits on the commit (a sign-up hashes first), 5 s at most
+        if gate.waited or sent.done():
+            break
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.1)  # an answer sent regardless of the commit would be here by now
     assert not sent.done(), f"{method} {path} answered before its change was committed"
     assert gate.waited >= 1
     gate.open.set()
