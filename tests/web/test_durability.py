@@ -1,7 +1,8 @@
 """Durability declared for pages and the control plane, not remembered: a route that writes
 is `Writes(handler)` in its table (`testbed.web.durability`; a consent `Page(writes=True)`),
 its answer leaves only once the store has committed, refused or not; a route that only
-reads does not wait; every POST, PUT, PATCH and DELETE is declared writing or listed
+reads does not wait, and keeps no processing record (one that did would need declaring);
+every POST, PUT, PATCH and DELETE is declared writing or listed
 read-only with its reason; and no handler under testbed/web calls `durable()` by hand, save
 the reads that must see the disk up to date (`COMMITS_BEFORE_READING`)."""
 
@@ -136,6 +137,29 @@ def test_the_routes_that_change_or_show_personal_data_say_so() -> None:
         ("GET", "/testbed/faults"),
         ("GET", "/portal/api/me"),
     } & set(WRITING)
+
+
+#: the reads a test can call as they are: no path parameter (the portal's, signed in)
+READS = [
+    (m, p)
+    for m, p, w, _ in _table()
+    if m == "GET" and not w and "{" not in p and p not in ("/portal", "/testbed/events")
+]
+
+
+@pytest.mark.parametrize(("method", "path"), READS, ids=[f"{m} {p}" for m, p in READS])
+async def test_a_route_not_declared_writing_keeps_no_processing_record(
+    api: Api, method: str, path: str
+) -> None:
+    """What the processing log records must be on disk before the personal data leaves: a
+    route that records is declared writing. One that is not records nothing."""
+    await signup(api.http)
+    before = api.runtime.processing_log.head
+    headers = api.admin if path.startswith("/testbed/") else {}
+    resp = await api.http.request(method, path, headers=headers, allow_redirects=False)
+    await resp.read()
+    assert resp.status < 500
+    assert api.runtime.processing_log.head == before, f"{path} records: declare Writes"
 
 
 # --- (b) a writing route answers only after the commit ----------------------------------
