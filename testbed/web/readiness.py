@@ -121,14 +121,12 @@ def runs(runtime: Runtime, client: FintechClient) -> list[dict[str, Any]]:
 async def start(runtime: Runtime, client: FintechClient) -> dict[str, Any]:
     runtime.clock.sync()
     run = runtime.gateway.readiness.start(client)
-    await runtime.store.durable()
     return runtime.gateway.readiness.report(run, client)
 
 
 async def finish(runtime: Runtime, client: FintechClient) -> dict[str, Any]:
     runtime.clock.sync()
     run = runtime.gateway.readiness.finish(client)
-    await runtime.store.durable()
     return runtime.gateway.readiness.report(run, client)
 
 
@@ -155,7 +153,6 @@ async def drill(runtime: Runtime, client: FintechClient, body: dict[str, Any]) -
             ) from None
     runtime.clock.sync()
     made = runtime.gateway.readiness.drill(client, kind, api, lasts)
-    await runtime.store.durable()
     return drill_view(made)
 
 
