@@ -693,7 +693,9 @@ def _expiry(ev: Evidence) -> Finding:
             "no call was answered O0003: run the expired_token drill",
             "토큰 만료(O0003) 응답이 없었습니다: expired_token 드릴을 실행하세요",
         )
-    dead = {ex.token: ex.seq for ex in expired}
+    dead: dict[str, int] = {}  # each token's first O0003: what is sent after it is a reuse
+    for ex in expired:
+        dead.setdefault(ex.token, ex.seq)
     reused = [ex.seq for ex in ev.exchanges if ex.token in dead and ex.seq > dead[ex.token]]
     renewed = any(_issued(ex) for ex in ev.exchanges if ex.seq > min(dead.values()))
     if reused or not renewed:
