@@ -487,7 +487,10 @@ def _returned(ev: Evidence) -> Finding:
         )
     kept: list[int] = []
     for wd, dep in stranded:
-        amount, home = wd.text("tran_amt"), _account_of(wd)
+        amount = wd.text("tran_amt")
+        # given back to the account it came from, or delivered after all: the deposit sent
+        # again once what refused it was over (a token renewed, a rate limit waited out)
+        home = {_account_of(wd), _deposit_target(dep.items[0])}
         back = [
             ex
             for ex in ev.exchanges
@@ -499,7 +502,7 @@ def _returned(ev: Evidence) -> Finding:
                     ex.is_deposit
                     and ex.rsp_code == "A0000"
                     and any(
-                        _deposit_target(i) == home and str(i.get("tran_amt")) == amount
+                        _deposit_target(i) in home and str(i.get("tran_amt")) == amount
                         for i in ex.items
                     )
                 )

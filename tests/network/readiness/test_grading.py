@@ -276,6 +276,15 @@ def test_a_return_claim_passes(calls: Calls) -> None:
     assert status(calls, "return-after-failed-deposit") is PASSED
 
 
+def test_a_deposit_delivered_after_all_strands_nothing(calls: Calls) -> None:
+    # refused at the gateway (the token had expired), sent again with a new one: the money
+    # reached its payee, nothing is left with the institution
+    calls.withdraw(5000)
+    calls.deposit(5000, "O0003", token="fp:oob-old")
+    calls.deposit(5000, token="fp:oob-new")
+    assert status(calls, "return-after-failed-deposit") is PASSED
+
+
 def test_money_kept_after_a_failed_deposit_fails(calls: Calls) -> None:
     seqs = _stranded(calls)
     calls.balance()
