@@ -261,6 +261,12 @@ class Readiness(GatewayBase):
                 return False
             return active_registration(world, code, (bank, account_num)) is not None
 
+        def fintech_account(fintech_use_num: str) -> tuple[str, str] | None:
+            reg = world.directory.registrations.get(fintech_use_num)
+            if reg is None or reg.client_use_code != code:
+                return None
+            return reg.bank_code, reg.account_num
+
         closed = {("A0020", "")}
         for bank in world.banks.values():
             answer = bank.response("bank_closed")
@@ -274,6 +280,7 @@ class Readiness(GatewayBase):
             moved=moved,
             registered=registered,
             closed_codes=frozenset(closed),
+            fintech_account=fintech_account,
         )
         return report(evidence, grade(evidence))
 

@@ -92,6 +92,15 @@ class Evidence:
     registered: Callable[[str, str], bool]
     #: (rsp_code, bank_rsp_code) pairs that mean "closed" (A0020, the banks' bank_closed)
     closed_codes: frozenset[tuple[str, str]]
+    #: the (bank code, number) one of the institution's fintech_use_nums names, if any
+    fintech_account: Callable[[str], tuple[str, str] | None] = lambda _num: None
+
+    def account(self, key: str) -> str:
+        """An account key ("fin:..." or "acct:bank:number") as its bank and number when the
+        institution knows them: one account named both ways is one account."""
+        kind, _, num = key.partition(":")
+        found = self.fintech_account(num) if kind == "fin" else None
+        return f"acct:{found[0]}:{found[1]}" if found else key
 
 
 @dataclass(slots=True)
@@ -474,7 +483,7 @@ def _returned(ev: Evidence) -> Finding:
                 wd.is_withdraw
                 and wd.rsp_code == "A0000"
                 and wd.text("tran_amt") == str(item.get("tran_amt", ""))
-                and _account_of(wd) != _deposit_target(item)
+                and ev.account(_account_of(wd)) != ev.account(_deposit_target(item))
             ):
                 stranded.append((wd, dep))
                 break
@@ -490,7 +499,7 @@ def _returned(ev: Evidence) -> Finding:
         amount = wd.text("tran_amt")
         # given back to the account it came from, or delivered after all: the deposit sent
         # again once what refused it was over (a token renewed, a rate limit waited out)
-        home = {_account_of(wd), _deposit_target(dep.items[0])}
+        home = {ev.account(_account_of(wd)), ev.account(_deposit_target(dep.items[0]))}
         back = [
             ex
             for ex in ev.exchanges
@@ -502,7 +511,7 @@ def _returned(ev: Evidence) -> Finding:
                     ex.is_deposit
                     and ex.rsp_code == "A0000"
                     and any(
-                        _deposit_target(i) in home and str(i.get("tran_amt")) == amount
+                        ev.account(_deposit_target(i)) in home and str(i.get("tran_amt")) == amount
                         for i in ex.items
                     )
                 )
@@ -604,14 +613,20 @@ def _signature(ex: Exchange) -> str:
     return repr((ex.path, strip(ex.request), [strip(i) for i in ex.items]))
 
 
+def _bank_refused(ex: Exchange) -> bool:
+    """A bank said no (A0002, or a deposit item's bank_rsp_code): not the gateway refusing
+    the call itself (an expired token, a rate limit, a malformed field), after which the
+    same request rightly goes again once the cause is fixed."""
+    return ex.rsp_code == "A0002" or (
+        ex.is_deposit
+        and any(i.get("bank_rsp_code") not in (None, "", "000") for i in ex.answer_items)
+    )
+
+
 @grader("no-retry-loop-after-refusal")
 def _no_loop(ev: Evidence) -> Finding:
     refused = [
-        ex
-        for ex in ev.exchanges
-        if ex.is_business
-        and (ex.rsp_code == "A0002" or (ex.is_deposit and _deposit_failed(ex)))
-        and not _closed(ev, ex)
+        ex for ex in ev.exchanges if ex.is_business and _bank_refused(ex) and not _closed(ev, ex)
     ]
     if not refused:
         return _unexercised(

@@ -40,6 +40,8 @@ class Calls:
     drills: list[Drill] = field(default_factory=list)
     moved: dict[str, bool] = field(default_factory=dict)  # bank_tran_id -> the money moved
     registered: set[tuple[str, str]] = field(default_factory=set)
+    #: what the institution's fintech_use_nums name (bank code, number)
+    accounts: dict[str, tuple[str, str]] = field(default_factory=dict)
     serial: int = 0
 
     def tran_id(self) -> str:
@@ -116,6 +118,7 @@ class Calls:
         bank_rsp_code: str = "000",
         at: float | None = None,
         token: str = "fp:oob",
+        retry_after: float = 0.0,
         **over: Any,
     ) -> Exchange:
         """A deposit of one item to the account `to` (a fintech_use_num) for the customer."""
@@ -127,13 +130,16 @@ class Calls:
             "tran_amt": str(amount),
             **customer(),
         } | over
-        answer = {"res_list": [{"tran_no": "1", "bank_rsp_code": bank_rsp_code}]}
+        # a refusal of the call itself (O...: the token, a rate limit) reaches no bank
+        refused = rsp_code.startswith("O")
+        answer = {"res_list": [] if refused else [{"tran_no": "1", "bank_rsp_code": bank_rsp_code}]}
         return self.add(
             DEPOSIT[0],
             rsp_code,
             answer=answer,
             at=at,
             token=token,
+            retry_after=retry_after,
             cntr_account_type="N",
             cntr_account_num="100000000002",
             tran_dtime="20260302100000",
@@ -165,6 +171,7 @@ class Calls:
             moved=lambda tran_id, _date: self.moved.get(tran_id),
             registered=lambda bank, number: (bank, number) in self.registered,
             closed_codes=CLOSED,
+            fintech_account=self.accounts.get,
         )
 
     def grade(self, check_id: str) -> Finding:

@@ -270,6 +270,18 @@ def test_the_money_deposited_back_passes(calls: Calls) -> None:
     assert status(calls, "return-after-failed-deposit") is PASSED
 
 
+def test_the_money_given_back_by_account_number_passes(calls: Calls) -> None:
+    # withdrawn by fintech_use_num, given back naming the same account by its number
+    calls.accounts[FIN] = ("088", "1234567890")
+    _stranded(calls)
+    calls.add(
+        "/v2.0/transfer/deposit/acnt_num",
+        token="fp:oob",
+        req_list=[{"bank_code_std": "088", "account_num": "1234567890", "tran_amt": "5000"}],
+    )
+    assert status(calls, "return-after-failed-deposit") is PASSED
+
+
 def test_a_return_claim_passes(calls: Calls) -> None:
     _stranded(calls)
     calls.add(RETURN_CLAIM, token="fp:oob")
@@ -396,6 +408,22 @@ def test_a_refused_request_resent_in_a_loop_fails(calls: Calls) -> None:
     finding = calls.grade("no-retry-loop-after-refusal")
     assert finding.status is FAILED and finding.evidence[:2] == [first.seq, loop[0]]
     assert set(loop) <= set(finding.evidence)
+
+
+def test_a_deposit_item_refused_by_its_bank_resent_in_a_loop_fails(calls: Calls) -> None:
+    first = calls.deposit(rsp_code="A0009", bank_rsp_code="412")
+    for _ in range(2):
+        calls.deposit(rsp_code="A0009", bank_rsp_code="412")
+    finding = calls.grade("no-retry-loop-after-refusal")
+    assert finding.status is FAILED and finding.evidence[0] == first.seq
+
+
+def test_the_gateways_own_refusals_are_no_bank_refusal(calls: Calls) -> None:
+    # an expired token, a rate limit: the same request rightly goes again once fixed
+    calls.deposit(rsp_code="O0003", token="fp:old")
+    calls.deposit(rsp_code="O0008", retry_after=1)
+    calls.deposit()
+    assert status(calls, "no-retry-loop-after-refusal") is UNSEEN
 
 
 def test_a_closed_answer_is_no_refusal(calls: Calls) -> None:
