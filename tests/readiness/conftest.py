@@ -168,6 +168,8 @@ class Fintech:
             answer = await self.after_expiry(method, path, family, fields)
         if answer["rsp_code"] in ("O0008", "O0009"):
             answer = await self.after_rate_limit(method, path, family, fields, answer)
+        if self.closed(answer):
+            answer = await self.after_closed(method, path, family, fields)
         return answer
 
     def fresh(self, fields: dict[str, Any]) -> dict[str, Any]:
@@ -202,16 +204,21 @@ class Fintech:
             "auth_type": "0",
         }
 
-    async def connect(self) -> None:
-        """The consent pages walked as the customer's browser does; the code redeemed."""
-        state = secrets.token_urlsafe(24)  # new for each authorization, kept in the session
+    async def connect(self) -> bool:
+        """The consent pages walked as the customer's browser does; the code redeemed.
+        False when the testbed refused the authorization (the customer sees an error)."""
+        query = self.authorize_query(secrets.token_urlsafe(24))  # a new state each time
         browser = Browser(self.api)
-        page = await browser.open(self.authorize_query(state))
+        page = await browser.open(query)
+        if page.status != 200:
+            return False
         page = await sign_in(browser, page, self.who.user["user_seq_no"])
         page = await browser.submit(page.form_to("/oauth/2.0/authorize/consent"), "동의")
         back = page.callback()
-        assert back["state"] == state  # the callback is for the authorization this session asked
+        # the callback is for the authorization this session asked for
+        assert back.get("state", "") == query.get("state", "")
         await self.redeem(back["code"])
+        return True
 
     async def redeem(self, code: str) -> dict[str, Any]:
         _, body = await self.who.json(
@@ -284,14 +291,15 @@ class Fintech:
         answer = await self.call("POST", path, "user", fields)
         if answer["rsp_code"] in UNKNOWN:
             return await self.after_unknown(path, fields, answer)
-        if self.closed(answer):
-            return await self.after_closed(path, fields)
         if answer["rsp_code"] == "A0002":
             return await self.after_refusal(path, fields, answer)
         return Outcome(answer["rsp_code"] == "A0000", answer)
 
     def closed(self, answer: dict[str, Any]) -> bool:
-        return answer["rsp_code"] == "A0020" or answer.get("bank_rsp_code") == "503"
+        """The centre's closure (A0020) or a bank's 공동망 미개시 (503), on any API."""
+        rows = [r for r in answer.get("res_list") or [] if isinstance(r, dict)]
+        codes = {answer.get("bank_rsp_code"), *(r.get("bank_rsp_code") for r in rows)}
+        return answer["rsp_code"] == "A0020" or "503" in codes
 
     async def ask_result(self, fields: dict[str, Any], answer: dict[str, Any]) -> bool:
         """transfer/result for the original transfer: whether its money moved."""
@@ -312,7 +320,9 @@ class Fintech:
         """Not sent again: transfer/result says what happened."""
         return Outcome(await self.ask_result(fields, answer), answer)
 
-    async def after_closed(self, path: str, fields: dict[str, Any]) -> Outcome:
+    async def after_closed(
+        self, method: str, path: str, family: str, fields: dict[str, Any]
+    ) -> dict[str, Any]:
         """Ask bank/status until the bank takes business again, then send once more."""
         for _ in range(POLLS):
             rows = (await self.bank_status()).get("res_list", [])
@@ -320,8 +330,7 @@ class Fintech:
             if mine and all(r.get("bank_status") == "Y" for r in mine):
                 break
             await self.wait(POLL_EVERY)
-        answer = await self.call("POST", path, "user", self.fresh(fields))
-        return Outcome(answer["rsp_code"] == "A0000", answer)
+        return await self.send_once(method, path, family, self.fresh(fields))
 
     async def after_refusal(
         self, path: str, fields: dict[str, Any], answer: dict[str, Any]
@@ -390,7 +399,8 @@ class Fintech:
     async def run(self) -> dict[str, Any]:
         """A readiness run with every drill: the report it ends with."""
         await self.start()
-        await self.connect()
+        if not await self.connect():
+            return await self.finish()  # no customer connected: nothing else to do
         await self.user_me()
         await self.balance()
         await self.transactions()
@@ -411,6 +421,152 @@ class Fintech:
         await self.withdraw(15_000)
         await self.wait(120)  # the refusal drill ends
         return await self.finish()
+
+
+# --- clients that are wrong in one way each ---------------------------------------------------
+
+
+class ShortIds(Fintech):
+    def tran_id(self) -> str:  # Math.random() to 6 digits
+        return f"{self.who.code}U{next(self.serial):06d}"
+
+
+class OneInquiryId(Fintech):
+    def inquiry_tran_id(self) -> str:  # made once, kept in a constant
+        self.kept_id: str = getattr(self, "kept_id", "") or self.tran_id()
+        return self.kept_id
+
+
+class BothWays(Fintech):
+    def balance_fields(self) -> dict[str, str]:
+        account = {
+            "bank_code_std": self.customer.bank_code,
+            "account_num": self.customer.account_num,
+        }
+        return {**super().balance_fields(), **account}
+
+
+class AlwaysByNumber(Fintech):
+    def deposit_item(self, payee: Payee, amount: int) -> tuple[str, dict[str, Any]]:
+        return super().deposit_item(Payee(payee.name, payee.bank_code, payee.account_num), amount)
+
+
+class NoPurpose(Fintech):
+    def requesting_customer(self) -> dict[str, str]:
+        return {k: v for k, v in super().requesting_customer().items() if k != "transfer_purpose"}
+
+
+class NumberPerCall(Fintech):
+    def requesting_customer(self) -> dict[str, str]:
+        return {**super().requesting_customer(), "req_client_num": f"R{next(self.serial)}"}
+
+
+class TimeOutIsFailure(Fintech):
+    async def after_unknown(
+        self, path: str, fields: dict[str, Any], answer: dict[str, Any]
+    ) -> Outcome:
+        return Outcome(False, answer)  # never asks what happened
+
+
+class AsksThenResends(Fintech):
+    async def after_unknown(
+        self, path: str, fields: dict[str, Any], answer: dict[str, Any]
+    ) -> Outcome:
+        await self.ask_result(fields, answer)  # asked, and not listened to
+        again = await self.call("POST", path, "user", self.fresh(fields))
+        return Outcome(again["rsp_code"] == "A0000", again)
+
+
+class KeepsTheMoney(Fintech):
+    async def after_failed_deposit(self, amount: int) -> None:
+        self.told.append("송금 실패")
+
+
+class RetriesWhileClosed(Fintech):
+    async def after_closed(
+        self, method: str, path: str, family: str, fields: dict[str, Any]
+    ) -> dict[str, Any]:
+        for _ in range(3):  # at once, then gives up
+            answer = await self.send_once(method, path, family, self.fresh(fields))
+        return answer
+
+
+class UserTokenForStatus(Fintech):
+    async def status_token(self) -> str:
+        return self.user_token
+
+
+class TokenPerCall(Fintech):
+    async def oob(self) -> str:
+        self.oob_token = await self.who.token("oob")
+        return self.oob_token
+
+
+class ExpiredTokenAgain(Fintech):
+    async def after_expiry(
+        self, method: str, path: str, family: str, fields: dict[str, Any]
+    ) -> dict[str, Any]:
+        await self.send_once(method, path, family, self.fresh(fields))  # a blind retry first
+        return await super().after_expiry(method, path, family, fields)
+
+
+class NoState(Fintech):
+    def authorize_query(self, state: str) -> dict[str, str]:
+        return {k: v for k, v in super().authorize_query(state).items() if k != "state"}
+
+
+class CodeTwice(Fintech):
+    async def redeem(self, code: str) -> dict[str, Any]:
+        first = await super().redeem(code)
+        await super().redeem(code)  # the callback reloaded
+        return first
+
+
+class DevCallbackFirst(Fintech):
+    async def connect(self) -> bool:
+        query = {**self.authorize_query("s"), "redirect_uri": "http://localhost:3000/callback"}
+        await Browser(self.api).open(query)  # refused: not registered
+        return await super().connect()
+
+
+class RetriesAtOnce(Fintech):
+    async def after_rate_limit(
+        self, method: str, path: str, family: str, fields: dict[str, Any], answer: dict[str, Any]
+    ) -> dict[str, Any]:
+        answer = await self.send_once(method, path, family, self.fresh(fields))
+        return await super().after_rate_limit(method, path, family, fields, answer)
+
+
+class RetriesRefusals(Fintech):
+    async def after_refusal(
+        self, path: str, fields: dict[str, Any], answer: dict[str, Any]
+    ) -> Outcome:
+        for _ in range(2):
+            answer = await self.call("POST", path, "user", self.fresh(fields))
+        return Outcome(answer["rsp_code"] == "A0000", answer)
+
+
+#: the client that fails each check of the catalogue, and only it
+MISBEHAVING: dict[str, type[Fintech]] = {
+    "bank-tran-id-format": ShortIds,
+    "bank-tran-id-unique": OneInquiryId,
+    "account-named-once": BothWays,
+    "acnt-num-only-when-needed": AlwaysByNumber,
+    "req-client-present": NoPurpose,
+    "req-client-stable": NumberPerCall,
+    "uncertain-outcome-asks-result": TimeOutIsFailure,
+    "no-double-debit": AsksThenResends,
+    "return-after-failed-deposit": KeepsTheMoney,
+    "backoff-when-closed": RetriesWhileClosed,
+    "token-family": UserTokenForStatus,
+    "token-reused": TokenPerCall,
+    "token-expiry-handled": ExpiredTokenAgain,
+    "oauth-state": NoState,
+    "oauth-code-once": CodeTwice,
+    "oauth-redirect-registered": DevCallbackFirst,
+    "rate-limit-wait": RetriesAtOnce,
+    "no-retry-loop-after-refusal": RetriesRefusals,
+}
 
 
 @pytest.fixture
