@@ -78,9 +78,10 @@ class Fintech:
         _, page = await self.who.json("GET", f"/portal/api/apps/{self.who.code}")
         self.contract = {a["purpose"]: a["account_num"] for a in page["contract_accounts"]}
 
-    async def drill(self, kind: str) -> None:
+    async def drill(self, kind: str, api: str = "") -> None:
         path = READINESS.format(code=self.who.code) + "/drills"
-        status, laid = await self.who.json("POST", path, json={"kind": kind})
+        asked = {"kind": kind, "api": api} if api else {"kind": kind}
+        status, laid = await self.who.json("POST", path, json=asked)
         assert status in (200, 201), laid
 
     async def finish(self) -> dict[str, Any]:
@@ -302,14 +303,23 @@ class Fintech:
         return answer["rsp_code"] == "A0020" or "503" in codes
 
     async def ask_result(self, fields: dict[str, Any], answer: dict[str, Any]) -> bool:
-        """transfer/result for the original transfer: whether its money moved."""
+        """transfer/result for the original transfer (a withdrawal, or a deposit's item):
+        whether its money moved."""
+        deposit = "req_list" in fields
+        sent = fields["req_list"][0] if deposit else fields
+        said = (answer.get("res_list") or [{}])[0] if deposit else answer
         item = {
             "tran_no": "1",
-            "org_bank_tran_id": fields["bank_tran_id"],
-            "org_bank_tran_date": answer.get("bank_tran_date") or self.now14()[:8],
-            "org_tran_amt": fields["tran_amt"],
+            "org_bank_tran_id": sent["bank_tran_id"],
+            "org_bank_tran_date": said.get("bank_tran_date") or self.now14()[:8],
+            "org_tran_amt": sent["tran_amt"],
         }
-        body = {"check_type": "1", "tran_dtime": self.now14(), "req_cnt": "1", "req_list": [item]}
+        body = {
+            "check_type": "2" if deposit else "1",
+            "tran_dtime": self.now14(),
+            "req_cnt": "1",
+            "req_list": [item],
+        }
         found = await self.call("POST", "/v2.0/transfer/result", "oob", body)
         rows = found.get("res_list") or [{}]
         return found["rsp_code"] == "A0000" and rows[0].get("bank_rsp_code") == "000"
@@ -375,6 +385,8 @@ class Fintech:
         }
         answer = await self.call("POST", path, "oob", body)
         rows = answer.get("res_list") or [{}]
+        if answer["rsp_code"] != "A0000" and rows[0] and not rows[0].get("bank_rsp_code"):
+            return await self.after_unknown(path, body, answer)  # no bank answer: unknown
         return Outcome(
             answer["rsp_code"] == "A0000" and rows[0].get("bank_rsp_code") == "000", answer
         )
@@ -408,6 +420,8 @@ class Fintech:
         await self.send(7_000, self.outside)
         await self.drill("timeout_after_commit")
         await self.withdraw(11_000)
+        await self.drill("timeout_after_commit", api="deposit")
+        await self.send(9_000, self.outside)
         await self.drill("deposit_fails")
         await self.send(12_000, self.outside)
         await self.drill("cutover")
@@ -473,7 +487,8 @@ class AsksThenResends(Fintech):
         self, path: str, fields: dict[str, Any], answer: dict[str, Any]
     ) -> Outcome:
         await self.ask_result(fields, answer)  # asked, and not listened to
-        again = await self.call("POST", path, "user", self.fresh(fields))
+        family = "oob" if "/deposit/" in path else "user"
+        again = await self.call("POST", path, family, self.fresh(fields))
         return Outcome(again["rsp_code"] == "A0000", again)
 
 

@@ -132,7 +132,12 @@ class Calls:
         } | over
         # a refusal of the call itself (O...: the token, a rate limit) reaches no bank
         refused = rsp_code.startswith("O")
-        answer = {"res_list": [] if refused else [{"tran_no": "1", "bank_rsp_code": bank_rsp_code}]}
+        said = {
+            "tran_no": "1",
+            "bank_tran_id": item["bank_tran_id"],
+            "bank_rsp_code": bank_rsp_code,
+        }
+        answer = {"res_list": [] if refused else [said]}
         return self.add(
             DEPOSIT[0],
             rsp_code,
@@ -148,11 +153,13 @@ class Calls:
         )
 
     def result(self, first: Exchange, **kw: Any) -> Exchange:
+        """transfer/result for the transfer of `first` (a withdrawal, or a deposit's item)."""
+        asked = first.items[0] if first.is_deposit else first.request
         item = {
             "tran_no": "1",
-            "org_bank_tran_id": first.text("bank_tran_id"),
+            "org_bank_tran_id": asked["bank_tran_id"],
             "org_bank_tran_date": "20260302",
-            "org_tran_amt": first.text("tran_amt"),
+            "org_tran_amt": asked["tran_amt"],
         }
         return self.add(RESULT, token="fp:oob", check_type="1", req_cnt="1", req_list=[item], **kw)
 

@@ -3,8 +3,13 @@ fails it (named for the rule it breaks), and one that never exercises it; then t
 
 from __future__ import annotations
 
-from testbed.network.readiness import BY_ID, CHECKS, Drill
-from testbed.network.readiness.catalogue import BACKOFF, PAIR_WITHIN, RETURN_WITHIN
+from testbed.network.readiness import BY_ID, CHECKS, Drill, Exchange
+from testbed.network.readiness.catalogue import (
+    BACKOFF,
+    PAIR_WITHIN,
+    RETURN_WITHIN,
+    SAME_INTENT_WITHIN,
+)
 from testbed.network.readiness.exchanges import AUTHORIZE, BANK_STATUS, RETURN_CLAIM, TOKEN
 from testbed.network.readiness.grading import (
     Evidence,
@@ -245,6 +250,49 @@ def test_a_new_transfer_after_one_that_did_not_move_is_no_double_debit(calls: Ca
     calls.withdraw()
     assert status(calls, "no-double-debit") is PASSED
     assert status(calls, "uncertain-outcome-asks-result") is PASSED
+
+
+def test_the_same_amount_long_after_is_the_customers_next_transfer(calls: Calls) -> None:
+    first = calls.withdraw(rsp_code="A0017", bank_rsp_code="")
+    calls.moved[first.text("bank_tran_id")] = True
+    calls.result(first)
+    calls.withdraw(at=SAME_INTENT_WITHIN + 60)  # a fixed top-up amount, pressed again later
+    assert status(calls, "no-double-debit") is PASSED
+
+
+def _deposit_timed_out(calls: Calls, moved: bool) -> Exchange:
+    """A deposit whose item came back without the bank's code (the centre stopped waiting)."""
+    dep = calls.deposit(5000, "A0009", bank_rsp_code="")
+    calls.moved[dep.items[0]["bank_tran_id"]] = moved
+    return dep
+
+
+def test_a_deposit_timed_out_is_asked_about(calls: Calls) -> None:
+    dep = _deposit_timed_out(calls, moved=True)
+    calls.result(dep)
+    assert status(calls, "uncertain-outcome-asks-result") is PASSED
+    assert status(calls, "no-double-debit") is PASSED
+
+
+def test_a_deposit_timed_out_and_sent_again_is_a_double_payment(calls: Calls) -> None:
+    dep = _deposit_timed_out(calls, moved=True)
+    again = calls.deposit(5000)
+    assert calls.grade("uncertain-outcome-asks-result").evidence == [dep.seq, again.seq]
+    assert calls.grade("no-double-debit").evidence == [dep.seq, again.seq]
+
+
+def test_a_send_whose_deposit_timed_out_but_moved_strands_nothing(calls: Calls) -> None:
+    calls.withdraw(5000)
+    calls.result(_deposit_timed_out(calls, moved=True))
+    assert status(calls, "return-after-failed-deposit") is UNSEEN
+
+
+def test_a_send_whose_deposit_timed_out_and_did_not_move_is_returned(calls: Calls) -> None:
+    calls.withdraw(5000)
+    calls.result(_deposit_timed_out(calls, moved=False))
+    assert status(calls, "return-after-failed-deposit") is FAILED
+    calls.deposit(5000, to=FIN)
+    assert status(calls, "return-after-failed-deposit") is PASSED
 
 
 def test_final_answers_leave_the_uncertain_checks_unexercised(calls: Calls) -> None:
