@@ -110,9 +110,13 @@ async def test_the_sample_app_passes_a_readiness_run_with_every_drill(
     clock = SampleClock()
     readiness = f"/portal/api/apps/{code}/readiness"
 
-    async def drill(kind: str) -> None:
-        status, laid = await developer.json("POST", readiness + "/drills", {"kind": kind})
+    async def drill_on(kind: str, api: str) -> None:
+        asked = {"kind": kind, "api": api} if api else {"kind": kind}
+        status, laid = await developer.json("POST", readiness + "/drills", asked)
         assert status in (200, 201), laid
+
+    async def drill(kind: str) -> None:
+        await drill_on(kind, "")
 
     def wait(seconds: float) -> None:
         call(port, "POST", "/testbed/clock", {"shift": f"{seconds:g}s"})
@@ -147,6 +151,10 @@ async def test_the_sample_app_passes_a_readiness_run_with_every_drill(
         await drill("timeout_after_commit")  # the next withdrawal: A0017 after it moved
         charged = await page("/points/charge", fintech_use_num=num, amount="11000")
         assert 'id="rsp-code">A0017<' in charged and "완료되었습니다" in charged
+
+        await drill_on("timeout_after_commit", "deposit")  # the payout's deposit this time
+        paid = await page("/points/payout", fintech_use_num=num, amount="6000")
+        assert "transfer/result" in paid and "완료되었습니다" in paid, paid
 
         await drill("deposit_fails")  # the send's deposit is refused: the money comes back
         sent = await page("/send", **send(12000))

@@ -225,7 +225,11 @@ async def _settle(
     date = _bank_tran_date(error.answer, sent)
     items = error.answer.get("res_list") or [{}]
     bank_code = error.bank_rsp_code or str(items[0].get("bank_rsp_code", ""))
-    if error.rsp_code in UNKNOWN_OUTCOME or error.rsp_code == "HTTP":
+    # A deposit's item that came back without the bank's code (A0009 "처리 실패 건 존재",
+    # the item "참가은행 응답 TIMEOUT"): the centre stopped waiting for the bank, so that
+    # item's outcome is as unknown as an A0017's
+    no_bank_answer = bool(error.answer.get("res_list")) and not bank_code
+    if error.rsp_code in UNKNOWN_OUTCOME or error.rsp_code == "HTTP" or no_bank_answer:
         # KFTC rule (A0001/A0007/A0017, or no answer at all): the money may or may not
         # have moved. Never send it again with a new bank_tran_id (the customer could
         # pay twice): ask transfer/result with the ORIGINAL bank_tran_id, its date and
