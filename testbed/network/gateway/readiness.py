@@ -13,7 +13,7 @@ from testbed.clock import iso_kst
 from testbed.config import BankCodeError
 from testbed.network.faults import Fault
 from testbed.network.fixtures import active_registration
-from testbed.network.gateway.base import GatewayBase
+from testbed.network.gateway.base import CENTRE_CLOSED, GatewayBase
 from testbed.network.parties import FintechClient
 from testbed.network.readiness import (
     DRILLS,
@@ -267,7 +267,7 @@ class Readiness(GatewayBase):
                 return None
             return reg.bank_code, reg.account_num
 
-        closed = {("A0020", "")}
+        closed = {(CENTRE_CLOSED, "")}
         for bank in world.banks.values():
             answer = bank.response("bank_closed")
             closed.add((answer.rsp_code, answer.bank_rsp_code))

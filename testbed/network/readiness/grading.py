@@ -592,8 +592,8 @@ def _returned(ev: Evidence) -> Finding:
 
 
 def _closed(ev: Evidence, ex: Exchange) -> bool:
-    if ex.rsp_code == "A0020":
-        return True
+    """Whether the answer says closed: its (rsp_code, bank_rsp_code), or a bank's closed
+    code under A0002, is one the evidence names (the gateway's, not decided here)."""
     codes = [str(ex.answer.get("bank_rsp_code", ""))]
     codes += [str(i.get("bank_rsp_code", "")) for i in ex.answer_items]
     codes_rsp = [ex.rsp_code, "A0002"]
