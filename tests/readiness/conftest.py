@@ -3,7 +3,8 @@ the testbed as a real fintech does (its institution token kept, the consent page
 its customer's token, inquiries, charges and sends, every drill met as the catalogue expects),
 and the developer's side of a run (start, drills, finish) on the portal.
 
-A misbehaving client is a subclass that overrides one behaviour (`test_clients.py`).
+Each misbehaving client (`MISBEHAVING`, below) is a subclass that overrides one behaviour
+of `Fintech` and so fails exactly one check of the catalogue (`test_clients.py`).
 """
 
 from __future__ import annotations
@@ -175,7 +176,9 @@ class Fintech:
 
     def fresh(self, fields: dict[str, Any]) -> dict[str, Any]:
         """A request sent again: new bank_tran_ids (one is never used twice) and time."""
-        again = {**fields, "tran_dtime": self.now14()}
+        again = dict(fields)
+        if "tran_dtime" in fields:
+            again["tran_dtime"] = self.now14()
         if "bank_tran_id" in fields:
             again["bank_tran_id"] = self.tran_id()
         if "req_list" in fields and "bank_tran_id" in fields["req_list"][0]:
