@@ -261,6 +261,12 @@ class Readiness(GatewayBase):
                 return False
             return active_registration(world, code, (bank, account_num)) is not None
 
+        def fintech_account(fintech_use_num: str) -> tuple[str, str] | None:
+            reg = world.directory.registrations.get(fintech_use_num)
+            if reg is None or reg.client_use_code != code:
+                return None
+            return reg.bank_code, reg.account_num
+
         evidence = Evidence(
             client_use_code=code,
             exchanges=calls,
@@ -270,6 +276,7 @@ class Readiness(GatewayBase):
             moved=moved,
             registered=registered,
             closed_codes=BankAnswer.closed_answers(world),
+            fintech_account=fintech_account,
         )
         return report(evidence, grade(evidence))
 

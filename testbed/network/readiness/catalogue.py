@@ -51,6 +51,9 @@ class Check:
 RETURN_WITHIN: Final = 30 * 60.0
 #: a withdrawal and a failed deposit this close together are one transfer (send = 출금 + 입금)
 PAIR_WITHIN: Final = 10 * 60.0
+#: a transfer of the same kind, account and amount this soon after one whose outcome was
+#: unknown is that transfer sent again; later, it is the customer's next one
+SAME_INTENT_WITHIN: Final = 10 * 60.0
 #: after a refusal that says the bank or the centre is closed, the same call again sooner
 #: than this (simulated seconds) without asking bank/status is "at once"
 BACKOFF: Final = 10.0

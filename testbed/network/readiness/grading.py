@@ -26,6 +26,7 @@ from testbed.network.readiness.catalogue import (
     MAX_REISSUES,
     PAIR_WITHIN,
     RETURN_WITHIN,
+    SAME_INTENT_WITHIN,
     Check,
     DrillKind,
     Level,
@@ -92,6 +93,15 @@ class Evidence:
     registered: Callable[[str, str], bool]
     #: (rsp_code, bank_rsp_code) pairs that mean "closed" (`base.closed_answers`)
     closed_codes: frozenset[tuple[str, str]]
+    #: the (bank code, number) one of the institution's fintech_use_nums names, if any
+    fintech_account: Callable[[str], tuple[str, str] | None] = lambda _num: None
+
+    def account(self, key: str) -> str:
+        """An account key ("fin:..." or "acct:bank:number") as its bank and number when the
+        institution knows them: one account named both ways is one account."""
+        kind, _, num = key.partition(":")
+        found = self.fintech_account(num) if kind == "fin" else None
+        return f"acct:{found[0]}:{found[1]}" if found else key
 
 
 @dataclass(slots=True)
@@ -357,33 +367,85 @@ def _account_of(ex: Exchange) -> str:
     return f"fin:{fin}" if fin else f"acct:{ex.text('bank_code_std')}:{ex.text('account_num')}"
 
 
-def _date_of(ex: Exchange) -> str:
-    date = ex.answer.get("bank_tran_date")
-    return date if isinstance(date, str) and len(date) == 8 else yyyymmdd(ex.time)
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    """A transfer whose answer did not say whether its money moved: the call, its
+    bank_tran_id and date (what transfer/result asks with), the account (the paying one
+    of a withdrawal, the receiving one of a deposit) and the amount."""
+
+    call: Exchange
+    tran_id: str
+    date: str
+    account: str
+    amount: str
 
 
-def _uncertain(ev: Evidence) -> list[Exchange]:
-    return [ex for ex in ev.exchanges if ex.is_withdraw and ex.rsp_code in UNKNOWN_OUTCOME]
+def _answer_date(found: object, ex: Exchange) -> str:
+    return found if isinstance(found, str) and len(found) == 8 else yyyymmdd(ex.time)
 
 
-def _same_intent_after(ev: Evidence, first: Exchange) -> list[Exchange]:
+def _pending(ex: Exchange) -> list[_Pending]:
+    """The transfers of a call whose outcome is unknown: a withdrawal answered A0001/A0007/
+    A0017; a deposit answered so, or whose item came back without the bank's code (the
+    centre stopped waiting for the bank: "이체결과조회로 처리결과를 확인하십시오")."""
+    if ex.is_withdraw and ex.rsp_code in UNKNOWN_OUTCOME:
+        date = _answer_date(ex.answer.get("bank_tran_date"), ex)
+        return [_Pending(ex, ex.text("bank_tran_id"), date, _account_of(ex), ex.text("tran_amt"))]
+    if not ex.is_deposit or ex.rsp_code in ("A0000", ""):
+        return []
+    answered = {str(i.get("bank_tran_id", "")): i for i in ex.answer_items}
+    found = []
+    for item in ex.items:
+        tran_id = str(item.get("bank_tran_id", ""))
+        said = answered.get(tran_id)
+        unknown = ex.rsp_code in UNKNOWN_OUTCOME or (
+            said is not None and not said.get("bank_rsp_code")
+        )
+        if unknown:
+            date = _answer_date(said.get("bank_tran_date") if said else None, ex)
+            amount = str(item.get("tran_amt", ""))
+            found.append(_Pending(ex, tran_id, date, _deposit_target(item), amount))
+    return found
+
+
+def _uncertain(ev: Evidence) -> list[_Pending]:
+    return [p for ex in ev.exchanges for p in _pending(ex)]
+
+
+def _same_intent_after(ev: Evidence, first: _Pending) -> list[Exchange]:
+    """Transfers sent after `first` that do what it did: the same kind, account and
+    amount, soon enough to be it again (`SAME_INTENT_WITHIN`: later, the same amount is
+    the customer's next transfer, not this one sent twice)."""
     return [
         ex
         for ex in ev.exchanges
-        if ex.seq > first.seq
-        and ex.is_withdraw
-        and _account_of(ex) == _account_of(first)
-        and ex.text("tran_amt") == first.text("tran_amt")
+        if ex.seq > first.call.seq
+        and ex.time - first.call.time <= SAME_INTENT_WITHIN
+        and (
+            (
+                first.call.is_withdraw
+                and ex.is_withdraw
+                and _account_of(ex) == first.account
+                and ex.text("tran_amt") == first.amount
+            )
+            or (
+                first.call.is_deposit
+                and ex.is_deposit
+                and any(
+                    _deposit_target(i) == first.account and str(i.get("tran_amt")) == first.amount
+                    for i in ex.items
+                )
+            )
+        )
     ]
 
 
-def _asked_result(ev: Evidence, first: Exchange) -> Exchange | None:
-    tran_id = first.text("bank_tran_id")
+def _asked_result(ev: Evidence, first: _Pending) -> Exchange | None:
     for ex in ev.exchanges:
         if (
-            ex.seq > first.seq
+            ex.seq > first.call.seq
             and ex.path == RESULT
-            and any(i.get("org_bank_tran_id") == tran_id for i in ex.items)
+            and any(i.get("org_bank_tran_id") == first.tran_id for i in ex.items)
         ):
             return ex
     return None
@@ -403,7 +465,7 @@ def _asks_result(ev: Evidence) -> Finding:
         asked = _asked_result(ev, first)
         resent = [ex for ex in _same_intent_after(ev, first) if asked is None or ex.seq < asked.seq]
         if asked is None or resent:
-            bad += [first.seq, *(ex.seq for ex in resent)]
+            bad += [first.call.seq, *(ex.seq for ex in resent)]
     if bad:
         return _failed(
             "uncertain-outcome-asks-result",
@@ -426,18 +488,18 @@ def _double_debit(ev: Evidence) -> Finding:
         )
     twice: list[int] = []
     for first in uncertain:
-        if not ev.moved(first.text("bank_tran_id"), _date_of(first)):
+        if not ev.moved(first.tran_id, first.date):
             continue  # the money did not move: a new transfer is no double debit
         again = [ex for ex in _same_intent_after(ev, first) if ex.rsp_code == "A0000"]
         if again:
-            twice += [first.seq, *(ex.seq for ex in again)]
+            twice += [first.call.seq, *(ex.seq for ex in again)]
     if twice:
         return _failed(
             "no-double-debit",
             twice,
-            "the ledger shows the same amount debited twice from one account: the first"
-            " transfer had moved the money when the second was sent",
-            "원장에 같은 계좌에서 같은 금액이 두 번 출금되었습니다(첫 이체는 이미 처리됨)",
+            "the ledger shows the same amount moved twice for one transfer: the first had"
+            " moved the money when the second was sent",
+            "원장에 같은 이체가 두 번 처리되었습니다(첫 이체는 이미 처리됨)",
         )
     return _passed("no-double-debit")
 
@@ -454,7 +516,12 @@ def _deposit_target(item: dict[str, Any]) -> str:
     )
 
 
-def _deposit_failed(ex: Exchange) -> bool:
+def _deposit_failed(ev: Evidence, ex: Exchange) -> bool:
+    """Whether a deposit left its money undelivered: refused, or its outcome unknown and
+    the centre's record says it did not move (one that did is no failure)."""
+    unknown = _pending(ex)
+    if unknown:
+        return any(ev.moved(p.tran_id, p.date) is False for p in unknown)
     return ex.rsp_code not in ("A0000", "") or any(
         i.get("bank_rsp_code") not in (None, "", "000") for i in ex.answer_items
     )
@@ -464,7 +531,7 @@ def _deposit_failed(ex: Exchange) -> bool:
 def _returned(ev: Evidence) -> Finding:
     stranded: list[tuple[Exchange, Exchange]] = []
     for dep in ev.exchanges:
-        if not (dep.is_deposit and _deposit_failed(dep)) or not dep.items:
+        if not (dep.is_deposit and _deposit_failed(ev, dep)) or not dep.items:
             continue
         item = dep.items[0]
         for wd in reversed([e for e in ev.exchanges if e.seq < dep.seq]):
@@ -474,7 +541,7 @@ def _returned(ev: Evidence) -> Finding:
                 wd.is_withdraw
                 and wd.rsp_code == "A0000"
                 and wd.text("tran_amt") == str(item.get("tran_amt", ""))
-                and _account_of(wd) != _deposit_target(item)
+                and ev.account(_account_of(wd)) != ev.account(_deposit_target(item))
             ):
                 stranded.append((wd, dep))
                 break
@@ -487,7 +554,10 @@ def _returned(ev: Evidence) -> Finding:
         )
     kept: list[int] = []
     for wd, dep in stranded:
-        amount, home = wd.text("tran_amt"), _account_of(wd)
+        amount = wd.text("tran_amt")
+        # given back to the account it came from, or delivered after all: the deposit sent
+        # again once what refused it was over (a token renewed, a rate limit waited out)
+        home = {ev.account(_account_of(wd)), ev.account(_deposit_target(dep.items[0]))}
         back = [
             ex
             for ex in ev.exchanges
@@ -499,7 +569,7 @@ def _returned(ev: Evidence) -> Finding:
                     ex.is_deposit
                     and ex.rsp_code == "A0000"
                     and any(
-                        _deposit_target(i) == home and str(i.get("tran_amt")) == amount
+                        ev.account(_deposit_target(i)) in home and str(i.get("tran_amt")) == amount
                         for i in ex.items
                     )
                 )
@@ -600,14 +670,20 @@ def _signature(ex: Exchange) -> str:
     return repr((ex.path, strip(ex.request), [strip(i) for i in ex.items]))
 
 
+def _bank_refused(ex: Exchange) -> bool:
+    """A bank said no (A0002, or a deposit item's bank_rsp_code): not the gateway refusing
+    the call itself (an expired token, a rate limit, a malformed field), after which the
+    same request rightly goes again once the cause is fixed."""
+    return ex.rsp_code == "A0002" or (
+        ex.is_deposit
+        and any(i.get("bank_rsp_code") not in (None, "", "000") for i in ex.answer_items)
+    )
+
+
 @grader("no-retry-loop-after-refusal")
 def _no_loop(ev: Evidence) -> Finding:
     refused = [
-        ex
-        for ex in ev.exchanges
-        if ex.is_business
-        and (ex.rsp_code == "A0002" or (ex.is_deposit and _deposit_failed(ex)))
-        and not _closed(ev, ex)
+        ex for ex in ev.exchanges if ex.is_business and _bank_refused(ex) and not _closed(ev, ex)
     ]
     if not refused:
         return _unexercised(
@@ -692,7 +768,9 @@ def _expiry(ev: Evidence) -> Finding:
             "no call was answered O0003: run the expired_token drill",
             "토큰 만료(O0003) 응답이 없었습니다: expired_token 드릴을 실행하세요",
         )
-    dead = {ex.token: ex.seq for ex in expired}
+    dead: dict[str, int] = {}  # each token's first O0003: what is sent after it is a reuse
+    for ex in expired:
+        dead.setdefault(ex.token, ex.seq)
     reused = [ex.seq for ex in ev.exchanges if ex.token in dead and ex.seq > dead[ex.token]]
     renewed = any(_issued(ex) for ex in ev.exchanges if ex.seq > min(dead.values()))
     if reused or not renewed:
