@@ -57,6 +57,9 @@ SAME_INTENT_WITHIN: Final = 10 * 60.0
 #: after a refusal that says the bank or the centre is closed, the same call again sooner
 #: than this (simulated seconds) without asking bank/status is "at once"
 BACKOFF: Final = 10.0
+#: a refused request sent again identically more than this many times within this long
+#: (simulated seconds) is a loop; a day later the customer may well try again
+LOOP_WITHIN: Final = 10 * 60.0
 #: a refused request sent again identically more than this many times is a loop
 MAX_IDENTICAL_RETRIES: Final = 1
 #: an institution token issued again while its earlier one was valid, more than this often
@@ -147,7 +150,8 @@ CHECKS: Final[tuple[Check, ...]] = (
         id="uncertain-outcome-asks-result",
         level=Level.MUST,
         title_ko="처리결과 불명(A0001/A0007/A0017) 후 이체결과조회",
-        title_en="after an answer that is not final, the client asks transfer/result first",
+        title_en="after an answer that is not final, the client asks transfer/result before"
+        " sending the transfer again",
         observes="a transfer answered A0001, A0007 or A0017, then whether transfer/result is"
         " asked for its bank_tran_id before the same transfer is sent again",
         evidence="KFTC: A0001/A0007/A0017 mean the outcome is unknown; clients must call"
@@ -295,7 +299,8 @@ CHECKS: Final[tuple[Check, ...]] = (
         title_ko="은행 거절(A0002) 후 같은 요청을 반복하지 않음",
         title_en="after a bank refusal (A0002) the identical request is not retried in a loop",
         observes=f"a request refused A0002 sent again unchanged (but its bank_tran_id and"
-        f" tran_dtime) more than {MAX_IDENTICAL_RETRIES} time",
+        f" tran_dtime) more than {MAX_IDENTICAL_RETRIES} time within"
+        f" {int(LOOP_WITHIN // 60)} minutes",
         evidence="KFTC: A0002 carries the bank's answer (bank_rsp_code); it will not change on"
         " its own (잔액부족, 거래정지)",
         advice_ko="bank_rsp_code를 고객에게 알리고, 조건이 바뀌기 전에는 다시 보내지 마세요.",

@@ -35,9 +35,11 @@ DRILLS: Final[dict[DrillKind, DrillSpec]] = {
     for spec in (
         DrillSpec(
             kind=DrillKind.TIMEOUT_AFTER_COMMIT,
-            injected_ko="다음 출금이체 1건: 은행은 처리하고 센터는 시간 초과(A0017)로 응답",
-            injected_en="the next withdrawal: the banks complete it, the centre answers"
-            " time-out (A0017)",
+            injected_ko="다음 이체 1건(기본 출금이체, api로 입금이체): 은행은 처리하고 센터는"
+            " 시간 초과로 응답",
+            injected_en="the next transfer (a withdrawal, or a deposit with api: deposit): the"
+            " banks complete it, the centre answers time-out (A0017; a deposit's item carries"
+            " no bank code)",
             expects_ko="같은 이체를 다시 보내지 말고 transfer/result로 결과를 확인",
             expects_en="ask transfer/result with the original bank_tran_id; never send the"
             " transfer again",

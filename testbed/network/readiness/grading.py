@@ -22,6 +22,7 @@ from testbed.network.readiness.catalogue import (
     BACKOFF,
     BY_ID,
     CHECKS,
+    LOOP_WITHIN,
     MAX_IDENTICAL_RETRIES,
     MAX_REISSUES,
     PAIR_WITHIN,
@@ -262,8 +263,13 @@ def _named_once(ev: Evidence) -> Finding:
 @grader("acnt-num-only-when-needed")
 def _acnt_num(ev: Evidence) -> Finding:
     by_number = [ex for ex in ev.exchanges if ex.path.endswith("/acnt_num")]
-    if not by_number:
-        return _unexercised("acnt-num-only-when-needed", "no acnt_num call", "acnt_num 호출 없음")
+    if not by_number:  # nothing to misuse: a fin_num-only client is not held back by it
+        return Finding(
+            BY_ID["acnt-num-only-when-needed"],
+            Status.NOT_APPLICABLE,
+            "no acnt_num call: every account was named by its fintech_use_num",
+            "acnt_num 호출 없음: 모든 계좌를 핀테크이용번호로 지정",
+        )
     needless = [
         ex.seq
         for ex in by_number
@@ -694,7 +700,11 @@ def _no_loop(ev: Evidence) -> Finding:
     looped: list[int] = []
     for first in refused:
         sig = _signature(first)
-        again = [ex.seq for ex in ev.exchanges if ex.seq > first.seq and _signature(ex) == sig]
+        again = [
+            ex.seq
+            for ex in ev.exchanges
+            if ex.seq > first.seq and ex.time - first.time <= LOOP_WITHIN and _signature(ex) == sig
+        ]
         if len(again) > MAX_IDENTICAL_RETRIES:
             looped += [first.seq, *again]
     if looped:
@@ -738,6 +748,13 @@ def _issued(ex: Exchange) -> tuple[str, str, str] | None:
 def _reused(ev: Evidence) -> Finding:
     issued = [(ex, i) for ex in ev.exchanges if (i := _issued(ex)) and i[0] == "client_credentials"]
     if not issued:
+        if any(ex.is_business and ex.token for ex in ev.exchanges):
+            return Finding(  # it kept a token from before the run: reuse itself
+                BY_ID["token-reused"],
+                Status.PASSED,
+                "every call used a token issued before the run",
+                "모든 호출이 점검 전에 발급받은 토큰을 썼습니다",
+            )
         return _unexercised(
             "token-reused", "no institution token was issued in the run", "이용기관 토큰 발급 없음"
         )

@@ -132,10 +132,12 @@ def test_acnt_num_for_a_registered_account_fails(calls: Calls) -> None:
     assert finding.status is FAILED and finding.evidence == [needless.seq]
 
 
-def test_no_acnt_num_call_leaves_it_unexercised(calls: Calls) -> None:
+def test_no_acnt_num_call_leaves_nothing_to_misuse(calls: Calls) -> None:
+    """A client that names every account by its fintech_use_num has nothing to show here:
+    not applicable, so a should cannot hold a right fin_num-only client at CONDITIONAL."""
     calls.balance()
     calls.deposit()
-    assert status(calls, "acnt-num-only-when-needed") is UNSEEN
+    assert status(calls, "acnt-num-only-when-needed") is Status.NOT_APPLICABLE
 
 
 # --- the requesting customer -----------------------------------------------------------------
@@ -450,6 +452,13 @@ def test_one_identical_retry_is_tolerated(calls: Calls) -> None:
     assert status(calls, "no-retry-loop-after-refusal") is PASSED
 
 
+def test_the_same_request_long_after_a_refusal_is_no_loop(calls: Calls) -> None:
+    calls.withdraw(rsp_code="A0002", bank_rsp_code="401", at=0)
+    for minutes in (11, 40, 90):  # the customer tries again later: not a loop
+        calls.withdraw(rsp_code="A0002", bank_rsp_code="401", at=minutes * 60)
+    assert status(calls, "no-retry-loop-after-refusal") is PASSED
+
+
 def test_a_refused_request_resent_in_a_loop_fails(calls: Calls) -> None:
     first = calls.withdraw(rsp_code="A0002", bank_rsp_code="401")
     loop = [calls.withdraw(rsp_code="A0002", bank_rsp_code="401").seq for _ in range(3)]
@@ -521,6 +530,12 @@ def test_a_token_issued_per_call_fails_reuse(calls: Calls) -> None:
         calls.deposit(token=f"fp:oob{n}")
     finding = calls.grade("token-reused")
     assert finding.status is FAILED and len(finding.evidence) == 3
+
+
+def test_a_token_issued_before_the_run_and_kept_passes(calls: Calls) -> None:
+    calls.deposit(token="fp:oob")
+    calls.deposit(token="fp:oob")
+    assert status(calls, "token-reused") is PASSED
 
 
 def test_no_institution_token_issued_leaves_reuse_unexercised(calls: Calls) -> None:
@@ -694,7 +709,7 @@ def test_a_self_auth_institution_is_not_graded_on_the_consent_flow(calls: Calls)
     graded = {f.check.id: f.status for f in grade(calls.evidence(three_legged=False))}
     assert {k for k, v in graded.items() if v is Status.NOT_APPLICABLE} == {
         c.id for c in CHECKS if c.three_legged
-    }
+    } | {"acnt-num-only-when-needed"}  # no acnt_num call either
 
 
 def test_coverage_is_apart_from_the_score(calls: Calls) -> None:
