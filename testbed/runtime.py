@@ -30,7 +30,12 @@ from testbed.resources import network_path
 from testbed.rng import SECRET_SOURCES, SecretSource
 from testbed.store import Store
 from testbed.store.audit import ProcessingLog
-from testbed.store.sqlite import decode_snapshot, encode_snapshot, restore_snapshot, snapshot_state
+from testbed.store.snapshots import (
+    decode_snapshot,
+    encode_snapshot,
+    restore_snapshot,
+    snapshot_state,
+)
 
 #: what a retention purge removes of people's data (transfer records with their 요청고객,
 #: ledger lines): the fields the processing log names

@@ -1,5 +1,5 @@
-"""The aiohttp application's typed state keys and its `Handler` alias, at the bottom of the
-app's import graph.
+"""The aiohttp application's typed state keys, its `Handler` alias and `durably` (how a
+handler that writes answers), at the bottom of the app's import graph.
 
 Every module that reads the app's state (the KFTC handlers in `testbed.api`; the pages,
 control plane and recorder in `testbed.web`) imports its keys from here, so none of
@@ -8,6 +8,7 @@ them has to import the module that builds the app.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -24,3 +25,20 @@ ADMIN_TOKEN = web.AppKey("admin_token", str)
 TEMPLATES = web.AppKey("templates", jinja2.Environment)
 #: the OpenAPI document of every route the app serves (set with the routes; /docs shows it)
 OPENAPI: web.AppKey[dict[str, Any]] = web.AppKey("openapi")
+
+
+def durably(handler: Handler) -> Handler:
+    """`handler`, answering only after the store's `durable()`: refused or not, what the
+    call changed (a transfer's record, a revoked token, a fault, a processing record) is on
+    disk before the client hears. The one wrapper of both layers: the KFTC API's
+    `Operation(writes=True)` and the web's route tables (`testbed.web.durability`)."""
+
+    @functools.wraps(handler)
+    async def durable(request: web.Request) -> web.StreamResponse:
+        try:
+            return await handler(request)
+        finally:
+            # config_dict: a sub-application's route (the portal) finds the runtime too
+            await request.config_dict[RUNTIME].store.durable()
+
+    return durable

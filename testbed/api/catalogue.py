@@ -8,15 +8,12 @@ unless named in `numbers`. Refusals carry a subset of the same fields.
 from __future__ import annotations
 
 import dataclasses
-import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from aiohttp import web
-
 from testbed.api.fields import Spec
-from testbed.typedefs import RUNTIME, Handler
+from testbed.typedefs import Handler, durably
 
 #: the scopes an operation accepts (any one of them is enough)
 CENTRE_SCOPES = ("oob", "sa")  # the institution's own calls (no user)
@@ -80,20 +77,6 @@ class Operation:
         return durably(self.handler) if self.writes else self.handler
 
 
-def durably(handler: Handler) -> Handler:
-    """`handler`, answering only after the store's `durable()`: refused or not, what the
-    call changed (a transfer's record, a revoked token) is on disk before the client hears."""
-
-    @functools.wraps(handler)
-    async def durable(request: web.Request) -> web.StreamResponse:
-        try:
-            return await handler(request)
-        finally:
-            await request.app[RUNTIME].store.durable()
-
-    return durable
-
-
 def self_auth_variant(op: Operation, handler: Handler, request: Spec) -> Operation:
     """The acnt_num variant of a fin_num operation for self-auth institutions (scope `sa`):
     the account named by bank code, number and user_seq_no in a JSON body (as KFTC's
@@ -126,9 +109,16 @@ def find(operations: list[Operation], path: str) -> Operation:
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """A browser page of the API (the OAuth consent flow): HTML, not a KFTC answer."""
+    """A browser page of the API (the OAuth consent flow): HTML, not a KFTC answer. A page
+    that writes (a user made, accounts registered, a processing record) says so, as an
+    `Operation` does: `endpoint` answers once the store has committed."""
 
     method: str
     path: str
     handler: Handler
     summary: str
+    writes: bool = False
+
+    @property
+    def endpoint(self) -> Handler:
+        return durably(self.handler) if self.writes else self.handler

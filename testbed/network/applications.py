@@ -1,7 +1,7 @@
 """이용신청: the centre's register of applications to use Open Banking.
 
 A company (through a developer of the portal) applies; the gateway screens it against the
-seed's 승인기준 and 제외대상 (`testbed.network.gateway.admission`), grades it, and files
+seed's 승인기준 and 제외대상 (`testbed.network.admission`), grades it, and files
 the `Application` here with what it found. The book persists like every book of the world
 (`World.books`), so the applications, their screening and their decisions survive a
 restart and travel in snapshots. The rules are the gateway's; this module holds the records.

@@ -1,5 +1,6 @@
 """The personal-data processing log (개인정보 처리내역): append-only and hash-chained, in
-the store's SQLite file, written through its single writer.
+the store's SQLite file, written through its single writer. One concept over ~500 lines:
+the log's records, their chain, its search and the monthly review.
 
 Each record says who processed whose personal data, how and why: the simulated moment
 and the wall time (`clock.wall_now`, the one non-deterministic value in the testbed's
@@ -71,7 +72,8 @@ from testbed.network.books import TransferRecord
 from testbed.network.ledger import Account
 from testbed.network.parties import FintechClient, User
 from testbed.network.world import World
-from testbed.store.sqlite import Statement, Store
+from testbed.store.schema import Statement
+from testbed.store.sqlite import Store
 
 GENESIS: Final = "0" * 64  # the previous hash of the first record
 #: the purpose the chain key is derived for (crypto.derived_key)

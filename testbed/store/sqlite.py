@@ -1,10 +1,16 @@
 """Durable state in SQLite (stdlib sqlite3, WAL): the ledger, the directory, the clock.
+`Store` opens the file and binds a world to it; the rest is one concern a module:
+`schema.py` (the tables and statements), `rows.py` (row codecs, by column name),
+`writer.py` (the writer thread and `durable()`), `snapshots.py` (a world as data),
+`migration.py` (rewriting a file: sealing an old one, rotating keys), `files.py` (the
+lock and the file's mode). Their public names are importable from here as before.
 
 The model lives in memory; every change it makes is turned into SQL and queued here.
 A single writer thread commits whatever has queued as soon as the previous commit
 ends (group commit, no timer), so durability costs one fsync per batch, not per
-request. A handler awaits `durable()` before it answers: a success the client sees
-is on disk. On start, `load()` rebuilds the world from the file.
+request. A writing route's answer waits on `durable()` (declared, not called by hand:
+`Operation(writes=True)`, `Writes` in the web's tables): a success the client sees is
+on disk. On start, `load()` rebuilds the world from the file.
 
 One kind of change does not wake the writer: the `bank_tran_id` an inquiry claims
 (`LAZY_KINDS`), which no answer waits for. Those ride with the next commit, or are
@@ -24,32 +30,14 @@ of an account's seeded history are never stored: the seeding makes them when rea
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import itertools
 import json
-import os
 import sqlite3
-import stat
-import threading
-import zlib
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from typing import Any
 
-import orjson
 from cryptography.exceptions import InvalidTag
 
-from testbed.network.ledger import (
-    CARRY,
-    Account,
-    AccountKey,
-    AccountStatus,
-    AccountType,
-    Entry,
-    LedgerError,
-    Posting,
-)
+from testbed.network.ledger import CARRY, Account, Entry, LedgerError
 from testbed.network.retention import PurgeReport, entry_keep_until
 from testbed.network.seed import Seeding, populate
 from testbed.network.world import World
@@ -60,256 +48,72 @@ from testbed.store.crypto import (
     Sealer,
     derived_key,
     master_key_for,
-    pseudonym_of_account,
 )
-
-#: record kinds whose writes need not wake the writer (see the module's docstring)
-LAZY_KINDS = frozenset({"tran_id"})
-LAZY_WITHIN = 0.1  # wall seconds
-SCHEMA_VERSION = "3"  # 3: personal values sealed; 2: accounts.seeded, seeded worlds
-#: a pseudonym's cache: accounts a running testbed has written lately (cleared when full)
-ACCOUNT_CACHE = 100_000
-
-# Personal values (account numbers, names, birth dates, what records hold) are sealed
-# (crypto.Sealer); what finds a row by them is a keyed hash (`*_ref`). Plain: amounts,
-# balances, times, codes. Each statement runs on its own: the migration runs them in
-# one transaction, which `executescript` would commit.
-_SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
-    # rowid kept: the world comes back in the order it was made
-    """CREATE TABLE IF NOT EXISTS accounts (
-    bank_code TEXT NOT NULL, account_ref TEXT NOT NULL,
-    sealed BLOB NOT NULL,  -- [account_num, holder_name, holder_info, owner]
-    holder_type TEXT NOT NULL, account_type TEXT NOT NULL, product_name TEXT NOT NULL,
-    issue_date TEXT NOT NULL, maturity_date TEXT NOT NULL, branch_name TEXT NOT NULL,
-    status TEXT NOT NULL, balance INTEGER NOT NULL, seeded INTEGER NOT NULL,
-    PRIMARY KEY (bank_code, account_ref)
-)""",
-    # the append-only transaction record: rows are inserted, never updated
-    """CREATE TABLE IF NOT EXISTS entries (
-    id INTEGER PRIMARY KEY, time REAL NOT NULL, kind TEXT NOT NULL, ref TEXT NOT NULL,
-    sealed BLOB NOT NULL  -- [[account_num, print_content] of each posting]
-)""",
-    """CREATE TABLE IF NOT EXISTS postings (
-    entry_id INTEGER NOT NULL, seq INTEGER NOT NULL,
-    bank_code TEXT NOT NULL, account_ref TEXT NOT NULL, amount INTEGER NOT NULL,
-    balance_after INTEGER NOT NULL, tran_type TEXT NOT NULL,
-    PRIMARY KEY (entry_id, seq)
-) WITHOUT ROWID""",
-    """CREATE TABLE IF NOT EXISTS records (
-    kind TEXT NOT NULL, key_ref TEXT NOT NULL,
-    sealed BLOB NOT NULL,  -- [key, record]
-    PRIMARY KEY (kind, key_ref)
-)""",
-    # whole-world snapshots: zlib-compressed JSON (see snapshot_state), sealed
-    """CREATE TABLE IF NOT EXISTS snapshots (
-    id INTEGER PRIMARY KEY, label TEXT NOT NULL, time REAL NOT NULL, data BLOB NOT NULL
-)""",
+from testbed.store.files import SIDE_FILES, lock_file, make_private, unlock
+from testbed.store.migration import plain_layout, read_plain_file, rewrite
+from testbed.store.rows import ACCOUNT_CACHE, Contents, Rows, named
+from testbed.store.schema import (
+    DELETE_ENTRY,
+    DELETE_POSTINGS,
+    DELETE_RECORD,
+    PUT_ACCOUNT,
+    PUT_ENTRY,
+    PUT_META,
+    PUT_POSTING,
+    PUT_RECORD,
+    PUT_SNAPSHOT,
+    ROWS,
+    SCHEMA,
+    SCHEMA_VERSION,
+    SEEDED,
+    SELECT_ACCOUNTS,
+    SELECT_ENTRIES,
+    SELECT_RECORDS,
+    SELECT_SNAPSHOTS,
+    WORLD_TABLES,
+    Statement,
+    StoreError,
 )
-#: the tables that hold the world (not meta, not snapshots): what replace_world rewrites
-WORLD_TABLES = ("accounts", "entries", "postings", "records")
-SNAPSHOT_FORMAT = 2  # 2: accounts with their seeded won, and the world's seeding
-#: meta `world`: the tables are the world / lay over the world the seeding makes again
-ROWS, SEEDED = "1", "seeded"
-
-_ACCOUNT_COLUMNS = (
-    "bank_code, account_ref, sealed, holder_type, account_type, product_name, issue_date,"
-    " maturity_date, branch_name, status, balance, seeded"
+from testbed.store.snapshots import (
+    SNAPSHOT_FORMAT,
+    decode_snapshot,
+    encode_snapshot,
+    restore_snapshot,
+    snapshot_state,
 )
-# UPSERT, not REPLACE: an update keeps the row's rowid, hence its place in the order
-_PUT_ACCOUNT = (
-    f"INSERT INTO accounts ({_ACCOUNT_COLUMNS}) VALUES ({', '.join('?' * 12)})"
-    " ON CONFLICT (bank_code, account_ref) DO UPDATE SET status = excluded.status,"
-    " balance = excluded.balance, sealed = excluded.sealed,"
-    " product_name = excluded.product_name"
-)
-_PUT_ENTRY = "INSERT INTO entries (id, time, kind, ref, sealed) VALUES (?, ?, ?, ?, ?)"
-_PUT_POSTING = "INSERT INTO postings VALUES (?, ?, ?, ?, ?, ?, ?)"
-_PUT_RECORD = (
-    "INSERT INTO records (kind, key_ref, sealed) VALUES (?, ?, ?)"
-    " ON CONFLICT (kind, key_ref) DO UPDATE SET sealed = excluded.sealed"
-)
-_DELETE_RECORD = "DELETE FROM records WHERE kind = ? AND key_ref = ?"
-_DELETE_POSTINGS = "DELETE FROM postings WHERE entry_id = ?"
-_DELETE_ENTRY = "DELETE FROM entries WHERE id = ?"
-_PUT_SNAPSHOT = "INSERT INTO snapshots (id, label, time, data) VALUES (?, ?, ?, ?)"
-_PUT_META = "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)"
-_SELECT_ENTRIES = (
-    "SELECT e.id, e.time, e.kind, e.ref, e.sealed, p.bank_code, p.amount, p.balance_after,"
-    " p.tran_type FROM entries e JOIN postings p ON p.entry_id = e.id ORDER BY e.id, p.seq"
-)
+from testbed.store.writer import LAZY_KINDS, LAZY_WITHIN, Writer
 
-Statement = tuple[str, Sequence[Any], bool]  # sql, params, many
+#: the public names of the store's modules, importable from here as before the split
+__all__ = [
+    "ACCOUNT_CACHE",
+    "LAZY_KINDS",
+    "LAZY_WITHIN",
+    "ROWS",
+    "SCHEMA_VERSION",
+    "SEEDED",
+    "SIDE_FILES",
+    "SNAPSHOT_FORMAT",
+    "WORLD_TABLES",
+    "Statement",
+    "Store",
+    "StoreError",
+    "decode_snapshot",
+    "encode_snapshot",
+    "restore_snapshot",
+    "snapshot_state",
+]
 
 
-class StoreError(RuntimeError):
-    pass
-
-
-@dataclass
-class _Contents:
-    """Everything a file holds but its meta, as plain values: what a migration or a
-    rotation reads with one key (or none) and writes with another."""
-
-    accounts: list[Account]
-    entries: list[Entry]
-    records: list[tuple[str, str, dict[str, Any]]]
-    snapshots: list[tuple[int, str, float, bytes]]
-
-
-class _Rows:
-    """Rows of the file from plain values, sealed with one sealer; and back."""
-
-    def __init__(self, sealer: Sealer) -> None:
-        self.sealer = sealer
-        # pseudonym and sealed identity of the accounts written lately: an account written
-        # again (every transfer rewrites its balance) costs neither a hash nor a seal
-        self._accounts: dict[AccountKey, tuple[tuple[str, str, str], str, bytes]] = {}
-        self._internal: dict[AccountKey, str] = {}
-
-    def account_ref(self, bank_code: str, account_num: str) -> str:
-        return pseudonym_of_account(self.sealer, bank_code, account_num)
-
-    def record_ref(self, kind: str, key: str) -> str:
-        return self.sealer.pseudonym(f"record:{kind}:{key}")
-
-    def _account_identity(self, a: Account) -> tuple[str, bytes]:
-        who = (a.holder_name, a.holder_info, a.owner)
-        known = self._accounts.get(a.key)
-        if known is not None and known[0] == who:
-            return known[1], known[2]
-        ref = self.account_ref(a.bank_code, a.account_num)
-        sealed = self.sealer.seal(
-            orjson.dumps([a.account_num, *who]), b"accounts/" + a.bank_code.encode() + ref.encode()
-        )
-        if len(self._accounts) >= ACCOUNT_CACHE:
-            self._accounts.clear()
-        self._accounts[a.key] = (who, ref, sealed)
-        return ref, sealed
-
-    def account(self, a: Account) -> tuple[Any, ...]:
-        ref, sealed = self._account_identity(a)
-        return (
-            a.bank_code,
-            ref,
-            sealed,
-            a.holder_type,
-            a.account_type.value,
-            a.product_name,
-            a.issue_date,
-            a.maturity_date,
-            a.branch_name,
-            a.status.value,
-            a.balance,
-            a.seeded,
-        )
-
-    def entry(self, e: Entry) -> tuple[Any, ...]:
-        plain = orjson.dumps([[leg.account[1], leg.print_content] for leg in e.postings])
-        return (e.id, e.time, e.kind, e.ref, self.sealer.seal(plain, _entry_row(e.id)))
-
-    def postings(self, e: Entry) -> list[tuple[Any, ...]]:
-        return [
-            (
-                e.id,
-                seq,
-                leg.account[0],
-                self._account_ref_cached(leg.account),
-                leg.amount,
-                after,
-                leg.tran_type,
-            )
-            for seq, (leg, after) in enumerate(zip(e.postings, e.balances_after, strict=True))
-        ]
-
-    def _account_ref_cached(self, key: AccountKey) -> str:
-        known = self._accounts.get(key)
-        if known is not None:
-            return known[1]
-        ref = self._internal.get(key)  # the centre's clearing accounts, EXTERNAL
-        if ref is None:
-            ref = self.account_ref(*key)
-            if key[0].startswith("@"):
-                self._internal[key] = ref
-        return ref
-
-    def record(self, kind: str, key: str, record: dict[str, Any]) -> tuple[str, str, bytes]:
-        ref = self.record_ref(kind, key)
-        return kind, ref, self.sealer.seal(orjson.dumps([key, record]), _record_row(kind, ref))
-
-    def snapshot(self, snapshot_id: int, label: str, time: float, data: bytes) -> tuple[Any, ...]:
-        return snapshot_id, label, time, self.sealer.seal(data, _snapshot_row(snapshot_id))
-
-    # --- and back ----------------------------------------------------------------------
-    def account_from(self, r: Sequence[Any]) -> Account:
-        account_num, holder_name, holder_info, owner = orjson.loads(
-            self.sealer.open(r[2], b"accounts/" + r[0].encode() + r[1].encode())
-        )
-        return Account(
-            bank_code=r[0],
-            account_num=account_num,
-            holder_name=holder_name,
-            holder_info=holder_info,
-            holder_type=r[3],
-            account_type=AccountType(r[4]),
-            product_name=r[5],
-            issue_date=r[6],
-            maturity_date=r[7],
-            owner=owner,
-            branch_name=r[8],
-            status=AccountStatus(r[9]),
-            balance=r[10],
-            seeded=r[11],
-        )
-
-    def entries_from(self, rows: Iterable[Sequence[Any]]) -> Iterable[Entry]:
-        """Group posting rows (ordered by entry, then posting) back into entries."""
-        for _, group in itertools.groupby(rows, key=lambda r: r[0]):
-            legs = list(group)
-            first = legs[0]
-            opened = orjson.loads(self.sealer.open(first[4], _entry_row(first[0])))
-            yield Entry(
-                id=first[0],
-                time=first[1],
-                kind=first[2],
-                ref=first[3],
-                postings=tuple(
-                    Posting((r[5], num), r[6], content, r[8])
-                    for r, (num, content) in zip(legs, opened, strict=True)
-                ),
-                balances_after=tuple(r[7] for r in legs),
-            )
-
-    def record_from(self, r: Sequence[Any]) -> tuple[str, str, dict[str, Any]]:
-        key, record = orjson.loads(self.sealer.open(r[2], _record_row(r[0], r[1])))
-        return r[0], key, record
-
-    def snapshot_from(self, snapshot_id: int, data: bytes) -> bytes:
-        return self.sealer.open(data, _snapshot_row(snapshot_id))
-
-
-def _entry_row(entry_id: int) -> bytes:
-    return b"entries/%d" % entry_id
-
-
-def _record_row(kind: str, ref: str) -> bytes:
-    return f"records/{kind}/{ref}".encode()
-
-
-def _snapshot_row(snapshot_id: int) -> bytes:
-    return b"snapshots/%d" % snapshot_id
-
-
-class Store:
+class Store(Writer):
     """The database file: `data_key` is TESTBED_DATA_KEY's value (None: the key file)."""
 
     def __init__(self, path: str, data_key: str | None = None, exclusive: bool = False) -> None:
         self.path = path
         # every opener holds a shared lock on `<db>.lock`; `testbed rekey` (exclusive=True)
         # must be alone, or a running testbed would go on sealing with the old data key
-        self._lock = _lock_file(path, exclusive)
+        self._lock = lock_file(path, exclusive)
         try:
-            _make_private(path)
+            make_private(path)
             self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
             if path != ":memory:":
                 self._conn.execute("PRAGMA journal_mode=WAL")
@@ -317,170 +121,39 @@ class Store:
             self._conn.execute("PRAGMA synchronous=FULL")
             # what is deleted (a purge, a rewrite) is overwritten, not left in free pages
             self._conn.execute("PRAGMA secure_delete=ON")
-            self._conn.execute(_SCHEMA[0])  # meta: where the keys are
+            self._conn.execute(SCHEMA[0])  # meta: where the keys are
             wrapped = self._meta_value("keys")
             self.master = master_key_for(path, data_key, wrapped)
             if wrapped is None:
                 keys = DatabaseKeys.new()
-                self._conn.execute(_PUT_META, ("keys", keys.wrap(self.master)))
+                self._conn.execute(PUT_META, ("keys", keys.wrap(self.master)))
             else:
                 keys = DatabaseKeys.unwrap(wrapped, self.master, path)
-            self._rows = _Rows(Sealer(keys))
-            if _plain_layout(self._conn):
+            self._rows = Rows(Sealer(keys))
+            if plain_layout(self._conn):
                 self._seal_plain_file()
-            for statement in _SCHEMA[1:]:
+            for statement in SCHEMA[1:]:
                 self._conn.execute(statement)
             (self._last_snapshot,) = self._conn.execute(
                 "SELECT coalesce(max(id), 0) FROM snapshots"
             ).fetchone()
         except KeyProblem as e:
             self._conn.close()
-            _unlock(self._lock)
+            unlock(self._lock)
             raise StoreError(str(e)) from None
         except (sqlite3.Error, OSError) as e:
-            _unlock(self._lock)
+            unlock(self._lock)
             raise StoreError(f"cannot open the database {path}: {e}") from None
-        self._pending: list[Statement] = []
-        #: what runs in the writer once the pending statements are committed, by name (the
-        #: latest of a name wins): the processing log's anchor, written outside the file
-        self._after: dict[str, Callable[[], None]] = {}
-        self._urgent = False  # something pending wakes the writer (not only lazy records)
-        self._cv = threading.Condition()
-        self._submitted = 0
-        self._committed = 0
-        self._waiters: list[tuple[int, asyncio.Future[None]]] = []
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._closing = False
-        self._failure: BaseException | None = None
-        self.commits = 0  # batches committed, for benchmarks and tests
         self._attached: dict[int, tuple[World, _Listeners]] = {}
-        self._thread = threading.Thread(target=self._write_forever, name="store-writer")
-        self._thread.daemon = True
-        self._thread.start()
+        super().__init__(self._conn)  # the writer thread starts
 
-    # --- writing -----------------------------------------------------------------------
-    def submit(self, sql: str, params: Sequence[Any], wake: bool = True) -> None:
-        """Queue a statement; `wake=False`: it may wait up to LAZY_WITHIN for company."""
-        self._queue((sql, params, False), wake)
-
-    def submit_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        if rows:
-            self._queue((sql, rows, True))
-
-    def submit_group(
-        self, statements: Sequence[Statement], after: tuple[str, Callable[[], None]]
-    ) -> None:
-        """Queue statements that commit together, and an action the writer runs once they
-        are committed (`after`: a name and the action; a later action of the same name
-        replaces one not yet run). The action runs in the writer thread: it must be short
-        and must not raise."""
-        with self._cv:
-            if self._closing:
-                raise StoreError("the store is closed")
-            self._pending.extend(statements)
-            self._submitted += len(statements)
-            self._after[after[0]] = after[1]
-            if not self._urgent:
-                self._urgent = True
-                self._cv.notify()
+    def close(self) -> None:
+        super().close()
+        unlock(self._lock)
 
     def derived_key(self, purpose: str) -> bytes:
         """A key of this database for one purpose (see `crypto.derived_key`)."""
         return derived_key(self._rows.sealer.keys, purpose)
-
-    def _queue(self, statement: Statement, wake: bool = True) -> None:
-        with self._cv:
-            if self._closing:
-                raise StoreError("the store is closed")
-            self._pending.append(statement)
-            self._submitted += 1
-            if wake and not self._urgent:
-                self._urgent = True
-                self._cv.notify()
-            elif len(self._pending) == 1:
-                self._cv.notify()  # the writer sleeps until told: now it waits LAZY_WITHIN
-
-    def _hurry(self) -> None:
-        """Wake the writer for what is pending, lazy or not (called holding `_cv`)."""
-        if self._pending and not self._urgent:
-            self._urgent = True
-            self._cv.notify()
-
-    async def durable(self) -> None:
-        """Wait until everything submitted so far is committed to disk."""
-        loop = asyncio.get_running_loop()
-        with self._cv:
-            if self._failure is not None:
-                raise StoreError(f"the database cannot be written: {self._failure}")
-            target = self._submitted
-            if self._committed >= target:
-                return
-            self._hurry()
-            self._loop = loop
-            future: asyncio.Future[None] = loop.create_future()
-            self._waiters.append((target, future))
-        await future
-
-    def flush(self) -> None:
-        """Block until everything submitted so far is committed (start-up and shut-down)."""
-        with self._cv:
-            target = self._submitted
-            self._hurry()
-            while self._committed < target and self._failure is None:
-                self._cv.wait()
-            if self._failure is not None:
-                raise StoreError(f"the database cannot be written: {self._failure}")
-
-    def _write_forever(self) -> None:
-        conn = self._conn
-        while True:
-            with self._cv:
-                while not self._urgent and not self._closing:
-                    # only lazy records pending: they wait LAZY_WITHIN for company, at most
-                    if not self._cv.wait(LAZY_WITHIN if self._pending else None):
-                        break
-                if not self._pending:
-                    if self._closing:
-                        return
-                    continue
-                batch, self._pending = self._pending, []
-                after, self._after = self._after, {}
-                self._urgent = False
-                upto = self._submitted
-            failure: BaseException | None = None
-            try:
-                conn.execute("BEGIN")
-                for sql, params, many in batch:
-                    if many:
-                        conn.executemany(sql, params)
-                    else:
-                        conn.execute(sql, params)
-                conn.execute("COMMIT")
-                self.commits += 1
-                for action in after.values():
-                    action()
-            except BaseException as e:  # report to every waiter; never die silently
-                failure = e
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-            with self._cv:
-                if failure is not None:
-                    self._failure = failure
-                self._committed = upto
-                ready = [w for w in self._waiters if w[0] <= upto]
-                self._waiters = [w for w in self._waiters if w[0] > upto]
-                loop = self._loop
-                self._cv.notify_all()
-            if ready and loop is not None:
-                loop.call_soon_threadsafe(_resolve, ready, failure)
-
-    def close(self) -> None:
-        with self._cv:
-            self._closing = True
-            self._cv.notify_all()
-        self._thread.join()
-        self._conn.close()
-        _unlock(self._lock)
 
     # --- binding a world ---------------------------------------------------------------
     def attach(self, world: World) -> None:
@@ -491,22 +164,22 @@ class Store:
         def entry_posted(entry: Entry, touched: list[Account]) -> None:
             # accounts first: they hash the pseudonyms the postings then find in the cache
             accounts = [rows.account(a) for a in {id(a): a for a in touched}.values()]
-            self.submit(_PUT_ENTRY, rows.entry(entry))
-            self.submit_many(_PUT_POSTING, rows.postings(entry))
-            self.submit_many(_PUT_ACCOUNT, accounts)
+            self.submit(PUT_ENTRY, rows.entry(entry))
+            self.submit_many(PUT_POSTING, rows.postings(entry))
+            self.submit_many(PUT_ACCOUNT, accounts)
 
         def account_changed(account: Account) -> None:
-            self.submit(_PUT_ACCOUNT, rows.account(account))
+            self.submit(PUT_ACCOUNT, rows.account(account))
 
         def record_changed(kind: str, key: str, record: dict[str, Any] | None) -> None:
             if record is None:  # deleted for good (retention)
-                self.submit(_DELETE_RECORD, (kind, rows.record_ref(kind, key)))
+                self.submit(DELETE_RECORD, (kind, rows.record_ref(kind, key)))
                 return
-            self.submit(_PUT_RECORD, rows.record(kind, key, record), kind not in LAZY_KINDS)
+            self.submit(PUT_RECORD, rows.record(kind, key, record), kind not in LAZY_KINDS)
 
         def entries_purged(ids: list[int]) -> None:
-            self.submit_many(_DELETE_POSTINGS, [(i,) for i in ids])
-            self.submit_many(_DELETE_ENTRY, [(i,) for i in ids])
+            self.submit_many(DELETE_POSTINGS, [(i,) for i in ids])
+            self.submit_many(DELETE_ENTRY, [(i,) for i in ids])
 
         def purged(report: PurgeReport) -> None:
             # a seeded world is made again from its seeding: load() removes again what
@@ -538,7 +211,7 @@ class Store:
             _discard(book.listeners, record_changed)
 
     def put_meta(self, key: str, value: str) -> None:
-        self.submit(_PUT_META, (key, value))
+        self.submit(PUT_META, (key, value))
 
     def save_world(self, world: World) -> None:
         """Write a freshly generated world in one transaction, and wait for it."""
@@ -573,18 +246,21 @@ class Store:
             # whose secrets come from the secret source, not the seed (laid over on load)
             clients = world.directory.records()
             rows = self._rows
-            self.submit_many(_PUT_RECORD, [rows.record(*r) for r in clients if r[0] == "client"])
-            self.submit_many(_PUT_META, [*meta, ("world", SEEDED)])
+            self.submit_many(
+                PUT_RECORD,
+                [rows.record(kind, key, r) for kind, key, r in clients if kind == "client"],
+            )
+            self.submit_many(PUT_META, [*meta, ("world", SEEDED)])
             return
         rows = self._rows
-        self.submit_many(_PUT_ACCOUNT, [rows.account(a) for a in ledger.accounts.values()])
-        self.submit_many(_PUT_ENTRY, [rows.entry(e) for e in ledger.entries])
-        self.submit_many(_PUT_POSTING, [row for e in ledger.entries for row in rows.postings(e)])
+        self.submit_many(PUT_ACCOUNT, [rows.account(a) for a in ledger.accounts.values()])
+        self.submit_many(PUT_ENTRY, [rows.entry(e) for e in ledger.entries])
+        self.submit_many(PUT_POSTING, [row for e in ledger.entries for row in rows.postings(e)])
         self.submit_many(
-            _PUT_RECORD,
+            PUT_RECORD,
             [rows.record(*record) for book in world.books for record in book.records()],
         )
-        self.submit_many(_PUT_META, [*meta, ("world", ROWS)])
+        self.submit_many(PUT_META, [*meta, ("world", ROWS)])
 
     # --- snapshots ---------------------------------------------------------------------
     def save_snapshot(self, label: str, time: float, data: bytes) -> int:
@@ -592,29 +268,31 @@ class Store:
         with self._cv:
             self._last_snapshot += 1
             snapshot_id: int = self._last_snapshot
-            self.submit(_PUT_SNAPSHOT, self._rows.snapshot(snapshot_id, label, time, data))
+            self.submit(PUT_SNAPSHOT, self._rows.snapshot(snapshot_id, label, time, data))
         return snapshot_id
 
     def snapshots(self) -> list[tuple[int, str, float, int]]:
         """(id, label, simulated time, stored bytes) of every committed snapshot, oldest first."""
         with self._cv:
-            rows = self._conn.execute(
-                "SELECT id, label, time, length(data) FROM snapshots ORDER BY id"
+            rows = named(
+                self._conn,
+                "SELECT id, label, time, length(data) AS bytes FROM snapshots ORDER BY id",
             ).fetchall()
-        return [(r[0], r[1], r[2], r[3]) for r in rows]
+        return [(r["id"], r["label"], r["time"], r["bytes"]) for r in rows]
 
     def snapshot(self, snapshot_id: int) -> tuple[str, float, bytes] | None:
         """(label, simulated time, data) of a committed snapshot, or None."""
         if not 0 < snapshot_id < 2**63:  # no row has it; SQLite refuses to look (a 500 once)
             return None
         with self._cv:
-            row = self._conn.execute(
-                "SELECT label, time, data FROM snapshots WHERE id = ?", (snapshot_id,)
+            row = named(
+                self._conn, "SELECT label, time, data FROM snapshots WHERE id = ?", (snapshot_id,)
             ).fetchone()
         if row is None:
             return None
         try:
-            return row[0], row[1], self._rows.snapshot_from(snapshot_id, bytes(row[2]))
+            data = self._rows.snapshot_from(snapshot_id, bytes(row["data"]))
+            return row["label"], row["time"], data
         except InvalidTag:
             raise StoreError(f"the snapshot {snapshot_id} does not open: altered on disk") from None
 
@@ -714,8 +392,10 @@ class Store:
         """(key, record) of every committed record of `kind`, opened: what the file holds."""
         self.flush()
         with self._cv:
-            rows = self._conn.execute(
-                "SELECT kind, key_ref, sealed FROM records WHERE kind = ? ORDER BY rowid", (kind,)
+            rows = named(
+                self._conn,
+                "SELECT kind, key_ref, sealed FROM records WHERE kind = ? ORDER BY rowid",
+                (kind,),
             ).fetchall()
             return [self._rows.record_from(r)[1:] for r in rows]
 
@@ -723,93 +403,28 @@ class Store:
         row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row[0])
 
-    def _contents(self, with_snapshots: bool = True) -> _Contents:
+    def _contents(self, with_snapshots: bool = True) -> Contents:
         """Everything the sealed tables hold, opened (call holding `_cv`, or before the
         writer starts). InvalidTag: a sealed value was altered, or sealed for another row."""
         conn, rows = self._conn, self._rows
         snapshots = []
         if with_snapshots:
             snapshots = [
-                (r[0], r[1], r[2], rows.snapshot_from(r[0], bytes(r[3])))
-                for r in conn.execute("SELECT id, label, time, data FROM snapshots ORDER BY id")
+                (r["id"], r["label"], r["time"], rows.snapshot_from(r["id"], bytes(r["data"])))
+                for r in named(conn, SELECT_SNAPSHOTS)
             ]
-        return _Contents(
-            accounts=[
-                rows.account_from(r)
-                for r in conn.execute(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts ORDER BY rowid")
-            ],
-            entries=list(rows.entries_from(conn.execute(_SELECT_ENTRIES))),
-            records=[
-                rows.record_from(r)
-                for r in conn.execute("SELECT kind, key_ref, sealed FROM records ORDER BY rowid")
-            ],
+        return Contents(
+            accounts=[rows.account_from(r) for r in named(conn, SELECT_ACCOUNTS)],
+            entries=list(rows.entries_from(named(conn, SELECT_ENTRIES))),
+            records=[rows.record_from(r) for r in named(conn, SELECT_RECORDS)],
             snapshots=snapshots,
         )
 
-    def _rewrite(self, contents: _Contents, wrapped_keys: str) -> None:
-        """Write `contents` sealed with `self._rows`, in place of all the file held, in one
-        transaction; then leave no page of what was there (VACUUM, WAL truncated)."""
-        conn, rows = self._conn, self._rows
-        conn.execute("BEGIN")
-        try:
-            for table in (*WORLD_TABLES, "snapshots"):
-                conn.execute(f"DROP TABLE IF EXISTS {table}")
-            for statement in _SCHEMA[1:]:
-                conn.execute(statement)
-            conn.executemany(_PUT_ACCOUNT, [rows.account(a) for a in contents.accounts])
-            conn.executemany(_PUT_ENTRY, [rows.entry(e) for e in contents.entries])
-            conn.executemany(
-                _PUT_POSTING, [row for e in contents.entries for row in rows.postings(e)]
-            )
-            conn.executemany(_PUT_RECORD, [rows.record(*r) for r in contents.records])
-            conn.executemany(_PUT_SNAPSHOT, [rows.snapshot(*s) for s in contents.snapshots])
-            conn.executemany(_PUT_META, [("keys", wrapped_keys), ("schema", SCHEMA_VERSION)])
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        if self.path != ":memory:":
-            conn.execute("VACUUM")
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-
     def _seal_plain_file(self) -> None:
         """A file from before sealing (schema 1 or 2): read it plain, write it sealed."""
-        conn = self._conn
-        columns = {r[1] for r in conn.execute("PRAGMA table_info(accounts)")}
-        seeded = "seeded" if "seeded" in columns else "0"
-        plain_accounts = conn.execute(
-            "SELECT bank_code, account_num, holder_name, holder_info, holder_type, account_type,"
-            " product_name, issue_date, maturity_date, owner, branch_name, status, balance,"
-            f" {seeded} FROM accounts ORDER BY rowid"
-        )
-        accounts = [_account_from_row(r) for r in plain_accounts]
-        entries = list(
-            _entries_from_rows(
-                conn.execute(
-                    "SELECT e.id, e.time, e.kind, e.ref, p.bank_code, p.account_num, p.amount,"
-                    " p.balance_after, p.print_content, p.tran_type"
-                    " FROM entries e JOIN postings p ON p.entry_id = e.id ORDER BY e.id, p.seq"
-                )
-            )
-        )
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        records = []  # schema 1 had neither records nor snapshots
-        if "records" in tables:
-            records = [
-                (kind, key, json.loads(data))
-                for kind, key, data in conn.execute(
-                    "SELECT kind, key, data FROM records ORDER BY rowid"
-                )
-            ]
-        snapshots = []
-        if "snapshots" in tables:
-            snapshots = [
-                (r[0], r[1], r[2], bytes(r[3]))
-                for r in conn.execute("SELECT id, label, time, data FROM snapshots ORDER BY id")
-            ]
         wrapped = self._meta_value("keys")
         assert wrapped is not None  # written by __init__ before it calls this
-        self._rewrite(_Contents(accounts, entries, records, snapshots), wrapped)
+        rewrite(self._conn, self._rows, read_plain_file(self._conn), wrapped, self.path)
 
     def rekey(self, master: MasterKey) -> dict[str, int]:
         """Seal everything again under a new data key, its keys wrapped by `master`.
@@ -827,9 +442,9 @@ class Store:
                     f"the database {self.path} does not open: a sealed value was altered"
                 ) from None
             keys = DatabaseKeys(DatabaseKeys.new().data, self._rows.sealer.keys.index)
-            old, self._rows = self._rows, _Rows(Sealer(keys))
+            old, self._rows = self._rows, Rows(Sealer(keys))
             try:
-                self._rewrite(contents, keys.wrap(master))
+                rewrite(self._conn, self._rows, contents, keys.wrap(master), self.path)
             except BaseException:
                 self._rows = old
                 raise
@@ -840,55 +455,6 @@ class Store:
             "records": len(contents.records),
             "snapshots": len(contents.snapshots),
         }
-
-
-def _lock_file(db_path: str, exclusive: bool) -> int | None:
-    """A lock on `<db>.lock` held while the store is open: shared, or `exclusive`."""
-    if db_path == ":memory:":
-        return None
-    import fcntl
-
-    try:
-        fd = os.open(f"{db_path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
-    except OSError as e:
-        raise StoreError(f"cannot open the database {db_path}: {e}") from None
-    try:
-        fcntl.flock(fd, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
-    except OSError:
-        os.close(fd)
-        raise StoreError(
-            f"the database {db_path} is in use by a running testbed: stop it first"
-            if exclusive
-            else f"the database {db_path} is having its key rotated (testbed rekey): wait"
-        ) from None
-    return fd
-
-
-#: the files SQLite keeps beside a database (WAL, its index, a rollback journal)
-SIDE_FILES = ("-wal", "-shm", "-journal")
-
-
-def _make_private(db_path: str) -> None:
-    """The database and its side files readable by their owner only, whatever the umask:
-    SQLite creates the database with 0644 less the umask, and its WAL and journal with the
-    database's own mode, so a database made 0600 first keeps them 0600 too."""
-    if db_path == ":memory:" or db_path.startswith("file:"):
-        return
-    fd = os.open(db_path, os.O_RDWR | os.O_CREAT, stat.S_IRUSR | stat.S_IWUSR)
-    os.close(fd)
-    for path in (db_path, *(db_path + side for side in SIDE_FILES)):
-        with contextlib.suppress(FileNotFoundError):
-            os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)
-
-
-def _unlock(fd: int | None) -> None:
-    if fd is not None:
-        os.close(fd)  # closing the descriptor releases its lock
-
-
-def _plain_layout(conn: sqlite3.Connection) -> bool:
-    """The file was written before values were sealed (its accounts have account_num)."""
-    return any(r[1] == "account_num" for r in conn.execute("PRAGMA table_info(accounts)"))
 
 
 _Listeners = tuple[
@@ -905,182 +471,3 @@ def _discard(listeners: list[Any], listener: Any) -> None:
         if found is listener:
             del listeners[i]
             return
-
-
-def _resolve(ready: list[tuple[int, asyncio.Future[None]]], failure: BaseException | None) -> None:
-    for _, future in ready:
-        if future.done():
-            continue
-        if failure is None:
-            future.set_result(None)
-        else:
-            future.set_exception(StoreError(f"the database cannot be written: {failure}"))
-
-
-# --- plain rows: the layout of snapshots, and of files from before sealing ------------------
-
-
-def _account_row(a: Account) -> tuple[Any, ...]:
-    return (
-        a.bank_code,
-        a.account_num,
-        a.holder_name,
-        a.holder_info,
-        a.holder_type,
-        a.account_type.value,
-        a.product_name,
-        a.issue_date,
-        a.maturity_date,
-        a.owner,
-        a.branch_name,
-        a.status.value,
-        a.balance,
-        a.seeded,
-    )
-
-
-def _posting_rows(entry: Entry) -> list[tuple[Any, ...]]:
-    return [
-        (
-            entry.id,
-            seq,
-            leg.account[0],
-            leg.account[1],
-            leg.amount,
-            after,
-            leg.print_content,
-            leg.tran_type,
-        )
-        for seq, (leg, after) in enumerate(zip(entry.postings, entry.balances_after, strict=True))
-    ]
-
-
-def _account_from_row(r: Sequence[Any]) -> Account:
-    return Account(
-        bank_code=r[0],
-        account_num=r[1],
-        holder_name=r[2],
-        holder_info=r[3],
-        holder_type=r[4],
-        account_type=AccountType(r[5]),
-        product_name=r[6],
-        issue_date=r[7],
-        maturity_date=r[8],
-        owner=r[9],
-        branch_name=r[10],
-        status=AccountStatus(r[11]),
-        balance=r[12],
-        seeded=r[13] if len(r) > 13 else 0,  # snapshots of format 1 have no seeded won
-    )
-
-
-def _entries_from_rows(rows: Iterable[Sequence[Any]]) -> Iterable[Entry]:
-    """Group posting rows (ordered by entry, then posting) back into entries."""
-    for _, group in itertools.groupby(rows, key=lambda r: r[0]):
-        legs = list(group)
-        first = legs[0]
-        yield Entry(
-            id=first[0],
-            time=first[1],
-            kind=first[2],
-            ref=first[3],
-            postings=tuple(Posting((r[4], r[5]), r[6], r[8], r[9]) for r in legs),
-            balances_after=tuple(r[7] for r in legs),
-        )
-
-
-# --- snapshots: a whole world as data -----------------------------------------------------
-
-
-def snapshot_state(world: World) -> dict[str, Any]:
-    """Everything the world is, as JSON-able data built from copies (safe to encode elsewhere).
-
-    The ledger (accounts as stored, every entry with its postings; the seeding that makes
-    the accounts' seeded history, which is not stored), every record of every
-    record book in `world.books`, the clock (mode, time, speed, frozen) and the state of
-    every stream of the seeded source, so that a restored world goes on drawing the same
-    ids and latencies the original would have. Work in flight in the SimPy model (a
-    transfer between its banks) is not part of it.
-    """
-    clock = world.clock
-    ledger = world.ledger
-    return {
-        "format": SNAPSHOT_FORMAT,
-        "seed": world.seed,
-        "clock": {
-            "mode": clock.mode,
-            "time": clock.now(),
-            "speed": clock.speed,
-            "frozen": clock.frozen,
-        },
-        "seeding": ledger.seeding.spec() if isinstance(ledger.seeding, Seeding) else None,
-        "accounts": [list(_account_row(a)) for a in ledger.accounts.values()],
-        "entries": [
-            [e.id, e.time, e.kind, e.ref, [list(row[2:]) for row in _posting_rows(e)]]
-            for e in ledger.entries
-        ],
-        "records": [[k, key, r] for book in world.books for k, key, r in book.records()],
-        "random": {name: _rng_state(state) for name, state in world.source.states().items()},
-    }
-
-
-def restore_snapshot(world: World, state: dict[str, Any]) -> None:
-    """Fill `world` (new and empty, made with the snapshot's seed) from `snapshot_state` data."""
-    if state.get("format") not in (1, SNAPSHOT_FORMAT):
-        raise StoreError(f"a snapshot of format {state.get('format')!r} cannot be restored here")
-    seeding = None
-    if state.get("seeding"):
-        try:
-            seeding = Seeding.from_spec(state["seeding"])
-        except (ValueError, KeyError, TypeError) as e:
-            raise StoreError(f"the snapshot was seeded otherwise: {e}") from None
-    accounts = [_account_from_row(r) for r in state["accounts"]]
-    unknown = sorted({a.bank_code for a in accounts} - set(world.banks))
-    if unknown:
-        raise StoreError(
-            f"the snapshot holds accounts at bank code(s) {', '.join(unknown)} that this"
-            " network file does not have"
-        )
-    owners = {kind: book for book in world.books for kind in book.KINDS}
-    kinds = sorted({r[0] for r in state["records"]} - set(owners))
-    if kinds:
-        raise StoreError(f"the snapshot holds records of unknown kind(s) {', '.join(kinds)}")
-    entries = (
-        Entry(
-            id=e[0],
-            time=e[1],
-            kind=e[2],
-            ref=e[3],
-            postings=tuple(Posting((p[0], p[1]), p[2], p[4], p[5]) for p in e[4]),
-            balances_after=tuple(p[3] for p in e[4]),
-        )
-        for e in state["entries"]
-    )
-    try:
-        world.ledger.restore(accounts, entries, seeding)
-    except LedgerError as e:
-        raise StoreError(f"the snapshot cannot be restored: {e}") from None
-    for kind, key, record in state["records"]:
-        owners[kind].load(kind, key, record)
-    for name, (version, internal, gauss) in state["random"].items():
-        world.source.stream(name).setstate((version, tuple(internal), gauss))
-
-
-def encode_snapshot(state: dict[str, Any]) -> bytes:
-    text = json.dumps(state, ensure_ascii=False, separators=(",", ":"))
-    return zlib.compress(text.encode(), 6)
-
-
-def decode_snapshot(data: bytes) -> dict[str, Any]:
-    try:
-        state = json.loads(zlib.decompress(data).decode())
-    except (zlib.error, UnicodeDecodeError, ValueError) as e:
-        raise StoreError(f"the snapshot cannot be read: {e}") from None
-    if not isinstance(state, dict):
-        raise StoreError("the snapshot cannot be read: not an object")
-    return state
-
-
-def _rng_state(state: tuple[Any, ...]) -> list[Any]:
-    version, internal, gauss = state
-    return [version, list(internal), gauss]

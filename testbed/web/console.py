@@ -1,4 +1,6 @@
-"""The API console at `/console`: every KFTC API as a form, sent from the browser.
+"""The API console at `/console`: every KFTC API as a form, sent from the browser. One
+concept over ~500 lines: the console's three handlers and what its config shows (the
+field labels of every API, the user it pre-fills), which only the console reads.
 
 Three handlers: the page, its public `GET /console/config` (what the page pre-fills:
 the demo institution's credentials and contract accounts, the simulated time, a
@@ -549,7 +551,7 @@ async def _log_read(
 ) -> None:
     """The config shows the console's user (name, birth date, CI, account numbers) and the
     institutions' 약정계좌 to whoever opens the console: each time is logged (actor
-    `console`, with the caller's address)."""
+    `console`, with the caller's address), on disk before the answer (the route `Writes`)."""
     store = runtime.store
     subjects = [s for c in institutions for s in institution_subjects(store, c)]
     if user is not None:
@@ -562,7 +564,6 @@ async def _log_read(
     purpose = "API 콘솔 기본값 · the console's pre-filled forms"
     # a public page: once an hour for the same data, not once a load (processing.Showings)
     processing.record_shown(request, runtime, by, subjects, fields, purpose, user_token=token_state)
-    await runtime.store.durable()
 
 
 async def callback(request: web.Request) -> web.Response:

@@ -20,7 +20,7 @@ from typing import Final
 
 from aiohttp import web
 
-from testbed.network.gateway.admission import EXCLUSIONS, SERVICES
+from testbed.network.admission.rules import EXCLUSIONS, SERVICES
 from testbed.store.audit import ACTIONS
 from testbed.web.render import PRIVATE_PAGE_HEADERS, render
 

@@ -1,7 +1,8 @@
 """The processing log from the web: who asks, from where, through what and why.
 
 Every face that hands out or changes personal data (the control plane, the console, the
-developer portal) records it here before it answers, then awaits the store
+developer portal) records it here before it answers; its route is declared writing
+(`testbed.web.durability`), so the answer leaves once the record is on disk
 (`Store.durable`): an access that could not be logged is not served.
 
 Who: the caller names the actor (`admin:<label>`, `console`, `portal:<developer id>`);
@@ -81,7 +82,7 @@ def record(
     **detail: Any,
 ) -> Record:
     """Append one processing (the purpose stated in the request first, else `purpose`);
-    the caller awaits `runtime.store.durable()` before it answers."""
+    the caller's route writes (`Writes`): the answer waits for the disk."""
     return runtime.processing_log.append(
         actor=by.actor,
         action=action,
@@ -137,7 +138,7 @@ def record_shown(
     **detail: Any,
 ) -> None:
     """A public page showed personal data: recorded once an hour for the same actor,
-    data and fields (`Showings`), with `covers_until`; the caller awaits the store."""
+    data and fields (`Showings`), with `covers_until`; the caller's route writes."""
     fields = tuple(fields)
     digest = hashlib.sha256("\n".join([*subjects, "", *fields]).encode()).hexdigest()
     now = runtime.clock.now()

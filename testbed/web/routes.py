@@ -1,4 +1,8 @@
-"""The route table: just data. The KFTC API's routes come from its catalogue."""
+"""The route table: just data. The KFTC API's routes come from its catalogue.
+
+A row whose handler writes says so (`Writes(handler)`, `testbed.web.durability`): its
+answer waits until the store has committed. A POST or DELETE that does not write is in
+`READ_ONLY` with the reason."""
 
 from __future__ import annotations
 
@@ -25,6 +29,7 @@ from testbed.web.control import (
     transfers,
     users,
 )
+from testbed.web.durability import Writes, endpoint
 from testbed.web.portal import routes as portal
 from testbed.web.render import json_response
 
@@ -33,8 +38,8 @@ async def openapi_json(request: web.Request) -> web.Response:
     return json_response(document())
 
 
-#: the testbed's own routes: (method, path, handler, summary)
-ROUTES: list[tuple[str, str, Handler, str]] = [
+#: the testbed's own routes: (method, path, handler, summary); `Writes(handler)`: it writes
+ROUTES: list[tuple[str, str, Handler | Writes, str]] = [
     ("GET", "/", pages.index, "landing page (HTML)"),
     ("GET", "/docs", pages.docs, "the API reference: this document for people (HTML)"),
     (
@@ -47,7 +52,7 @@ ROUTES: list[tuple[str, str, Handler, str]] = [
     (
         "GET",
         "/console/config",
-        console.config,
+        Writes(console.config),
         "what the API console pre-fills (public): the demo institution's, or with the"
         f" {console.CLIENT_ID_HEADER} and {console.CLIENT_SECRET_HEADER} headers that"
         " institution's public facts (never its secret)",
@@ -70,26 +75,26 @@ ROUTES: list[tuple[str, str, Handler, str]] = [
     (
         "POST",
         "/testbed/applications/{id}/decision",
-        applications.decide,
+        Writes(applications.decide),
         "approve or reject an application under review (운영기관 인정)",
     ),
     (
         "GET",
         "/testbed/clients",
-        clients.clients,
+        Writes(clients.clients),
         "institutions with credentials and contract accounts",
     ),
     (
         "POST",
         "/testbed/clients/{code}",
-        clients.update_client,
+        Writes(clients.update_client),
         "an institution's terms: limits, self-auth, IP allow-list",
     ),
     ("GET", "/testbed/clock", clock.get_clock, "the simulated clock"),
     (
         "POST",
         "/testbed/clock",
-        clock.post_clock,
+        Writes(clock.post_clock),
         "set, shift/advance, speed, freeze, resume the clock",
     ),
     (
@@ -101,14 +106,14 @@ ROUTES: list[tuple[str, str, Handler, str]] = [
     (
         "POST",
         "/testbed/banks/{code}",
-        faults.change_bank,
+        Writes(faults.change_bank),
         "open or close a bank, or change its windows",
     ),
     ("GET", "/testbed/faults", faults.listing, "faults active now or to come (?all=1: every one)"),
-    ("POST", "/testbed/faults", faults.create, "inject a fault"),
-    ("DELETE", "/testbed/faults", faults.clear, "end every fault"),
+    ("POST", "/testbed/faults", Writes(faults.create), "inject a fault"),
+    ("DELETE", "/testbed/faults", Writes(faults.clear), "end every fault"),
     ("GET", "/testbed/faults/{id}", faults.get, "one fault"),
-    ("DELETE", "/testbed/faults/{id}", faults.delete, "end a fault"),
+    ("DELETE", "/testbed/faults/{id}", Writes(faults.delete), "end a fault"),
     ("GET", "/testbed/ledger/check", state.ledger_check, "prove money is conserved"),
     (
         "GET",
@@ -119,52 +124,67 @@ ROUTES: list[tuple[str, str, Handler, str]] = [
     (
         "POST",
         "/testbed/retention/purge",
-        retention.purge_now,
+        Writes(retention.purge_now),
         "remove now what the daily purge would (retention ended)",
     ),
-    ("GET", "/testbed/users", users.users, "users with their accounts and fintech_use_nums"),
+    (
+        "GET",
+        "/testbed/users",
+        Writes(users.users),
+        "users with their accounts and fintech_use_nums",
+    ),
     (
         "POST",
         "/testbed/users",
-        users.create_user,
+        Writes(users.create_user),
         "make a user with registered accounts and tokens",
     ),
     ("GET", "/testbed/billing", clients.billing, "처리대행비용 of each institution for a month"),
     (
         "GET",
         "/testbed/accounts/{bank}/{num}",
-        accounts.account,
+        Writes(accounts.account),
         "one account and its latest postings",
     ),
-    ("POST", "/testbed/accounts/{bank}/{num}/cash", accounts.cash, "cash in (+) or out (-)"),
+    (
+        "POST",
+        "/testbed/accounts/{bank}/{num}/cash",
+        Writes(accounts.cash),
+        "cash in (+) or out (-)",
+    ),
     ("GET", "/testbed/events", state.events, "the event log (JSON), or its live stream (SSE)"),
     ("GET", "/testbed/settlement", state.settlement, "each bank's net position for a day"),
-    ("POST", "/testbed/reset", state.reset, "back to the seeded world and the start time"),
+    ("POST", "/testbed/reset", Writes(state.reset), "back to the seeded world and the start time"),
     (
         "POST",
         "/testbed/scenarios",
-        scenarios.load,
+        Writes(scenarios.load),
         "load a scenario's world and timeline (not its steps)",
     ),
-    ("POST", "/testbed/snapshots", state.create_snapshot, "save the whole network state"),
+    ("POST", "/testbed/snapshots", Writes(state.create_snapshot), "save the whole network state"),
     ("GET", "/testbed/snapshots", state.snapshots, "the saved snapshots"),
-    ("POST", "/testbed/snapshots/{id}/restore", state.restore_snapshot, "back to a snapshot"),
+    (
+        "POST",
+        "/testbed/snapshots/{id}/restore",
+        Writes(state.restore_snapshot),
+        "back to a snapshot",
+    ),
     (
         "POST",
         "/testbed/accounts/{bank}/{num}/status",
-        accounts.account_status,
+        Writes(accounts.account_status),
         "normal, suspended, closed or accident",
     ),
     (
         "GET",
         "/testbed/users.csv",
-        exports.users_csv,
+        Writes(exports.users_csv),
         "download the users and accounts (CSV; ?reason= required: 다운로드 사유)",
     ),
     (
         "GET",
         "/testbed/accounts/{bank}/{num}/transactions.csv",
-        exports.transactions_csv,
+        Writes(exports.transactions_csv),
         "download an account's transactions (CSV; ?reason= required, from=, to=)",
     ),
     (
@@ -189,7 +209,7 @@ ROUTES: list[tuple[str, str, Handler, str]] = [
     (
         "GET",
         "/testbed/transfers",
-        transfers.transfers,
+        Writes(transfers.transfers),
         "자금세탁방지: transfers with their requesting customer"
         " (?req_client_num=, client_use_code=, from=, to=, min_amount=, page=, size=)",
     ),
@@ -206,6 +226,10 @@ ROUTES: list[tuple[str, str, Handler, str]] = [
         "the operator's AML page: transfers with their requesting customer (HTML)",
     ),
 ]
+
+
+#: the changing routes (POST, DELETE) that write nothing the store keeps, and why
+READ_ONLY: dict[tuple[str, str], str] = {}
 
 
 #: the query parameters the routes that refuse any other take (documented: the fuzz tries them)
@@ -264,7 +288,8 @@ _DOCUMENT = _build()
 
 
 def _add(app: web.Application, method: str, path: str, handler: Handler, page: bool) -> None:
-    """A route; a page's GET answers HEAD too (as GET does, without the body)."""
+    """A route (`handler` as served: see `endpoint`); a page's GET answers HEAD too (as
+    GET does, without the body)."""
     if method == "GET" and page:
         app.router.add_get(path, handler, allow_head=True)
     else:
@@ -276,8 +301,8 @@ def setup_routes(app: web.Application) -> None:
     for method, path, handler in kftc.ROUTES:
         app.router.add_route(method, path, handler)
     for page in consent.PAGES:
-        _add(app, page.method, page.path, page.handler, page=True)
-    for method, path, handler, _ in ROUTES:
-        _add(app, method, path, handler, page=path in PAGES)
+        _add(app, page.method, page.path, page.endpoint, page=True)
+    for method, path, declared, _ in ROUTES:
+        _add(app, method, path, endpoint(declared), page=path in PAGES)
     app.router.add_static("/static/", static_path(), name="static")
     events.install(app)  # event streams end on shutdown (the middleware is app.dispatch)

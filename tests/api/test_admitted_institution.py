@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from tests.api.conftest import Api, assert_envelope
 from tests.api.test_transfer import Bank, balance_of
-from tests.network.test_admission import WEAK, application
+from tests.network.test_admission import WEAK, filing
 
 
 async def test_an_approved_institution_works_over_http(api: Api) -> None:
     runtime = api.runtime
     app = runtime.gateway.admission.apply(
-        "dev-1", application(main_bank="090", **WEAK), runtime.world.clock.now()
+        "dev-1", filing(main_bank="090", **WEAK), runtime.world.clock.now()
     )
     assert (app.status, app.grade) == ("approved", "C")
     clients = await api.clients()

@@ -1,5 +1,7 @@
 """이용신청 without HTTP: screening against the seed's rules, grading, the operator's
-decision, and the working institution an approved company becomes."""
+decision, and the working institution an approved company becomes. The use case takes plain
+values (`Filing`); reading them from a posted form is tested with its reader
+(tests/web/portal/test_application_form.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,15 @@ import pytest
 
 from testbed.clock import VirtualClock, parse_kst, yyyymmdd
 from testbed.config import NetworkConfig
+from testbed.network.admission import service as admission_module
+from testbed.network.admission.rules import (
+    DECLARATIONS,
+    EXCLUDED_SERVICES,
+    EXCLUSIONS,
+    INDUSTRIES,
+    business_number_ok,
+)
+from testbed.network.admission.values import Filing
 from testbed.network.applications import APPROVED, REJECTED, REVIEW, Application
 from testbed.network.books import TransferRecord
 from testbed.network.codes import Refusal
@@ -19,17 +30,9 @@ from testbed.network.gateway import (
     Gateway,
     UnknownApplication,
 )
-from testbed.network.gateway import admission as admission_module
-from testbed.network.gateway.admission import (
-    DECLARATIONS,
-    EXCLUDED_SERVICES,
-    EXCLUSIONS,
-    INDUSTRIES,
-    application_problems,
-    business_number_ok,
-)
 from testbed.network.parties import FintechClient, client_from_record
 from testbed.network.records import plain
+from testbed.network.seed import DEMO_CALLBACKS
 from testbed.network.world import World
 from testbed.rng import ReplaySecrets, SecretSource
 from testbed.runtime import world_from_snapshot
@@ -83,7 +86,15 @@ WEAK = {
 
 
 def application(**change: Any) -> dict[str, Any]:
+    """An application as the portal receives it (a JSON body, a form's fields)."""
     return {**BASE, **change}
+
+
+def filing(**change: Any) -> Filing:
+    """The same application as the model takes it: plain values, read and checked."""
+    data = {"redirect_uris": list(DEMO_CALLBACKS), **application(**change)}
+    data["business_number"] = data["business_number"].replace("-", "")
+    return Filing(**data)
 
 
 @pytest.fixture
@@ -92,7 +103,7 @@ def world(make_world: WorldFactory) -> World:
 
 
 def apply(world: World, owner: str = "dev-1", **change: Any) -> Application:
-    return Gateway(world).admission.apply(owner, application(**change), world.clock.now())
+    return Gateway(world).admission.apply(owner, filing(**change), world.clock.now())
 
 
 def client_of(world: World, app: Application) -> FintechClient:
@@ -129,12 +140,6 @@ def test_known_business_numbers_pass_the_check_digit(number: str) -> None:
 )
 def test_bad_business_numbers_fail(number: str) -> None:
     assert not business_number_ok(number)
-
-
-def test_an_application_takes_the_number_with_or_without_hyphens(world: World) -> None:
-    assert apply(world).business_number == "2208162517"
-    assert apply(world, business_number=SAMSUNG).business_number == "1248100998"
-    assert apply(world, business_number=" " + KAKAO + " ").business_number == "1208147521"
 
 
 # ------------------------------------------------------------ 제외대상, 제외서비스
@@ -306,106 +311,7 @@ def test_only_an_application_under_review_is_decided(world: World) -> None:
     assert pending.status == APPROVED
 
 
-# ------------------------------------------------------------ bad input
-
-
-@pytest.mark.parametrize(
-    ("change", "field"),
-    [
-        ({"company_name": ""}, "company_name"),
-        ({"company_name": 42}, "company_name"),
-        ({"company_name": "가" * 101}, "company_name"),
-        ({"business_number": "220-81-62518"}, "business_number"),
-        ({"business_number": "22081625"}, "business_number"),
-        ({"business_number": 2208162517}, "business_number"),
-        ({"size": "소형"}, "size"),
-        ({"size": None}, "size"),
-        ({"industry": "소프트웨어업"}, "industry"),
-        ({"industry": ["자료 처리업"]}, "industry"),
-        ({"licences": ["전자금융업"]}, "licences[0]"),
-        ({"licences": "전자금융업자"}, "licences"),
-        ({"licences": ["전자금융업자", "전자금융업자"]}, "licences[1]"),
-        ({"declarations": []}, "declarations"),
-        ({"declarations": {**BASE["declarations"], "gambling": "no"}}, "declarations.gambling"),
-        ({"declarations": {**BASE["declarations"], "crypto": False}}, "declarations.crypto"),
-        (
-            {"declarations": {k: False for k in DECLARATIONS if k != "bankrupt"}},
-            "declarations.bankrupt",
-        ),
-        ({"services": []}, "services"),
-        ({"services": ["balance", "loan"]}, "services[1]"),
-        ({"services": ["balance", "balance"]}, "services[1]"),
-        ({"purposes": []}, "purposes"),
-        ({"purposes": ["간편송금", ""]}, "purposes[1]"),
-        ({"purposes": ["간편송금", 3]}, "purposes[1]"),
-        ({"purposes": ["p"] * 21}, "purposes"),
-        ({"main_bank": "999"}, "main_bank"),
-        ({"main_bank": "045"}, "main_bank"),  # a 공동망 member, not an Open Banking participant
-        ({"main_bank": 4}, "main_bank"),
-        ({"credit_rating": "AA+"}, "credit_rating"),
-        ({"paid_in_capital": -1}, "paid_in_capital"),
-        ({"paid_in_capital": 1.5e9}, "paid_in_capital"),
-        ({"paid_in_capital": "10억"}, "paid_in_capital"),
-        ({"paid_in_capital": True}, "paid_in_capital"),
-        ({"years_in_business": 201}, "years_in_business"),
-        ({"operating_profit": "1,00,000"}, "operating_profit"),
-        ({"aml_system": "yes"}, "aml_system"),
-        ({"isms": 1}, "isms"),
-        ({"liability_insurance": None}, "liability_insurance"),
-        ({"redirect_uris": ["ftp://example.com/cb"]}, "redirect_uris[0]"),
-        ({"redirect_uris": "http://localhost/cb"}, "redirect_uris"),
-        ({"homepage": "https://example.com"}, "homepage"),
-    ],
-)
-def test_a_bad_field_is_named_and_nothing_is_kept(
-    world: World, change: dict[str, Any], field: str
-) -> None:
-    clients, accounts = dict(world.directory.clients), len(world.ledger.accounts)
-    with pytest.raises(ApplicationError) as error:
-        apply(world, **change)
-    assert error.value.field == field
-    assert str(error.value).startswith(f"{field}: ")
-    # the form's list of every problem names the same field, with the same words, alone
-    found = application_problems(Gateway(world), "dev-1", application(**change))
-    assert [(p.field, p.message) for p in found] == [(field, error.value.message)]
-    assert world.applications.applications == {}
-    assert world.directory.clients == clients and len(world.ledger.accounts) == accounts
-    assert apply(world).id == "APP000001"  # the refused one took no id
-
-
-REQUIRED = [k for k in BASE if k not in ("industry", "licences")]
-
-
-def test_every_problem_of_an_application_is_named_at_once(world: World) -> None:
-    data = application(company_name=" ", size="", services=[], paid_in_capital="lots")
-    found = application_problems(Gateway(world), "dev-1", data)
-    assert [p.field for p in found] == ["company_name", "size", "services", "paid_in_capital"]
-    assert application_problems(Gateway(world), "dev-1", application()) == []
-    assert world.applications.applications == {}
-
-
-@pytest.mark.parametrize("field", REQUIRED)
-def test_a_missing_field_is_named(world: World, field: str) -> None:
-    data = {k: v for k, v in application().items() if k != field}
-    with pytest.raises(ApplicationError) as error:
-        Gateway(world).admission.apply("dev-1", data, world.clock.now())
-    assert (error.value.field, error.value.message) == (field, "missing")
-    assert world.applications.applications == {}
-
-
-def test_industry_and_licences_may_be_left_out(world: World) -> None:
-    data = {k: v for k, v in application(licences=["전자금융업자"]).items() if k != "industry"}
-    app = Gateway(world).admission.apply("dev-1", data, world.clock.now())
-    assert (app.industry, app.status) == ("", APPROVED)
-
-
-def test_numbers_may_come_as_text_and_an_alias_names_the_main_bank(world: World) -> None:
-    app = apply(world, paid_in_capital="1,000,000,000", operating_profit="-5000", main_bank="006")
-    assert (app.paid_in_capital, app.operating_profit, app.main_bank) == (
-        1_000_000_000,
-        -5000,
-        "004",
-    )
+# ------------------------------------------------------------ the owner
 
 
 def test_an_application_needs_an_owner(world: World) -> None:
@@ -599,7 +505,7 @@ async def test_applications_survive_a_restart(
     # the store kept the decision to come too, and the ids and codes carry on
     gateway = Gateway(again)
     gateway.admission.decide("APP000002", "approve", "인정")
-    third = gateway.admission.apply("dev-1", application(), again.clock.now())
+    third = gateway.admission.apply("dev-1", filing(), again.clock.now())
     assert (third.id, third.client_use_code) == ("APP000003", "M202700003")
     await store.durable()
     store.close()

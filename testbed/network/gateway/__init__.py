@@ -25,12 +25,8 @@ Where each rule is:
 
 from __future__ import annotations
 
-from testbed.network.gateway.admission import (
-    Admission,
-    ApplicationError,
-    DecisionError,
-    UnknownApplication,
-)
+from testbed.network.admission.values import ApplicationError, DecisionError, UnknownApplication
+from testbed.network.gateway.admission import Admission
 from testbed.network.gateway.base import BankAnswer, Caller, GatewayBase
 from testbed.network.gateway.inquiries import Inquiries
 from testbed.network.gateway.orders import AccountRef, ByAccountNum, ByFintechNum

@@ -13,7 +13,7 @@ from aiohttp import web
 from multidict import MultiDict
 
 from testbed.clock import to_kst
-from testbed.network.gateway.admission import redirect_uri_ok
+from testbed.network.admission.values import redirect_uri_ok
 from testbed.network.gateway.population import AccountSpec, UserSpec
 from testbed.network.gateway.tokens import USER_SCOPES
 from testbed.network.world import World

@@ -21,7 +21,6 @@ from testbed.network.ledger import AccountKey, AccountStatus
 from testbed.network.parties import FintechClient, User
 from testbed.network.world import World
 from testbed.store.audit import CREATE
-from testbed.typedefs import Handler
 from testbed.web import processing
 from testbed.web.consent.flows import Flow, FlowKind, Step, flows
 from testbed.web.consent.forms import DEFAULT_BALANCE, check_new_user, flow_form, prefill, validate
@@ -220,7 +219,6 @@ async def verify(request: web.Request) -> web.Response:
             )
         flow.user_seq_no, flow.new_user = user.user_seq_no, None
         _log(request, flow, CREATE, [user.user_seq_no], NEW_USER_FIELDS)
-        await runtime.store.durable()
     flow.step = Step.CONSENT
     return _consent_page(request, flow)
 
@@ -291,7 +289,6 @@ async def consent(request: web.Request) -> web.Response:
         world, client, user, flow.scopes, flow.redirect_uri, runtime.clock.now(), flow.client_info
     )
     flows(request.app).close(flow)
-    await runtime.store.durable()
     return redirect(
         flow.redirect_uri,
         [
@@ -354,7 +351,7 @@ def _log(
     fields: tuple[str, ...],
 ) -> None:
     """A processing of personal data by the consent pages, for the institution whose flow
-    it is (`_logged` awaits the store before the page leaves)."""
+    it is (its page `writes`: it leaves once the record is on disk)."""
     by = processing.who(request, f"consent:{flow.client_use_code}")
     processing.record(runtime_of(request), by, action, subjects, fields, PURPOSE)
 
@@ -367,32 +364,38 @@ def _log_shown(request: web.Request, flow: Flow, subjects: list[str]) -> None:
     processing.record_shown(request, runtime_of(request), by, subjects, SIGNIN_FIELDS, PURPOSE)
 
 
-def _logged(handler: Handler) -> Handler:
-    """The page leaves once what it logged is on disk."""
-
-    async def answer(request: web.Request) -> web.StreamResponse:
-        response = await handler(request)
-        await runtime_of(request).store.durable()
-        return response
-
-    return answer
-
-
+#: the pages; `writes`: the page leaves once what it changed or logged is on disk
 PAGES = [
     Page(
         "GET",
         "/oauth/2.0/authorize",
-        _logged(authorize),
+        authorize,
         "사용자인증 (user authorization, consent pages)",
+        writes=True,  # the sign-in list shown (the processing log)
     ),
     Page(
         "GET",
         "/oauth/2.0/authorize_account",
-        _logged(authorize_account),
+        authorize_account,
         "계좌등록확인 (add accounts)",
+        writes=True,
     ),
-    Page("POST", "/oauth/2.0/authorize/signin", _logged(signin), "consent flow: sign in"),
-    Page("POST", "/oauth/2.0/authorize/verify", _logged(verify), "consent flow: identity check"),
-    Page("POST", "/oauth/2.0/authorize/consent", consent, "consent flow: accounts and consent"),
+    Page("POST", "/oauth/2.0/authorize/signin", signin, "consent flow: sign in", writes=True),
+    Page(
+        "POST", "/oauth/2.0/authorize/verify", verify, "consent flow: identity check", writes=True
+    ),
+    Page(
+        "POST",
+        "/oauth/2.0/authorize/consent",
+        consent,
+        "consent flow: accounts and consent",
+        writes=True,  # the accounts registered and the authorization code
+    ),
     Page("POST", "/oauth/2.0/authorize/cancel", cancel, "consent flow: cancel"),
 ]
+
+#: the changing pages that write nothing the store keeps, and why
+READ_ONLY: dict[tuple[str, str], str] = {
+    ("POST", "/oauth/2.0/authorize/cancel"): "ends the flow, which lives in memory only"
+    " (ConsentFlows): the institution hears access_denied, nothing is registered",
+}

@@ -33,7 +33,7 @@ async def account(request: web.Request) -> web.Response:
     view = account_view(account, max(0, min(limit, 1000)))
     fields = (*ACCOUNT_FIELDS, "transactions") if "history" in view else ACCOUNT_FIELDS
     subjects = account_subjects(runtime.store, account)
-    await processed(request, READ, subjects, fields, "계좌 조회 · read an account")
+    processed(request, READ, subjects, fields, "계좌 조회 · read an account")
     return json_response(view)
 
 
@@ -60,7 +60,7 @@ async def cash(request: web.Request) -> web.Response:
     account = runtime.world.ledger.accounts[key]
     subjects = account_subjects(runtime.store, account)
     purpose = "현금 입출금 · cash in or out"
-    await processed(request, CHANGE, subjects, _CHANGED, purpose, amount=amount)
+    processed(request, CHANGE, subjects, _CHANGED, purpose, amount=amount)
     return json_response({"entry": entry.id, "time": iso_kst(entry.time), **account_view(account)})
 
 
@@ -79,7 +79,5 @@ async def account_status(request: web.Request) -> web.Response:
     world.events.emit(world.clock.now(), "account_status", bank=key[0], status=status)
     subjects = account_subjects(runtime.store, account)
     fields = (*ACCOUNT_FIELDS, "status")
-    await processed(
-        request, CHANGE, subjects, fields, "계좌 상태 변경 · account status", status=status
-    )
+    processed(request, CHANGE, subjects, fields, "계좌 상태 변경 · account status", status=status)
     return json_response(account_view(account))

@@ -42,5 +42,4 @@ async def decide(request: web.Request) -> web.Response:
         raise BadRequest(f"{e.field}: {e.message}") from None
     except DecisionError as e:
         raise BadRequest(str(e), 409) from None
-    await runtime.store.durable()
     return json_response(application_json(app))

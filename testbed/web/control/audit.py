@@ -44,6 +44,8 @@ async def search(request: web.Request) -> web.Response:
     """Records newest first; every filter given must hold (see `_query`)."""
     runtime = runtime_of(request)
     query = _query(runtime, query_params(request, SEARCH_PARAMS))
+    # the log is read from disk: what the writer has queued is committed FIRST (a read,
+    # not an answer to make durable: allowed by tests/web/test_durability.py)
     await runtime.store.durable()
     found = runtime.processing_log.search(query)
     return json_response(
@@ -61,6 +63,8 @@ async def verify(request: web.Request) -> web.Response:
     """The chain recomputed from the first record: 200 either way, `ok` says which."""
     runtime = runtime_of(request)
     query_params(request, ())
+    # the log is read from disk: what the writer has queued is committed FIRST (a read,
+    # not an answer to make durable: allowed by tests/web/test_durability.py)
     await runtime.store.durable()
     return json_response(verification_view(await asyncio.to_thread(runtime.processing_log.verify)))
 
@@ -74,6 +78,8 @@ async def review(request: web.Request) -> web.Response:
         month_bounds(month)
     except AuditError as e:
         raise BadRequest(str(e)) from None
+    # the log is read from disk: what the writer has queued is committed FIRST (a read,
+    # not an answer to make durable: allowed by tests/web/test_durability.py)
     await runtime.store.durable()
     log = runtime.processing_log
     found = await asyncio.to_thread(log.review, month)

@@ -8,7 +8,7 @@ from typing import Any
 from aiohttp import web
 
 from testbed.clock import to_kst
-from testbed.network.gateway.admission import ApplicationError, redirect_uri
+from testbed.network.admission.values import ApplicationError, redirect_uri
 from testbed.network.ledger import MAX_BALANCE
 from testbed.network.parties import DEFAULT_LIMITS, FintechClient
 from testbed.store.audit import READ, institution_subjects
@@ -48,7 +48,7 @@ async def clients(request: web.Request) -> web.Response:
     runtime = runtime_of(request)
     shown = list(runtime.world.directory.clients.values())
     subjects = (s for c in shown for s in institution_subjects(runtime.store, c))
-    await processed(request, READ, subjects, ("account_num",), "이용기관 조회 · list institutions")
+    processed(request, READ, subjects, ("account_num",), "이용기관 조회 · list institutions")
     return json_response({"clients": [_client_view(c) for c in shown]})
 
 
@@ -124,7 +124,6 @@ async def update_client(request: web.Request) -> web.Response:
     if not self_auth and "sa" in client.scopes:
         client.scopes.remove("sa")
     runtime.world.directory.put_client(client)
-    await runtime.store.durable()
     return json_response(_client_view(client))
 
 

@@ -47,7 +47,6 @@ async def post_clock(request: web.Request) -> web.Response:
     except ClockError as e:
         raise BadRequest(str(e)) from None
     runtime.store.put_meta("clock", repr(clock.now()))
-    await runtime.store.durable()
     return json_response(clock.state())
 
 

@@ -21,7 +21,7 @@ from testbed.network.ledger import Account, AccountKey
 from testbed.network.world import World
 from testbed.runtime import Runtime
 from testbed.store.audit import DEFAULT_PAGE_SIZE, DENIED, MAX_PAGE_SIZE
-from testbed.typedefs import ADMIN_TOKEN, RUNTIME
+from testbed.typedefs import ADMIN_TOKEN, RUNTIME, durably
 from testbed.web import processing
 from testbed.web.render import JSON_HEADERS, json_response
 
@@ -52,18 +52,24 @@ async def admin_only(request: web.Request, handler: Any) -> web.StreamResponse:
             # a browser's EventSource cannot send headers: the stream takes ?token=
             given = f"Bearer {request.query['token']}"
         if not hmac.compare_digest(given.encode(), f"Bearer {expected}".encode()):
-            # a failed authorization is logged (the monthly review lists them); the label
-            # is the one the caller claimed
-            await processed(request, DENIED, (), (), "관리자 인증 실패 · admin token refused")
-            return json_response(
-                {"error": "the control plane needs 'Authorization: Bearer <admin token>'"},
-                401,
-            )
+            return await _refused(request)
     response: web.StreamResponse = await handler(request)
     return response
 
 
-async def processed(
+async def _denied(request: web.Request) -> web.Response:
+    """401: a failed authorization is logged (the monthly review lists them; the label is
+    the one the caller claimed), on disk before the answer (`durably`), whatever the route."""
+    processed(request, DENIED, (), (), "관리자 인증 실패 · admin token refused")
+    return json_response(
+        {"error": "the control plane needs 'Authorization: Bearer <admin token>'"}, 401
+    )
+
+
+_refused = durably(_denied)
+
+
+def processed(
     request: web.Request,
     action: str,
     subjects: Iterable[str],
@@ -72,12 +78,12 @@ async def processed(
     **detail: Any,
 ) -> None:
     """Log a processing of personal data by the admin (`processing.admin`: the operator's
-    label) and wait until it is on disk: call it before the personal data leaves."""
+    label); its route is declared writing (`Writes` in the route table), so the answer
+    that shows the personal data leaves once the record is on disk."""
     runtime = runtime_of(request)
     processing.record(
         runtime, processing.admin(request), action, subjects, fields, purpose, **detail
     )
-    await runtime.store.durable()
 
 
 def runtime_of(request: web.Request) -> Runtime:

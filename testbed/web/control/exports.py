@@ -77,7 +77,7 @@ async def users_csv(request: web.Request) -> web.Response:
     people = list(world.directory.users.values())
     rows = [row for user in people for row in _user_rows(runtime, registered, user)]
     subjects = (s for user in people for s in user_subjects(store, user))
-    await processed(request, EXPORT, subjects, USERS_FIELDS, reason, reason=reason, rows=len(rows))
+    processed(request, EXPORT, subjects, USERS_FIELDS, reason, reason=reason, rows=len(rows))
     return csv_response("users.csv", USERS_HEADER, rows)
 
 
@@ -117,9 +117,7 @@ async def transactions_csv(request: web.Request) -> web.Response:
         if (since is None or h.time >= since) and (until is None or h.time < until)
     ]
     subjects = account_subjects(runtime.store, account)
-    await processed(
-        request, EXPORT, subjects, ("transactions",), reason, reason=reason, rows=len(rows)
-    )
+    processed(request, EXPORT, subjects, ("transactions",), reason, reason=reason, rows=len(rows))
     return csv_response(f"transactions-{subjects[0]}.csv", TRANSACTIONS_HEADER, rows)
 
 

@@ -32,7 +32,7 @@ async def banks(request: web.Request) -> web.Response:
     )
 
 
-async def _add(runtime: Runtime, spec: Any) -> Fault:
+def _add(runtime: Runtime, spec: Any) -> Fault:
     world = runtime.world
     world.clock.sync()
     try:
@@ -42,13 +42,12 @@ async def _add(runtime: Runtime, spec: Any) -> Fault:
     world.faults.add(fault)
     world.events.emit(world.clock.now(), "fault", fault=fault.id, action="added", kind=fault.kind)
     world.clock.sync()  # the watchers it woke announce now, not at the next request
-    await runtime.store.durable()
     return fault
 
 
 async def create(request: web.Request) -> web.Response:
     runtime = runtime_of(request)
-    fault = await _add(runtime, await json_body(request))
+    fault = _add(runtime, await json_body(request))
     return json_response(describe(fault, runtime.world.clock.now()), 201)
 
 
@@ -79,7 +78,6 @@ async def delete(request: web.Request) -> web.Response:
     assert fault is not None
     world.events.emit(world.clock.now(), "fault", fault=fault.id, action="removed", kind=fault.kind)
     world.clock.sync()
-    await runtime.store.durable()
     return json_response(describe(fault, world.clock.now()))
 
 
@@ -92,7 +90,6 @@ async def clear(request: web.Request) -> web.Response:
         world.faults.remove(fault_id)
     world.events.emit(world.clock.now(), "fault", action="cleared", faults=removed)
     world.clock.sync()
-    await runtime.store.durable()
     return json_response({"removed": removed})
 
 
@@ -112,6 +109,5 @@ async def change_bank(request: web.Request) -> web.Response:
             world.clock.now(), "fault", fault=fault.id, action="added", kind=fault.kind
         )
     world.clock.sync()
-    await runtime.store.durable()
     code = world.resolver.resolve(request.match_info["code"]).code
     return json_response(next(b for b in world.bank_states() if b["code"] == code))

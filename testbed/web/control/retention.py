@@ -21,5 +21,4 @@ async def purge_now(request: web.Request) -> web.Response:
     query_params(request, ())
     runtime = runtime_of(request)
     report = runtime.world.purge_expired(runtime.clock.now())
-    await runtime.store.durable()
     return json_response(report.view())

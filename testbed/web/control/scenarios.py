@@ -47,5 +47,5 @@ async def load(request: web.Request) -> web.Response:
         )
     loaded = await load_into(runtime_of(request), scenario)
     purpose = "시나리오 적재 (세계 교체) · a scenario replaced the world"
-    await processed(request, DELETE, (ALL,), EVERY_FIELD, purpose, scenario=scenario.name)
+    processed(request, DELETE, (ALL,), EVERY_FIELD, purpose, scenario=scenario.name)
     return json_response(loaded, 201)

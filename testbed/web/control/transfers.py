@@ -58,7 +58,7 @@ async def transfers(request: web.Request) -> web.Response:
     shown = found[(page - 1) * size : page * size]
     subjects = [s for r in shown for s in transfer_subjects(runtime.store, world, r)]
     purpose = "자금세탁방지 요청고객 조회 · AML: transfers and their requesting customers"
-    await processed(request, READ, subjects, AML_FIELDS if shown else (), purpose)
+    processed(request, READ, subjects, AML_FIELDS if shown else (), purpose)
     return json_response(
         {
             "total": len(found),

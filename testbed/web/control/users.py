@@ -36,9 +36,7 @@ async def users(request: web.Request) -> web.Response:
     people = list(world.directory.users.values())
     out = [_user_view(world, user, registered) for user in people]
     subjects = (s for user in people for s in user_subjects(runtime.store, user))
-    await processed(
-        request, READ, subjects, _SHOWN, "테스트 사용자 목록 조회 · list the test users"
-    )
+    processed(request, READ, subjects, _SHOWN, "테스트 사용자 목록 조회 · list the test users")
     return json_response({"users": out})
 
 
@@ -102,7 +100,7 @@ async def create_user(request: web.Request) -> web.Response:
             scope=" ".join(grant.scopes),
             expires_in=int(grant.expires_at - grant.issued_at),
         )
-    await processed(
+    processed(
         request,
         CREATE,
         user_subjects(runtime.store, user),

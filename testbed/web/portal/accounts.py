@@ -1,5 +1,6 @@
 """Sign-up and sign-in, the same for the forms and the JSON API: check the input, hash
-or verify off the event loop, change the model, wait until the change is on disk.
+or verify off the event loop, change the model; their routes write (`Writes` in the
+portal's table), so the change is on disk before the answer.
 
 Each raises the model's `PortalError` (field, message, status) for the caller to render
 as a page or as JSON; nothing is stored when it does, save the count of a sign-in attempt
@@ -33,7 +34,8 @@ DEVELOPER_FIELDS: Final = ("email", "password_hash")
 
 
 async def sign_up(runtime: Runtime, email: Any, password: Any, by: processing.Who) -> Developer:
-    """A new developer, durable, or a `PortalError` (400 bad field, 409 address taken)."""
+    """A new developer (on disk before the answer: its route writes), or a `PortalError`
+    (400 bad field, 409 address taken)."""
     address = normalise_email(email)
     secret = check_password(password)
     runtime.world.developers.check_free(address)  # before the slow hash, not instead of it
@@ -44,7 +46,6 @@ async def sign_up(runtime: Runtime, email: Any, password: Any, by: processing.Wh
     subject = f"developer:{developer.id}"
     by = by.as_(f"portal:{developer.id}")
     processing.record(runtime, by, CREATE, [subject], DEVELOPER_FIELDS, "개발자 가입 · sign-up")
-    await runtime.store.durable()
     return developer
 
 
@@ -64,34 +65,28 @@ async def sign_in(runtime: Runtime, email: Any, password: Any, by: processing.Wh
     except PortalError as e:
         _refused(runtime, by, known, e.status)
         raise
-    finally:
-        await runtime.store.durable()  # the count, or a lock it set, before any answer
     if known is None:
         await passwords.spend_like_a_check(secret)
         runtime.clock.sync()
         book.failed(developer, runtime.clock.now())
         _refused(runtime, by, None, 401)
-        await runtime.store.durable()
         raise wrong_credentials()
     right, new_hash = await passwords.verify(developer.password_hash, secret)
     if runtime.world.developers.get(developer.id) is not developer:
         raise wrong_credentials()  # a reset or restore replaced the world meanwhile
-    if right:
-        book.succeeded(developer, new_hash)
-    else:
+    if not right:
         runtime.clock.sync()
         book.failed(developer, runtime.clock.now())
         _refused(runtime, by, developer, 401)
-    await runtime.store.durable()
-    if not right:
         raise wrong_credentials()
+    book.succeeded(developer, new_hash)
     return developer
 
 
 def _refused(
     runtime: Runtime, by: processing.Who, developer: Developer | None, status: int
 ) -> None:
-    """A refused sign-in in the processing log (the caller awaits the store)."""
+    """A refused sign-in in the processing log (its route writes: on disk before the answer)."""
     who = f"portal:{developer.id}" if developer is not None else "portal:unknown"
     subjects = [f"developer:{developer.id}"] if developer is not None else []
     purpose = "포털 로그인 실패 · portal sign-in refused"

@@ -93,7 +93,7 @@ async def apply(request: web.Request, developer: Developer) -> web.Response:
     runtime = runtime_of(request)
     try:
         body = await json_object(request)
-        app = await institutions.apply(runtime, developer, body)
+        app = institutions.apply(runtime, developer, body)
     except ApiError as e:
         return json_response(e.body, e.status)
     except ApplicationError as e:
@@ -131,9 +131,7 @@ async def apps(request: web.Request, developer: Developer) -> web.Response:
     """GET /portal/api/apps: the institutions the developer's applications became."""
     runtime = runtime_of(request)
     clients = runtime.gateway.admission.institutions(developer.id)
-    return json_response(
-        {"apps": await institutions.my_page(runtime, by(request, developer), clients)}
-    )
+    return json_response({"apps": institutions.my_page(runtime, by(request, developer), clients)})
 
 
 @sessions.require_developer
@@ -144,7 +142,7 @@ async def app(request: web.Request, developer: Developer) -> web.Response:
     client = runtime.gateway.admission.institution(code, developer.id)
     if client is None:
         return _no_such("app", code)
-    [view] = await institutions.my_page(runtime, by(request, developer), [client])
+    [view] = institutions.my_page(runtime, by(request, developer), [client])
     return json_response(view)
 
 
@@ -153,7 +151,7 @@ async def users(request: web.Request, developer: Developer) -> web.Response:
     """GET /portal/api/users: the developer's test users, with what each of their
     institutions registered (nobody else's: the tenancy rule)."""
     runtime = runtime_of(request)
-    shown = await institutions.test_users(runtime, by(request, developer), developer)
+    shown = institutions.test_users(runtime, by(request, developer), developer)
     return json_response({"users": shown})
 
 
@@ -169,7 +167,7 @@ async def make_user(request: web.Request, developer: Developer) -> web.Response:
         return _no_such("app", code)
     try:
         body = await json_object(request)
-        made = await institutions.make_test_user(runtime, by(request, developer), client, body)
+        made = institutions.make_test_user(runtime, by(request, developer), client, body)
     except ApiError as e:
         return json_response(e.body, e.status)
     except ApplicationError as e:
@@ -203,8 +201,8 @@ async def events(request: web.Request, developer: Developer) -> web.Response:
 
 def change_app(change: str) -> Handler:
     """POST /portal/api/apps/{code}/<change> (`institutions.CHANGES`): one change to the
-    developer's institution, durable; the answer is My Page after it (a rotation adds the
-    new secret: its only showing)."""
+    developer's institution (on disk before the answer); the answer is My Page after it (a
+    rotation adds the new secret: its only showing)."""
 
     @sessions.require_developer
     async def changed(request: web.Request, developer: Developer) -> web.Response:
@@ -221,8 +219,7 @@ def change_app(change: str) -> Handler:
             return json_response(e.body, e.status)
         except ApplicationError as e:
             return _bad_field(e)
-        await institutions.durable(runtime)
-        [view] = await institutions.my_page(runtime, by(request, developer), [client])
+        [view] = institutions.my_page(runtime, by(request, developer), [client])
         return json_response({**view, **done})
 
     return changed

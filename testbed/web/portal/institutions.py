@@ -1,7 +1,8 @@
 """Applications (이용신청) and apps (the institutions they became), the same for the pages
 and the JSON API: reading a form into the model's fields, applying, the views, and My
 Page's changes. Every change goes through the model (`Gateway`: `apply`, `rotate_secret`,
-`add_redirect_uri`, ...) and is on disk before the caller answers.
+`add_redirect_uri`, ...) and is on disk before the answer (the routes are declared
+writing: `Writes` in the portal's table).
 
 A developer sees only their own: another developer's application or app is `None` here,
 which both faces answer 404, as for one that does not exist (ids are sequential: a 403
@@ -17,24 +18,24 @@ from multidict import MultiDict
 
 from testbed.clock import iso_kst, to_kst
 from testbed.config.grading import CREDIT_RATINGS, GUARANTEE_KINDS, NO_RATING, SIZES
-from testbed.network.applications import Application, application_json
-from testbed.network.codes import message
-from testbed.network.gateway import population, tenancy
-from testbed.network.gateway.admission import (
+from testbed.network.admission.rules import (
     DECLARATIONS,
     EXCLUSIONS,
     INDUSTRIES,
     LICENCES,
     SERVICES,
-    ApplicationError,
-    application_problems,
 )
+from testbed.network.admission.values import ApplicationError
+from testbed.network.applications import Application, application_json
+from testbed.network.codes import message
+from testbed.network.gateway import population, tenancy
 from testbed.network.gateway.population import FixtureError
 from testbed.network.parties import DEFAULT_LIMITS, FintechClient, User
 from testbed.network.portal import Developer
 from testbed.runtime import Runtime
 from testbed.store.audit import CREATE, DELETE, READ, institution_subjects, user_subjects
 from testbed.web import people, processing
+from testbed.web.portal.application_form import application_problems, read_application
 from testbed.web.processing import Who
 
 #: how many of an institution's latest API calls My Page shows
@@ -140,7 +141,7 @@ def check_application(
     runtime: Runtime, developer: Developer, data: Mapping[str, Any]
 ) -> dict[str, str]:
     """Every problem of an application the form would file (`form_errors`), or {}."""
-    return form_errors(application_problems(runtime.gateway, developer.id, data))
+    return form_errors(application_problems(runtime.world, data))
 
 
 def choices(runtime: Runtime) -> dict[str, Any]:
@@ -158,7 +159,7 @@ def choices(runtime: Runtime) -> dict[str, Any]:
 
 
 def form_data(form: MultiDict[str]) -> dict[str, Any]:
-    """The model's `data` from the form: text as typed (the model checks it), checkboxes
+    """The reader's `data` from the form: text as typed (the reader checks it), checkboxes
     as lists and flags, every declaration true or false, one purpose or redirect URI a
     line."""
     data: dict[str, Any] = {name: form.get(name, "") for name in _TEXT_FIELDS}
@@ -178,13 +179,12 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-async def apply(runtime: Runtime, developer: Developer, data: Mapping[str, Any]) -> Application:
-    """File the developer's application (the model's `ApplicationError` when a field is
-    wrong: nothing kept); durable on return."""
+def apply(runtime: Runtime, developer: Developer, data: Mapping[str, Any]) -> Application:
+    """File the developer's application, read from `data` (`ApplicationError` naming the
+    first field that is wrong: nothing kept)."""
+    filing = read_application(runtime.world, data)
     runtime.clock.sync()
-    app = runtime.gateway.admission.apply(developer.id, data, runtime.clock.now())
-    await runtime.store.durable()
-    return app
+    return runtime.gateway.admission.apply(developer.id, filing, runtime.clock.now())
 
 
 def application_view(runtime: Runtime, app: Application) -> dict[str, Any]:
@@ -296,18 +296,14 @@ def _meaning(rsp_code: str, outcome: str = "", status: int = 0) -> str:
     return f"HTTP {status}"
 
 
-async def my_page(runtime: Runtime, by: Who, clients: list[FintechClient]) -> list[dict[str, Any]]:
-    """My Page of each institution (`app_view`), its reading logged and on disk first."""
+def my_page(runtime: Runtime, by: Who, clients: list[FintechClient]) -> list[dict[str, Any]]:
+    """My Page of each institution (`app_view`), its reading logged (the route writes:
+    the record is on disk before the page leaves)."""
     views = [app_view(runtime, c) for c in clients]
     if clients:
         subjects = [s for c in clients for s in institution_subjects(runtime.store, c)]
         processing.record(runtime, by, READ, subjects, MY_PAGE_FIELDS, "마이페이지 · My Page")
-        await runtime.store.durable()
     return views
-
-
-async def durable(runtime: Runtime) -> None:
-    await runtime.store.durable()
 
 
 #: My Page's changes: the path after /apps/{code}/, and what it says it does
@@ -325,8 +321,8 @@ def change(
     runtime: Runtime, by: Who, client: FintechClient, what: str, body: Mapping[str, Any]
 ) -> dict[str, Any]:
     """One of `CHANGES`, through the model (`ApplicationError` naming the field: nothing
-    changed); what the answer adds to My Page. The caller makes it durable (and the
-    processing log's record of a reset with it)."""
+    changed); what the answer adds to My Page. Its route writes: on disk before the
+    answer (and the processing log's record of a reset with it)."""
     gateway = runtime.gateway
     if what in ("secret", "reset"):
         confirm = body.get("confirm")
@@ -433,9 +429,9 @@ def test_user_view(runtime: Runtime, user: User, codes: set[str]) -> dict[str, A
     }
 
 
-async def test_users(runtime: Runtime, by: Who, developer: Developer) -> list[dict[str, Any]]:
-    """The developer's test users (their tenant's: `tenancy`), their reading logged and on
-    disk first."""
+def test_users(runtime: Runtime, by: Who, developer: Developer) -> list[dict[str, Any]]:
+    """The developer's test users (their tenant's: `tenancy`), their reading logged (the
+    route writes: on disk before the answer)."""
     world = runtime.world
     codes = {c.client_use_code for c in tenancy.institutions_of(world, developer.id)}
     people = list(tenancy.users_of(world, developer.id))
@@ -444,17 +440,16 @@ async def test_users(runtime: Runtime, by: Who, developer: Developer) -> list[di
         subjects = [s for u in people for s in user_subjects(runtime.store, u)]
         purpose = "테스트 사용자 조회 · my test users"
         processing.record(runtime, by, READ, subjects, TEST_USER_FIELDS, purpose)
-        await runtime.store.durable()
     return views
 
 
-async def make_test_user(
+def make_test_user(
     runtime: Runtime, by: Who, client: FintechClient, body: Mapping[str, Any]
 ) -> dict[str, Any]:
     """A test user of the developer's institution, as the operator's `POST /testbed/users`
     makes one (the same reader, the same use case), with a user token when `scope` asks;
-    durable, and in the processing log, on return. `ApplicationError` naming the field
-    when the body cannot make one (nothing made)."""
+    in the processing log on return (its route writes: on disk before the answer).
+    `ApplicationError` naming the field when the body cannot make one (nothing made)."""
     try:
         spec, scopes = people.user_request(dict(body))
         runtime.clock.sync()
@@ -477,7 +472,6 @@ async def make_test_user(
         runtime, by, CREATE, subjects, (*TEST_USER_FIELDS, "user_ci"), purpose,
         client_use_code=client.client_use_code,
     )  # fmt: skip
-    await runtime.store.durable()
     return view
 
 

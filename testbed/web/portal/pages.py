@@ -153,7 +153,7 @@ async def apply(request: web.Request, developer: Developer) -> web.Response:
     if errors := institutions.check_application(runtime, developer, data):
         return await _apply_page(request, 400, values, errors)
     try:
-        app = await institutions.apply(runtime, developer, data)
+        app = institutions.apply(runtime, developer, data)
     except ApplicationError as e:
         return await _apply_page(request, 400, values, institutions.form_errors([e]))
     return await render_page(
@@ -175,8 +175,8 @@ async def _app_page(
     client = runtime.gateway.admission.institution(code, developer.id)
     if client is None:
         return await render_page(request, "not_found.html", 404, what=code)
-    [view] = await institutions.my_page(runtime, by(request, developer), [client])
-    people = await institutions.test_users(runtime, by(request, developer), developer)
+    [view] = institutions.my_page(runtime, by(request, developer), [client])
+    people = institutions.test_users(runtime, by(request, developer), developer)
     secret = await sessions.take_once(request, f"client_secret:{code}")
     reset = await sessions.take_once(request, f"reset:{code}")
     return await render_page(
@@ -249,7 +249,7 @@ async def make_user(request: web.Request, developer: Developer) -> web.Response:
         ],
     }
     try:
-        await institutions.make_test_user(runtime, by(request, developer), client, body)
+        institutions.make_test_user(runtime, by(request, developer), client, body)
     except ApplicationError as e:
         field = "balance" if e.field == "accounts" else e.field
         return await _app_page(request, developer, 400, {field: e.message})
@@ -273,7 +273,6 @@ def change_app(change: str) -> Handler:
             done = institutions.change(runtime, by(request, developer), client, change, dict(form))
         except ApplicationError as e:
             return await _app_page(request, developer, 400, {e.field: e.message})
-        await institutions.durable(runtime)
         for shown in ("client_secret", "reset"):  # on the page it redirects to, once
             if shown in done:
                 await sessions.show_once(request, f"{shown}:{code}", done[shown])

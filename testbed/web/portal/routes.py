@@ -17,9 +17,10 @@ from aiohttp.web_exceptions import NotAppKeyWarning
 
 from testbed.config.grading import CREDIT_RATINGS, NO_RATING, SIZES
 from testbed.config.settings import Settings
-from testbed.network.gateway.admission import DECLARATIONS, LICENCES, SERVICES
+from testbed.network.admission.rules import DECLARATIONS, LICENCES, SERVICES
 from testbed.network.portal import MAX_PASSWORD, MIN_PASSWORD
 from testbed.typedefs import Handler
+from testbed.web.durability import Writes, endpoint
 from testbed.web.portal import api, pages
 from testbed.web.portal.common import CONFIG, PortalConfig
 from testbed.web.portal.institutions import CHANGES
@@ -29,40 +30,76 @@ PREFIX: Final = "/portal"
 HTML: Final = "text/html"
 JSON: Final = "application/json"
 
-#: (method, path under /portal, handler, summary, what it answers)
-ROUTES: list[tuple[str, str, Handler, str, str]] = [
+#: (method, path under /portal, handler, summary, what it answers); `Writes(handler)`: the
+#: route changes or logs what must be on disk before it answers (`testbed.web.durability`)
+ROUTES: list[tuple[str, str, Handler | Writes, str, str]] = [
     ("GET", "", pages.to_index, "the developer portal is at /portal/", "redirect"),
     ("GET", "/", pages.index, "developer portal: sign in / sign up, or My Page (HTML)", HTML),
-    ("POST", "/signup", pages.signup, "developer portal: the sign-up form", "form"),
-    ("POST", "/signin", pages.signin, "developer portal: the sign-in form", "form"),
-    ("POST", "/signout", pages.signout, "developer portal: the sign-out form", "form"),
-    ("POST", "/api/signup", api.signup, "a new developer account, signed in", JSON),
-    ("POST", "/api/signin", api.signin, "sign in: the session cookie", JSON),
-    ("POST", "/api/signout", api.signout, "end the session", JSON),
+    ("POST", "/signup", Writes(pages.signup), "developer portal: the sign-up form", "form"),
+    ("POST", "/signin", Writes(pages.signin), "developer portal: the sign-in form", "form"),
+    ("POST", "/signout", Writes(pages.signout), "developer portal: the sign-out form", "form"),
+    ("POST", "/api/signup", Writes(api.signup), "a new developer account, signed in", JSON),
+    ("POST", "/api/signin", Writes(api.signin), "sign in: the session cookie", JSON),
+    ("POST", "/api/signout", Writes(api.signout), "end the session", JSON),
     ("GET", "/api/me", api.me, "the signed-in developer", JSON),
     ("GET", "/apply", pages.apply_form, "developer portal: the 이용신청 form (HTML)", HTML),
-    ("POST", "/apply", pages.apply, "developer portal: apply (form): the screening", "form"),
-    ("POST", "/api/applications", api.apply, "apply (이용신청): screened and graded", JSON),
+    (
+        "POST",
+        "/apply",
+        Writes(pages.apply),
+        "developer portal: apply (form): the screening",
+        "form",
+    ),
+    ("POST", "/api/applications", Writes(api.apply), "apply (이용신청): screened and graded", JSON),
     ("GET", "/api/applications", api.applications, "the developer's applications", JSON),
     ("GET", "/api/applications/{id}", api.application, "one of the developer's", JSON),
-    ("GET", "/api/apps", api.apps, "the developer's institutions (My Page of each)", JSON),
-    ("GET", "/api/apps/{code}", api.app, "My Page of one of the developer's institutions", JSON),
-    ("GET", "/api/users", api.users, "the developer's test users", JSON),
+    ("GET", "/api/apps", Writes(api.apps), "the developer's institutions (My Page of each)", JSON),
+    (
+        "GET",
+        "/api/apps/{code}",
+        Writes(api.app),
+        "My Page of one of the developer's institutions",
+        JSON,
+    ),
+    ("GET", "/api/users", Writes(api.users), "the developer's test users", JSON),
     ("GET", "/api/network", api.network, "the network's state (the dashboard)", JSON),
     ("GET", "/api/events", api.events, "the developer's own events (the dashboard)", JSON),
     ("GET", "/dashboard", pages.dashboard, "developer portal: my network, live (HTML)", HTML),
-    ("POST", "/api/apps/{code}/users", api.make_user, "a test user of the institution", JSON),
+    (
+        "POST",
+        "/api/apps/{code}/users",
+        Writes(api.make_user),
+        "a test user of the institution",
+        JSON,
+    ),
     *(
-        ("POST", f"/api/apps/{{code}}/{change}", api.change_app(change), summary, JSON)
+        ("POST", f"/api/apps/{{code}}/{change}", Writes(api.change_app(change)), summary, JSON)
         for change, summary in CHANGES.items()
     ),
-    ("GET", "/apps/{code}", pages.app, "developer portal: My Page of one app (HTML)", HTML),
-    ("POST", "/apps/{code}/users", pages.make_user, "a test user of the app (form)", "form"),
+    ("GET", "/apps/{code}", Writes(pages.app), "developer portal: My Page of one app (HTML)", HTML),
+    (
+        "POST",
+        "/apps/{code}/users",
+        Writes(pages.make_user),
+        "a test user of the app (form)",
+        "form",
+    ),
     *(
-        ("POST", f"/apps/{{code}}/{change}", pages.change_app(change), f"{summary} (form)", "form")
+        (
+            "POST",
+            f"/apps/{{code}}/{change}",
+            Writes(pages.change_app(change)),
+            f"{summary} (form)",
+            "form",
+        )
         for change, summary in CHANGES.items()
     ),
 ]
+
+
+#: the portal's changing routes that write nothing the store keeps, and why (none: every
+#: POST signs in or out, applies, or changes an app)
+READ_ONLY: dict[tuple[str, str], str] = {}
 
 
 def install(app: web.Application, settings: Settings) -> None:
@@ -73,7 +110,8 @@ def install(app: web.Application, settings: Settings) -> None:
     portal = web.Application()
     portal[CONFIG] = PortalConfig(tls=settings.tls, tls_port=settings.tls_port)
     aiohttp_session.setup(portal, storage(settings))
-    for method, path, handler, _, kind in ROUTES:
+    for method, path, declared, _, kind in ROUTES:
+        handler = endpoint(declared)  # a writing route answers once the store committed
         if method == "GET" and kind in (HTML, "redirect"):  # a page answers HEAD as GET does
             portal.router.add_get(path, handler, allow_head=True)
         else:

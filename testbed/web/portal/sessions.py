@@ -193,7 +193,6 @@ async def sign_in(request: web.Request, developer: Developer) -> None:
     session[_CSRF] = secrets.token_urlsafe(32)
     runtime = request.config_dict[RUNTIME]
     runtime.world.developers.open_session(developer, _digest(session_id))
-    await runtime.store.durable()
 
 
 async def sign_out(request: web.Request) -> None:
@@ -205,7 +204,6 @@ async def sign_out(request: web.Request) -> None:
     if developer is not None and isinstance(session_id, str):
         runtime = request.config_dict[RUNTIME]
         runtime.world.developers.close_session(developer, _digest(session_id))
-        await runtime.store.durable()
     session.invalidate()
 
 

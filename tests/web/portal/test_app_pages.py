@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from multidict import MultiDict
 
-from testbed.network.gateway.admission import EXCLUSIONS, SERVICES
+from testbed.network.admission.rules import EXCLUSIONS, SERVICES
 from testbed.web.portal.institutions import FORM_FIELDS
 from tests.api.conftest import Api
 from tests.web.portal.conftest import csrf_of, signup

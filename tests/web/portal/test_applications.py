@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from testbed.network.gateway.admission import DECLARATIONS
+from testbed.network.admission.rules import DECLARATIONS
 from tests.api.conftest import Api, Client
 from tests.api.test_transfer import Bank
 from tests.network.test_admission import WEAK, application
