@@ -36,6 +36,7 @@ from testbed.api.fields import (
 from testbed.clock import date_and_time, yyyymmdd
 from testbed.network.gateway import AccountRef, ByAccountNum, ByFintechNum
 from testbed.network.gateway.inquiries import HistoryPage
+from testbed.network.gateway.orders import HistoryQuery, Period
 from testbed.network.gateway.views import bank_block, bank_names, date_or_none, payer_num, yn
 from testbed.network.ledger import Account, HistoryLine
 from testbed.network.parties import Registration
@@ -189,7 +190,7 @@ async def transaction_list(request: web.Request) -> web.Response:
     call = begin(request, INQUIRY_OR_SA)
     q = call.parse(TRANSACTIONS, call.query())
     page = await call.gateway.inquiries.transactions(
-        call.caller, q, ByFintechNum(q["fintech_use_num"])
+        call.caller, _history_query(q), ByFintechNum(q["fintech_use_num"])
     )
     return _transactions(call, q["bank_tran_id"], page)
 
@@ -197,7 +198,9 @@ async def transaction_list(request: web.Request) -> web.Response:
 async def transaction_list_acnt(request: web.Request) -> web.Response:
     call = begin(request, SA)
     data = call.parse(TRANSACTIONS_ACNT, await call.body())
-    page = await call.gateway.inquiries.transactions(call.caller, data, _by_account(data))
+    page = await call.gateway.inquiries.transactions(
+        call.caller, _history_query(data), _by_account(data)
+    )
     return _transactions(call, data["bank_tran_id"], page)
 
 
@@ -244,6 +247,27 @@ def _row(line: HistoryLine, branch: str) -> dict[str, str]:
         "after_balance_amt": str(line.balance_after),
         "branch_name": branch,
     }
+
+
+def _history_query(q: dict[str, str]) -> HistoryQuery:
+    return HistoryQuery(
+        bank_tran_id=q["bank_tran_id"],
+        period=period(q, by_time=q["inquiry_base"] == "T"),
+        inquiry_type=q["inquiry_type"],
+        descending=q["sort_order"] == "D",
+        cursor=q.get("befor_inquiry_trace_info", ""),
+    )
+
+
+def period(q: dict[str, str], by_time: bool) -> Period:
+    """from_date/from_time and to_date/to_time of a history inquiry (times "" when not sent)."""
+    return Period(
+        from_date=q["from_date"],
+        to_date=q["to_date"],
+        by_time=by_time,
+        from_time=q.get("from_time", ""),
+        to_time=q.get("to_time", ""),
+    )
 
 
 def _by_account(data: dict[str, str]) -> ByAccountNum:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from testbed.api.account_inquiry import period
 from testbed.api.catalogue import (
     BANK_BLOCK,
     CENTRE_SCOPES,
@@ -46,7 +47,9 @@ from testbed.api.fields import (
     N,
     Spec,
 )
+from testbed.api.orders import contract_ref, requesting_customer
 from testbed.clock import date_and_time
+from testbed.network.gateway.orders import RealNameQuery, ReceiveQuery, RemitQuery
 from testbed.network.gateway.views import bank_block, yn
 
 REAL_NAME = Spec(
@@ -103,7 +106,13 @@ async def real_name(request: web.Request) -> web.Response:
     if info_type == " ":  # KFTC's value for a birth date; AN() would refuse the space
         body = {**body, "account_holder_info_type": ""}
     data = call.parse(REAL_NAME, body)
-    done = await call.gateway.inquiries.real_name(call.caller, data)
+    query = RealNameQuery(
+        bank_tran_id=data["bank_tran_id"],
+        bank_code=data["bank_code_std"],
+        account_num=data["account_num"],
+        holder_info=data.get("account_holder_info", ""),
+    )
+    done = await call.gateway.inquiries.real_name(call.caller, query)
     account = done.account
     return call.answer(
         {
@@ -123,7 +132,15 @@ async def receive(request: web.Request) -> web.Response:
     """수취조회: can this account receive a deposit from the caller, and whose is it?"""
     call = begin(request, CENTRE_SCOPES)
     data = call.parse(RECEIVE, await call.body())
-    done = await call.gateway.inquiries.receive(call.caller, data)
+    query = ReceiveQuery(
+        bank_tran_id=data["bank_tran_id"],
+        contract=contract_ref(data),
+        bank_code=data.get("bank_code_std", ""),
+        account_num=data.get("account_num", ""),
+        fintech_use_num=data.get("fintech_use_num", ""),
+        customer=requesting_customer(data, call.warnings),
+    )
+    done = await call.gateway.inquiries.receive(call.caller, query)
     account, paid_from = done.account, done.paid_from
     view = call.gateway.view(account)
     if not call.caller.client.show_account_num:  # only a 계좌번호 공개 이용기관 sees it plain
@@ -151,7 +168,15 @@ async def remit_list(request: web.Request) -> web.Response:
     """송금인정보조회: who paid into the caller's own account in a period."""
     call = begin(request, CENTRE_SCOPES)
     q = call.parse(REMIT_LIST, await call.body())
-    page = await call.gateway.inquiries.remit_list(call.caller, q)
+    query = RemitQuery(
+        bank_tran_id=q["bank_tran_id"],
+        bank_code=q["bank_code_std"],
+        account_num=q["account_num"],
+        period=period(q, by_time=True),
+        descending=q["sort_order"] == "D",
+        cursor=q.get("befor_inquiry_trace_info", ""),
+    )
+    page = await call.gateway.inquiries.remit_list(call.caller, query)
     account, rows = page.account, []
     for line in page.lines:
         remitter = call.gateway.inquiries.remitter(account, line)

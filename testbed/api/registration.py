@@ -59,8 +59,10 @@ from testbed.api.fields import (
     aNS,
 )
 from testbed.network.gateway.inquiries import Inquired
-from testbed.network.gateway.registrations import CONSENTS
+from testbed.network.gateway.orders import ByAccountNum, RegistrationQuery, SelfAuthRegistration
+from testbed.network.gateway.registrations import CONSENTS, scopes_of
 from testbed.network.gateway.views import bank_block, yn
+from testbed.network.names import Consent
 
 CLIENT_USE_CODE = AN("client_use_code", 10, exact=True)
 SCOPES = aNS("scope", 20)  # inquiry, transfer or both, space-separated
@@ -139,7 +141,7 @@ async def cancel(request: web.Request) -> web.Response:
     data = call.parse(CANCEL, await call.body())
     tran_id = data["bank_tran_id"]
     reg, date = await call.gateway.registrations.cancel(
-        call.caller, tran_id, data["scope"], data["fintech_use_num"]
+        call.caller, tran_id, Consent(data["scope"]), data["fintech_use_num"]
     )
     return call.answer({**call.envelope(), **bank_block(tran_id, date, reg.bank_code)})
 
@@ -152,6 +154,16 @@ _REGISTRATION = (
     "account_num_masked",
 )
 _CONSENTS = ("inquiry_agree_yn", "inquiry_agree_dtime", "transfer_agree_yn", "transfer_agree_dtime")
+
+
+def _registration_query(data: dict[str, str]) -> RegistrationQuery:
+    """account/info's and account/update's fields: the account, the scope, the new email."""
+    return RegistrationQuery(
+        bank_tran_id=data["bank_tran_id"],
+        account=ByAccountNum(data["bank_code_std"], data["account_num"], data["user_seq_no"]),
+        scopes=scopes_of(data["scope"]),
+        email=data.get("update_user_email"),
+    )
 
 
 def _registration(call: Call, data: dict[str, str], done: Inquired, consents: bool) -> web.Response:
@@ -178,7 +190,18 @@ async def user_register(request: web.Request) -> web.Response:
     """사용자계좌등록 (자체인증 이용기관): register an account the institution verified itself."""
     call = begin(request, SA)
     data = call.parse(REGISTER, await call.body())
-    done = await call.gateway.registrations.user_register(call.caller, data)
+    order = SelfAuthRegistration(
+        bank_tran_id=data["bank_tran_id"],
+        bank_code=data["bank_code_std"],
+        account_num=data["register_account_num"],
+        user_name=data["user_name"],
+        user_info=data["user_info"],
+        user_ci=data["user_ci"],
+        scopes=scopes_of(data["scope"]),
+        inquiry_agreed=data.get("info_prvd_agmt_yn") == "Y",
+        transfer_agreed=data.get("wd_agmt_yn") == "Y",
+    )
+    done = await call.gateway.registrations.user_register(call.caller, order)
     return _registration(call, data, done, consents=False)
 
 
@@ -186,7 +209,7 @@ async def account_info(request: web.Request) -> web.Response:
     """계좌정보조회 (sa): the registration of an account."""
     call = begin(request, SA)
     data = call.parse(INFO, await call.body())
-    done = await call.gateway.registrations.account_info(call.caller, data)
+    done = await call.gateway.registrations.account_info(call.caller, _registration_query(data))
     return _registration(call, data, done, consents=True)
 
 
@@ -194,7 +217,7 @@ async def account_update(request: web.Request) -> web.Response:
     """계좌정보변경 (sa): renew consents, change the user's email."""
     call = begin(request, SA)
     data = call.parse(UPDATE, await call.body())
-    done = await call.gateway.registrations.account_update(call.caller, data)
+    done = await call.gateway.registrations.account_update(call.caller, _registration_query(data))
     return _registration(call, data, done, consents=True)
 
 

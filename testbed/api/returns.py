@@ -17,6 +17,7 @@ from aiohttp import web
 from testbed.api.catalogue import BANK_BLOCK, CENTRE_SCOPES, ENVELOPE, Operation, Shape
 from testbed.api.context import begin
 from testbed.api.fields import AH, AN, BANK_TRAN_ID, A, N, Spec, aNS
+from testbed.network.gateway.orders import ReturnClaimOrder
 from testbed.network.gateway.views import bank_block
 
 RETURN_CLAIM = Spec(
@@ -45,7 +46,7 @@ async def return_claim(request: web.Request) -> web.Response:
     """자금반환청구: recorded as 접수; no money moves."""
     call = begin(request, CENTRE_SCOPES)
     data = call.parse(RETURN_CLAIM, await call.body())
-    done = await call.gateway.returns.return_claim(call.caller, data)
+    done = await call.gateway.returns.return_claim(call.caller, _claim_order(data))
     claim, deposit, target = done.claim, done.deposit, done.target
     return call.answer(
         {
@@ -63,6 +64,26 @@ async def return_claim(request: web.Request) -> web.Response:
             "org_tran_amt": str(deposit.tran_amt),
             "return_account_num": data.get("return_account_num", ""),
         }
+    )
+
+
+def _claim_order(data: dict[str, str]) -> ReturnClaimOrder:
+    """The claim a request makes: the deposit it names and what it says of it."""
+    return ReturnClaimOrder(
+        bank_tran_id=data["bank_tran_id"],
+        org_bank_tran_id=data["org_bank_tran_id"],
+        org_bank_tran_date=data["org_bank_tran_date"],
+        org_tran_amt=int(data["org_tran_amt"]),
+        org_wd_bank_code=data["org_wd_bank_code_std"],
+        org_dps_bank_code=data.get("org_dps_bank_code_std", ""),
+        org_dps_account_num=data.get("org_dps_account_num", ""),
+        org_dps_fintech_use_num=data.get("org_dps_fintech_use_num", ""),
+        claim_code=data["claim_code"],
+        claim_message=data.get("claim_message", ""),
+        total_return=data["total_return_yn"] == "Y",
+        return_account_num=data.get("return_account_num", ""),
+        use_org_contact=data.get("use_org_contact", ""),
+        use_org_email=data.get("use_org_email", ""),
     )
 
 

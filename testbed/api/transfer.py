@@ -38,10 +38,13 @@ from testbed.api.fields import (
     aN,
     parse_list,
 )
+from testbed.api.orders import contract_ref, requesting_customer
 from testbed.network.books import TransferRecord
 from testbed.network.codes import Refusal
 from testbed.network.gateway import AccountRef, ByAccountNum, ByFintechNum
+from testbed.network.gateway.orders import DepositItem, DepositOrder, ResultQuery, WithdrawOrder
 from testbed.network.gateway.views import bank_block
+from testbed.network.names import Api
 
 WITHDRAW = Spec(
     BANK_TRAN_ID,
@@ -143,7 +146,16 @@ async def withdraw_acnt(request: web.Request) -> web.Response:
 
 
 async def _withdraw(call: Call, data: dict[str, str], ref: AccountRef) -> web.Response:
-    done = await call.gateway.transfers.withdraw(call.caller, ref, data)
+    order = WithdrawOrder(
+        bank_tran_id=data["bank_tran_id"],
+        account=ref,
+        contract=contract_ref(data),
+        amount=int(data["tran_amt"]),
+        wd_print=data.get("wd_print_content", ""),
+        dps_print=data["dps_print_content"],
+        customer=requesting_customer(data, call.warnings),
+    )
+    done = await call.gateway.transfers.withdraw(call.caller, order)
     record = done.record
     return call.answer(
         {
@@ -176,7 +188,8 @@ async def _deposit(request: web.Request, by_account: bool) -> web.Response:
     if data["req_cnt"] != "1" or len(items) != 1:
         raise Refusal("A0004", "req_cnt: 1 (one deposit per request)")
     item = items[0]
-    done = await call.gateway.transfers.deposit(call.caller, data, item, by_account)
+    order = _deposit_order(data, item, by_account, call.warnings)
+    done = await call.gateway.transfers.deposit(call.caller, order)
     record = done.record
     result: dict[str, Any] = {
         "tran_no": item["tran_no"],
@@ -207,10 +220,46 @@ async def result(request: web.Request) -> web.Response:
     items = parse_list(RESULT_ITEM, body.get("req_list"), "req_list", call.warnings, limit=25)
     if int(data["req_cnt"]) != len(items):
         raise Refusal("A0004", "req_cnt: the number of req_list items")
-    found = call.gateway.transfers.transfer_result(call.caller, data["check_type"], items)
+    api = Api.WITHDRAW if data["check_type"] == "1" else Api.DEPOSIT
+    queries = [
+        ResultQuery(
+            org_bank_tran_id=item["org_bank_tran_id"],
+            org_bank_tran_date=item["org_bank_tran_date"],
+            org_tran_amt=int(item["org_tran_amt"]),
+        )
+        for item in items
+    ]
+    found = call.gateway.transfers.transfer_result(call.caller, api, queries)
     rows = [_result_row(item, record) for item, record in zip(items, found.records, strict=True)]
     envelope = call.envelope(found.rsp_code, found.rsp_message)
     return call.answer({**envelope, "res_cnt": str(len(rows)), "res_list": rows})
+
+
+def _deposit_order(
+    data: dict[str, str], item: dict[str, str], by_account: bool, warnings: list[str]
+) -> DepositOrder:
+    """The deposit a request asks for: its one item's payee by account number (any
+    account) or by fintech_use_num (a registered one)."""
+    payee: AccountRef = (
+        ByAccountNum(item["bank_code_std"], item["account_num"])
+        if by_account
+        else ByFintechNum(item["fintech_use_num"])
+    )
+    return DepositOrder(
+        contract=contract_ref(data),
+        pass_phrase=data["wd_pass_phrase"],
+        wd_print=data["wd_print_content"],
+        name_check=data.get("name_check_option", "on") == "on",
+        item=DepositItem(
+            tran_no=item["tran_no"],
+            bank_tran_id=item["bank_tran_id"],
+            payee=payee,
+            holder_name=item.get("account_holder_name", ""),
+            print_content=item["print_content"],
+            amount=int(item["tran_amt"]),
+            customer=requesting_customer(item, warnings),
+        ),
+    )
 
 
 def _result_row(item: dict[str, str], record: TransferRecord | None) -> dict[str, Any]:

@@ -19,10 +19,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from testbed.clock import yyyymmdd
 from testbed.network.codes import Refusal
+from testbed.network.names import TRANSFER_APIS, Api
 from testbed.network.parties import FintechClient
 from testbed.network.records import Decoder, RecordBook
 
@@ -43,7 +44,7 @@ class TransferRecord:
     client_use_code: str
     bank_tran_id: str
     bank_tran_date: str
-    api: str  # "withdraw" | "deposit"
+    api: Api  # Api.WITHDRAW or Api.DEPOSIT
     tran_amt: int
     time: float
     rsp_code: str  # what the client was told
@@ -68,8 +69,27 @@ class TransferRecord:
 
 @dataclass(slots=True)
 class UsedTranId:
-    api: str
+    api: Api  # the API it was claimed by
     time: float
+
+
+class Total(NamedTuple):
+    """The key of one running total of money moved (`OpenBankingBook.moved`): an
+    institution's (`user_seq_no` "") or one of its users', of one transfer API, over a day
+    (`period` YYYYMMDD) or a month (YYYY-MM, `month_of`)."""
+
+    client_use_code: str
+    api: Api
+    period: str
+    user_seq_no: str = ""
+
+
+def _transfer(data: dict[str, Any]) -> TransferRecord:
+    return TransferRecord(**{**data, "api": Api(data["api"])})
+
+
+def _used_id(data: dict[str, Any]) -> UsedTranId:
+    return UsedTranId(Api(data["api"]), data["time"])
 
 
 def record_key(client_use_code: str, date: str, bank_tran_id: str) -> str:
@@ -103,8 +123,9 @@ def plus_years(date: str, years: int) -> str:
 
 class OpenBankingBook(RecordBook):
     KINDS: ClassVar[dict[str, Decoder]] = {
-        "transfer": lambda data: TransferRecord(**data),
-        "tran_id": lambda data: UsedTranId(**data),
+        # the stored text of `api` as the member it names (a StrEnum: the text unchanged)
+        "transfer": _transfer,
+        "tran_id": _used_id,
     }
 
     def __init__(
@@ -116,8 +137,8 @@ class OpenBankingBook(RecordBook):
         self.clients: Mapping[str, FintechClient] = {} if clients is None else clients
         self.transfers: dict[str, TransferRecord] = self.tables["transfer"]
         self.used_ids: dict[str, UsedTranId] = self.tables["tran_id"]
-        # running totals of money moved: (client, api, period) and (client, user, api, day)
-        self.moved: dict[tuple[str, ...], int] = defaultdict(int)
+        # running totals of money moved: an institution's per day and month, a user's per day
+        self.moved: dict[Total, int] = defaultdict(int)
         # billing: (client, api, month) -> [count, amount, fee]
         self.billing: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
         self._counted: set[str] = set()
@@ -149,17 +170,17 @@ class OpenBankingBook(RecordBook):
             record.bank_tran_date,
             record.tran_amt,
         )
-        self.moved[(c, api, "day", date)] += amt
-        self.moved[(c, api, "month", month_of(date))] += amt
+        self.moved[Total(c, api, date)] += amt
+        self.moved[Total(c, api, month_of(date))] += amt
         if record.user_seq_no:
-            self.moved[(c, record.user_seq_no, api, date)] += amt
+            self.moved[Total(c, api, date, record.user_seq_no)] += amt
         bill = self.billing[(c, api, month_of(date))]
         bill[0] += 1
         bill[1] += amt
         bill[2] += record.fee
 
     # --- bank_tran_id -------------------------------------------------------------------
-    def claim(self, client: FintechClient, bank_tran_id: str, api: str, now: float) -> str:
+    def claim(self, client: FintechClient, bank_tran_id: str, api: Api, now: float) -> str:
         """Check and register a bank_tran_id for today; returns the bank_tran_date."""
         prefix = client.client_use_code + "U"
         if not bank_tran_id.startswith(prefix) or len(bank_tran_id) != 20:
@@ -176,22 +197,22 @@ class OpenBankingBook(RecordBook):
 
     # --- limits -------------------------------------------------------------------------
     def check_limits(
-        self, client: FintechClient, api: str, user_seq_no: str, amount: int, date: str
+        self, client: FintechClient, api: Api, user_seq_no: str, amount: int, date: str
     ) -> None:
         month = month_of(date)
-        day_total = self.moved[(client.client_use_code, api, "day", date)]
-        month_total = self.moved[(client.client_use_code, api, "month", month)]
+        day_total = self.moved[Total(client.client_use_code, api, date)]
+        month_total = self.moved[Total(client.client_use_code, api, month)]
         codes = {
-            "withdraw": ("A0105", "A0103", "A0104"),
-            "deposit": ("A0106", "A0101", "A0102"),
+            Api.WITHDRAW: ("A0105", "A0103", "A0104"),
+            Api.DEPOSIT: ("A0106", "A0101", "A0102"),
         }[api]
         checks = [
             (f"{api}_per_tx", amount, codes[0]),
             (f"{api}_day", day_total + amount, codes[1]),
             (f"{api}_month", month_total + amount, codes[2]),
         ]
-        if api == "withdraw" and user_seq_no:
-            user_day = self.moved[(client.client_use_code, user_seq_no, api, date)]
+        if api == Api.WITHDRAW and user_seq_no:
+            user_day = self.moved[Total(client.client_use_code, api, date, user_seq_no)]
             checks += [
                 ("user_withdraw_per_tx", amount, "A0111"),
                 ("user_withdraw_day", user_day + amount, "A0112"),
@@ -202,11 +223,11 @@ class OpenBankingBook(RecordBook):
                 raise Refusal(code, f"{name} {limit}")
 
     # --- fees ---------------------------------------------------------------------------
-    def over_threshold(self, client_use_code: str, api: str, month: str) -> bool:
+    def over_threshold(self, client_use_code: str, api: Api, month: str) -> bool:
         count, amount, _ = self.billing.get((client_use_code, api, month), (0, 0, 0))
         return count >= self.tariff.threshold_count or amount >= self.tariff.threshold_amount
 
-    def fee_type(self, client_use_code: str, api: str, month: str) -> str:
+    def fee_type(self, client_use_code: str, api: Api, month: str) -> str:
         client = self.clients.get(client_use_code)
         if client is not None and client.fee_start == "basic":
             # "경감기준을 초과하는 것으로 확인된 이용기관은 첫 월부터 기본비용 부과" (seed):
@@ -217,14 +238,14 @@ class OpenBankingBook(RecordBook):
             return "basic"
         return "reduced"
 
-    def fee_for(self, client_use_code: str, api: str, date: str) -> tuple[int, str]:
+    def fee_for(self, client_use_code: str, api: Api, date: str) -> tuple[int, str]:
         kind = self.fee_type(client_use_code, api, month_of(date))
         rates = self.tariff.basic if kind == "basic" else self.tariff.reduced
         return rates[api], kind
 
     def bill(self, client_use_code: str, month: str) -> dict[str, Any]:
         apis = []
-        for api in ("withdraw", "deposit"):
+        for api in TRANSFER_APIS:
             count, amount, fee = self.billing.get((client_use_code, api, month), (0, 0, 0))
             kind = self.fee_type(client_use_code, api, month)
             apis.append(
@@ -373,7 +394,7 @@ class ClaimTarget:
 
     def matches(self, record: TransferRecord) -> bool:
         if (
-            record.api != "deposit"
+            record.api != Api.DEPOSIT
             or not record.moved
             or record.tran_amt != self.org_tran_amt
             or record.wd.get("bank_code_std") != self.wd_bank_code_std
@@ -449,14 +470,14 @@ class DailyFee:
     """처리대행비용 of one day and transfer API (at one rate)."""
 
     date: str
-    api: str  # "withdraw" | "deposit"
+    api: Api  # Api.WITHDRAW or Api.DEPOSIT
     fee_type: str  # "reduced" | "basic"
     count: int
     amount: int
     fee: int
 
 
-_API_ORDER = {"withdraw": 0, "deposit": 1}
+_API_ORDER = {Api.WITHDRAW: 0, Api.DEPOSIT: 1}
 
 
 def daily_fees(
@@ -464,7 +485,7 @@ def daily_fees(
 ) -> list[DailyFee]:
     """The institution's 처리대행비용 per day and API: only transfers whose money moved are
     charged (a refused one costs nothing)."""
-    totals: dict[tuple[str, str, str], list[int]] = {}
+    totals: dict[tuple[str, Api, str], list[int]] = {}
     for record in book.in_period(client_use_code, from_date, to_date):
         if not record.moved:
             continue
@@ -481,7 +502,7 @@ def daily_fees(
 class ApiCount:
     """One day's use of one API by an institution."""
 
-    api: str  # the name the bank_tran_id was claimed under ("balance", "withdraw", ...)
+    api: Api  # the API the bank_tran_id was claimed under
     calls: int  # calls that took a bank_tran_id (went past validation)
     transfers: int  # transfers recorded (withdraw, deposit), whatever their outcome
     moved: int  # of those, the ones whose money moved
@@ -489,12 +510,12 @@ class ApiCount:
 
 def api_counts(book: OpenBankingBook, client_use_code: str, date: str) -> list[ApiCount]:
     prefix = record_key(client_use_code, date, "")
-    calls: dict[str, int] = defaultdict(int)
+    calls: dict[Api, int] = defaultdict(int)
     for key, used in book.used_ids.items():
         if key.startswith(prefix):
             calls[used.api] += 1
-    transfers: dict[str, int] = defaultdict(int)
-    moved: dict[str, int] = defaultdict(int)
+    transfers: dict[Api, int] = defaultdict(int)
+    moved: dict[Api, int] = defaultdict(int)
     for record in book.transfers.values():
         if record.client_use_code == client_use_code and record.bank_tran_date == date:
             transfers[record.api] += 1
@@ -507,7 +528,7 @@ def api_counts(book: OpenBankingBook, client_use_code: str, date: str) -> list[A
 class LimitUse:
     """An institution's limits for one transfer API (0: none) and what it used of them."""
 
-    api: str  # "withdraw" | "deposit"
+    api: Api  # Api.WITHDRAW or Api.DEPOSIT
     per_tx: int
     day: int
     month: int
@@ -534,8 +555,8 @@ def limit_use(book: OpenBankingBook, client: FintechClient, date: str) -> list[L
             client.limit(f"{api}_per_tx"),
             client.limit(f"{api}_day"),
             client.limit(f"{api}_month"),
-            book.moved.get((code, api, "day", date), 0),
-            book.moved.get((code, api, "month", month_of(date)), 0),
+            book.moved.get(Total(code, api, date), 0),
+            book.moved.get(Total(code, api, month_of(date)), 0),
         )
-        for api in ("withdraw", "deposit")
+        for api in TRANSFER_APIS
     ]

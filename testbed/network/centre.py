@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 import simpy
 
@@ -28,6 +28,7 @@ from testbed.network.ledger import (
     Posting,
     clearing_key,
 )
+from testbed.network.names import Api
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +40,9 @@ class TransferOrder:
     credit_print: str = ""  # what the payee's statement shows
     ref: str = ""
     kind: str = "transfer"
-    api: str = ""  # which API asked (faults may target one)
+    #: which API asked (faults may target one); "traffic": a scenario's background
+    #: transfers (no API: a fault aimed at one leaves them be); "" none
+    api: Api | Literal["traffic", ""] = ""
     client_use_code: str = ""  # which institution asked
 
 

@@ -9,6 +9,7 @@ check still balances).
 from __future__ import annotations
 
 import base64
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from testbed.clock import yyyymmdd, yyyymmddhhmmss
@@ -21,6 +22,7 @@ from testbed.network.ledger import (
     AccountType,
     Posting,
 )
+from testbed.network.names import Consent
 from testbed.network.parties import FintechClient, Registration, User
 from testbed.network.text import control_character
 from testbed.network.world import World
@@ -229,7 +231,7 @@ def create_user(world: World, spec: UserSpec) -> User:
 
 # --- changes to registrations (the management APIs come here) -----------------------------
 
-CONSENTS = ("inquiry", "transfer")
+CONSENTS = tuple(Consent)
 
 
 def active_registration(
@@ -247,21 +249,21 @@ def set_alias(world: World, reg: Registration, alias: str) -> Registration:
     return world.directory.put_registration(reg)
 
 
-def reconsent(world: World, reg: Registration, scopes: set[str]) -> Registration:
+def reconsent(world: World, reg: Registration, scopes: Collection[Consent]) -> Registration:
     """Give (or renew) the consents in `scopes` now: their agree dtime becomes this moment."""
     stamp = yyyymmddhhmmss(world.clock.now())
-    if "inquiry" in scopes:
+    if Consent.INQUIRY in scopes:
         reg.inquiry_agree_dtime = stamp
-    if "transfer" in scopes:
+    if Consent.TRANSFER in scopes:
         reg.transfer_agree_dtime = stamp
     return world.directory.put_registration(reg)
 
 
-def cancel_consent(world: World, reg: Registration, scope: str) -> Registration:
+def cancel_consent(world: World, reg: Registration, scope: Consent) -> Registration:
     """Withdraw one consent; a registration left with none is cancelled (account_state 09)."""
     if scope not in CONSENTS:
         raise FixtureError(f"scope: one of {', '.join(CONSENTS)}")
-    if scope == "inquiry":
+    if scope == Consent.INQUIRY:
         reg.inquiry_agree_dtime = ""
     else:
         reg.transfer_agree_dtime = ""

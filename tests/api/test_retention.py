@@ -12,6 +12,7 @@ from typing import Any
 
 from testbed.config.settings import Settings
 from testbed.network.gateway.inquiries import history_page, history_window
+from testbed.network.gateway.orders import Period
 from testbed.network.ledger import CARRY
 from testbed.runtime import open_runtime
 from tests.api.conftest import Api, Client
@@ -84,7 +85,7 @@ async def test_records_expire_by_class_and_the_ledger_stays_proven(api: Api) -> 
     assert [abs(h.amount) for h in lines if h.tran_type != CARRY][-1] == 20_000
     assert 9_000 not in [abs(h.amount) for h in lines if h.tran_type != CARRY]
     # what 거래내역조회 shows (the user's token has long expired: the gateway's page itself)
-    window = history_window({"inquiry_base": "D", "from_date": "20260101", "to_date": "20270401"})
+    window = history_window(Period(from_date="20260101", to_date="20270401", by_time=False))
     page, _ = history_page(lines, window, "A", True, "20270303")
     shown = [line.amount for line in page]
     assert -20_000 in shown and -9_000 not in shown and CARRY not in [h.tran_type for h in page]

@@ -3,12 +3,15 @@ A0326), the limits over what moved (A0101–A0112), and the 처리대행비용 t
 
 from __future__ import annotations
 
+import orjson
 import pytest
 
 from testbed.clock import DAY, parse_kst
-from testbed.network.books import OpenBankingBook, TransferRecord
+from testbed.network.books import OpenBankingBook, Total, TransferRecord
 from testbed.network.codes import Refusal
+from testbed.network.names import Api
 from testbed.network.parties import FintechClient
+from testbed.network.records import plain
 
 NOW = parse_kst("2026-03-02T10:00:00+09:00")
 CODE = "T991000001"
@@ -106,3 +109,43 @@ def test_the_bill_counts_what_moved_at_the_reduced_tier_unless_basic_from_the_st
     assert withdraw["fee_type"] == "reduced" and deposit["count"] == 0
     client.fee_start = "basic"  # 경감기준을 초과하는 것으로 확인된 이용기관: basic from month one
     assert book.fee_type(CODE, "withdraw", "2026-03") == "basic"
+
+
+def test_running_totals_are_an_institutions_per_day_and_month_and_a_users_per_day() -> None:
+    book = OpenBankingBook()
+    moved(book, 1, Api.WITHDRAW, 1_000, "20260302", user="1100000001")
+    moved(book, 2, Api.WITHDRAW, 2_000, "20260303")
+    moved(book, 3, Api.DEPOSIT, 500, "20260303")
+    assert dict(book.moved) == {
+        Total(CODE, Api.WITHDRAW, "20260302"): 1_000,
+        Total(CODE, Api.WITHDRAW, "2026-03"): 3_000,
+        Total(CODE, Api.WITHDRAW, "20260302", "1100000001"): 1_000,
+        Total(CODE, Api.WITHDRAW, "20260303"): 2_000,
+        Total(CODE, Api.DEPOSIT, "20260303"): 500,
+        Total(CODE, Api.DEPOSIT, "2026-03"): 500,
+    }
+
+
+def test_stored_records_keep_the_apis_text_and_load_as_its_member() -> None:
+    """The StrEnum changed nothing on disk: a record is stored with "withdraw", as before,
+    and a stored one (text) loads with Api.WITHDRAW, counted as it always was."""
+    book, client = OpenBankingBook(), institution()
+    book.claim(client, f"{CODE}U000000009", Api.BALANCE, NOW)
+    moved(book, 1, Api.WITHDRAW, 1_000, "20260302")
+    stored = {
+        kind: {key: orjson.loads(orjson.dumps(plain(obj))) for key, obj in table.items()}
+        for kind, table in book.tables.items()
+    }
+    assert {r["api"] for table in stored.values() for r in table.values()} == {
+        "balance",
+        "withdraw",
+    }
+    again = OpenBankingBook()
+    for kind, table in stored.items():
+        for key, record in table.items():
+            again.load(kind, key, record)
+    (record,) = again.transfers.values()
+    (used,) = again.used_ids.values()
+    assert (record.api, used.api) == (Api.WITHDRAW, Api.BALANCE)
+    assert type(record.api) is Api and type(used.api) is Api
+    assert again.moved == book.moved

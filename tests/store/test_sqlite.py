@@ -11,10 +11,11 @@ import pytest
 
 from testbed.clock import VirtualClock, parse_kst, yyyymmdd
 from testbed.config import NetworkConfig
-from testbed.network.books import TransferRecord, record_key
+from testbed.network.books import Total, TransferRecord, record_key
 from testbed.network.centre import TransferOrder
 from testbed.network.codes import Refusal
 from testbed.network.ledger import AccountStatus
+from testbed.network.names import Api
 from testbed.network.world import World
 from testbed.runtime import world_from_snapshot
 from testbed.store import Store, StoreError
@@ -161,7 +162,8 @@ async def test_tokens_and_transfer_records_survive_a_restart(
         and record.fee == 30
         and record.keep_until.startswith(str(int(date[:4]) + 5))
     )
-    assert again.openbanking.moved[(client.client_use_code, "withdraw", "day", date)] == 20_000
+    assert again.openbanking.moved[Total(client.client_use_code, Api.WITHDRAW, date)] == 20_000
+    assert record.api is Api.WITHDRAW  # the stored text loads as the member it names
     with pytest.raises(Refusal) as duplicate:
         again.openbanking.claim(client, client.client_use_code + "U000000001", "withdraw", 0.0)
     assert duplicate.value.rsp_code == "A0326"

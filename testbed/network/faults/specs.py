@@ -22,6 +22,7 @@ from testbed.config import (
     parse_time_of_day,
 )
 from testbed.network.faults.model import KINDS, BankState, Fault, FaultBook
+from testbed.network.names import Api
 from testbed.network.parties import Directory
 from testbed.network.text import control_character
 
@@ -42,11 +43,8 @@ class World(Protocol):
     def banks(self) -> Mapping[str, object]: ...
 
 
-#: the `api` names faults can target: what the handlers pass to the model
-APIS: Final = (
-    "withdraw", "deposit", "balance", "transactions", "real_name", "receive", "remit_list",
-    "return_claim", "register", "cancel", "account_info", "account_update",
-)  # fmt: skip
+#: the `api` names faults can target: what the gateway passes to the model
+APIS: Final = tuple(Api)
 _COMMON = {
     "kind",
     "banks",

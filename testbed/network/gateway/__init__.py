@@ -1,7 +1,7 @@
 """The Open Banking gateway: the model's face for every use case of the API, and the one
 place its rules live. Handlers in `testbed.api` parse a request, make one gateway call
-with plain values and the `Caller`, and render what it returns; a rule refused is a
-`Refusal` with its KFTC code.
+with plain values (`orders`: a `WithdrawOrder`, a `HistoryQuery`, ...) and the `Caller`,
+and render what it returns; a rule refused is a `Refusal` with its KFTC code.
 
 Where each rule is:
 
@@ -10,7 +10,8 @@ Where each rule is:
   `registered_account` (A0304, A0305, A0306, A0313, A0323)
 - the bank's answer and its KFTC code, written once: `base.BankAnswer.of` (A0020 centre
   closed, A0017 time-out, the bank's configured codes)
-- 약정계좌 (A0322), the requesting customer for AML (`req_client`)
+- 약정계좌 (A0322), the requesting customer for AML (`req_client`); an account named by
+  bank + account or by fintech_use_num, never both (`base.named_by`)
 - bank_tran_id (A0004, A0326), limits (A0101–A0112), fees and retention: the books
   (`testbed.network.books`), called from here
 - transfers, their records and the late settlement of a timed-out one: `transfers`
@@ -26,15 +27,9 @@ from __future__ import annotations
 
 from testbed.network.admission.values import ApplicationError, DecisionError, UnknownApplication
 from testbed.network.gateway.admission import Admission
-from testbed.network.gateway.base import (
-    AccountRef,
-    BankAnswer,
-    ByAccountNum,
-    ByFintechNum,
-    Caller,
-    GatewayBase,
-)
+from testbed.network.gateway.base import BankAnswer, Caller, GatewayBase
 from testbed.network.gateway.inquiries import Inquiries
+from testbed.network.gateway.orders import AccountRef, ByAccountNum, ByFintechNum
 from testbed.network.gateway.readiness import Readiness, ReadinessError
 from testbed.network.gateway.registrations import Registrations
 from testbed.network.gateway.reports import Reports

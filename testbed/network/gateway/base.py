@@ -15,8 +15,16 @@ from testbed.network.centre import TransferOutcome
 from testbed.network.codes import Refusal
 from testbed.network.fixtures import active_registration
 from testbed.network.gateway import tenancy
+from testbed.network.gateway.orders import (
+    AccountRef,
+    ByAccountNum,
+    ByFintechNum,
+    ContractRef,
+    RequestingCustomer,
+)
 from testbed.network.gateway.views import account_block, bank_block
 from testbed.network.ledger import Account, AccountStatus
+from testbed.network.names import Api, Consent
 from testbed.network.parties import FintechClient, Registration, User
 from testbed.network.world import World
 
@@ -37,27 +45,6 @@ class Caller:
 
     def warn(self, text: str) -> None:
         self.warnings.append(text)
-
-
-@dataclass(frozen=True, slots=True)
-class ByFintechNum:
-    """An account named by the fintech_use_num the centre gave its registration."""
-
-    fintech_use_num: str
-
-
-@dataclass(frozen=True, slots=True)
-class ByAccountNum:
-    """An account named by bank code, number and user (the `sa` institutions' acnt_num
-    variants); `field` is the request field that carried the bank code."""
-
-    bank_code_std: str
-    account_num: str
-    user_seq_no: str
-    field: str = "bank_code_std"
-
-
-AccountRef = ByFintechNum | ByAccountNum
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,7 +154,7 @@ class GatewayBase:
             raise Refusal("A0004", f"{field}: {e.message}") from None
 
     def locate(
-        self, caller: Caller, ref: AccountRef, consent: str = ""
+        self, caller: Caller, ref: AccountRef, consent: Consent | None = None
     ) -> tuple[Registration, Account]:
         if isinstance(ref, ByFintechNum):
             return self.registered(caller, ref.fintech_use_num, consent)
@@ -183,7 +170,7 @@ class GatewayBase:
         return account
 
     def registered(
-        self, caller: Caller, fintech_use_num: str, consent: str = ""
+        self, caller: Caller, fintech_use_num: str, consent: Consent | None = None
     ) -> tuple[Registration, Account]:
         """The account a fintech_use_num names for this caller, with the consent it needs.
 
@@ -196,14 +183,14 @@ class GatewayBase:
             raise Refusal("A0304")
         if caller.grant.is_user_token and reg.user_seq_no != caller.grant.user_seq_no:
             raise Refusal("A0313")
-        if consent == "inquiry" and not reg.inquiry_agree_dtime:
+        if consent is Consent.INQUIRY and not reg.inquiry_agree_dtime:
             raise Refusal("A0305")
-        if consent == "transfer" and not reg.transfer_agree_dtime:
+        if consent is Consent.TRANSFER and not reg.transfer_agree_dtime:
             raise Refusal("A0306")
         return reg, world.ledger.accounts[(reg.bank_code, reg.account_num)]
 
     def registered_account(
-        self, caller: Caller, ref: ByAccountNum, consent: str = ""
+        self, caller: Caller, ref: ByAccountNum, consent: Consent | None = None
     ) -> tuple[Registration, Account]:
         """The registration of an account named by bank code and number, for this caller.
 
@@ -236,34 +223,37 @@ class GatewayBase:
         regs = self.world.directory.registrations_of(caller.client.client_use_code, user_seq_no)
         return [r for r in regs if include_cancelled or not r.cancelled]
 
-    def contract_account(self, caller: Caller, purpose: str, data: dict[str, str]) -> Account:
+    def contract_account(self, caller: Caller, purpose: Api, named: ContractRef) -> Account:
         """The caller's 약정계좌 for `purpose` named by cntr_account_type/num, else A0322."""
         contract = caller.client.contract_account(purpose)
         if (
             contract is None
-            or contract.account_num != data["cntr_account_num"]
-            or contract.cntr_account_type != data["cntr_account_type"]
+            or contract.account_num != named.cntr_account_num
+            or contract.cntr_account_type != named.cntr_account_type
         ):
             raise Refusal("A0322")
         return self.world.ledger.accounts[(contract.bank_code, contract.account_num)]
 
     # --- AML: the requesting customer (요청고객) -------------------------------------------
-    def req_client(self, caller: Caller, data: dict[str, str]) -> dict[str, str]:
-        """The requesting customer (AML): bank + account, or a fintech_use_num, not both."""
-        named_by(data, "req_client", "req_client_bank_code", "req_client_account_num")
-        if data.get("sub_frnc_bussiness_num"):
-            caller.warn(
-                "sub_frnc_bussiness_num (KFTC's sample spelling) read as sub_frnc_business_num"
-            )
-        return {k: data.get(k, "") for k in _REQ_CLIENT}
+    def req_client(self, customer: RequestingCustomer) -> dict[str, str]:
+        """The requesting customer (AML): bank + account, or a fintech_use_num, not both;
+        as the transfer's record keeps it."""
+        named_by(
+            "req_client",
+            customer.bank_code,
+            customer.account_num,
+            customer.fintech_use_num,
+            ("req_client_bank_code", "req_client_account_num"),
+        )
+        return customer.record()
 
     # --- asking a bank --------------------------------------------------------------------
-    def claim(self, caller: Caller, bank_tran_id: str, api: str) -> str:
+    def claim(self, caller: Caller, bank_tran_id: str, api: Api) -> str:
         """Take a bank_tran_id for this caller today (A0004, A0326); the bank_tran_date."""
         return self.book.claim(caller.client, bank_tran_id, api, caller.now)
 
     async def ask_bank(
-        self, caller: Caller, bank_code: str, bank_tran_id: str, date: str, api: str
+        self, caller: Caller, bank_code: str, bank_tran_id: str, date: str, api: Api
     ) -> None:
         """A request the bank must answer: its queue, latency, hours and faults."""
         outcome = await self.world.inquire(bank_code, api, caller.client.client_use_code)
@@ -271,14 +261,14 @@ class GatewayBase:
             raise BankAnswer.of(self.world, outcome, bank_code).refusal(bank_tran_id, date)
 
     async def through_bank(
-        self, caller: Caller, bank_tran_id: str, bank_code: str, api: str
+        self, caller: Caller, bank_tran_id: str, bank_code: str, api: Api
     ) -> str:
         """Claim the bank_tran_id and have the bank answer; the bank_tran_date."""
         date = self.claim(caller, bank_tran_id, api)
         await self.ask_bank(caller, bank_code, bank_tran_id, date, api)
         return date
 
-    async def inquire(self, caller: Caller, bank_tran_id: str, api: str, account: Account) -> str:
+    async def inquire(self, caller: Caller, bank_tran_id: str, api: Api, account: Account) -> str:
         """An inquiry on an account: the bank_tran_id, the bank's answer, the account's
         state. Returns the bank_tran_date."""
         date = await self.through_bank(caller, bank_tran_id, account.bank_code, api)
@@ -301,27 +291,17 @@ class GatewayBase:
 
 
 def named_by(
-    data: dict[str, str], name: str, bank_field: str, account_field: str, fintech_field: str = ""
+    name: str, bank_code: str, account_num: str, fintech_use_num: str, fields: tuple[str, str]
 ) -> bool:
-    """An account a request names by bank code + number, or by its fintech_use_num
-    (`fintech_field`, by default `{name}_fintech_use_num`), never both: True when by bank
-    and number (A0004 else)."""
-    by_account = bool(data.get(bank_field) or data.get(account_field))
-    by_fintech = bool(data.get(fintech_field or f"{name}_fintech_use_num"))
-    if by_account and by_fintech:
+    """An account a request names by bank code + number, or by its fintech_use_num, never
+    both: True when by bank and number (A0004 else). `name` and `fields` (the request's
+    bank code and account number fields) word the refusal."""
+    bank_field, account_field = fields
+    by_account = bool(bank_code or account_num)
+    if by_account and fintech_use_num:
         raise Refusal("A0004", f"{name}: bank+account or fintech_use_num, not both")
-    if not by_account and not by_fintech:
+    if not by_account and not fintech_use_num:
         raise Refusal("A0004", f"{name}: bank+account or fintech_use_num is required")
-    if by_account and not (data.get(bank_field) and data.get(account_field)):
+    if by_account and not (bank_code and account_num):
         raise Refusal("A0004", f"{bank_field} and {account_field} go together")
     return by_account
-
-
-_REQ_CLIENT = (
-    "req_client_name",
-    "req_client_bank_code",
-    "req_client_account_num",
-    "req_client_fintech_use_num",
-    "req_client_num",
-    "transfer_purpose",
-)

@@ -13,9 +13,18 @@ from typing import NamedTuple
 
 from testbed.clock import from_compact
 from testbed.network.codes import Refusal, empty_list_on_refusal
-from testbed.network.gateway.base import AccountRef, Caller, GatewayBase, named_by
+from testbed.network.gateway.base import Caller, GatewayBase, named_by
+from testbed.network.gateway.orders import (
+    AccountRef,
+    HistoryQuery,
+    Period,
+    RealNameQuery,
+    ReceiveQuery,
+    RemitQuery,
+)
 from testbed.network.gateway.views import mask
 from testbed.network.ledger import Account, AccountStatus, HistoryLine
+from testbed.network.names import Api, Consent
 from testbed.network.parties import Registration, User
 from testbed.network.retention import shown_on
 
@@ -98,74 +107,75 @@ class Inquiries(GatewayBase):
 
     async def balance(self, caller: Caller, bank_tran_id: str, ref: AccountRef) -> Inquired:
         """잔액조회 of a registered account the user agreed to share (inquiry consent)."""
-        reg, account = self.locate(caller, ref, consent="inquiry")
-        date = await self.inquire(caller, bank_tran_id, "balance", account)
+        reg, account = self.locate(caller, ref, consent=Consent.INQUIRY)
+        date = await self.inquire(caller, bank_tran_id, Api.BALANCE, account)
         return Inquired(reg, account, date)
 
-    async def transactions(self, caller: Caller, q: dict[str, str], ref: AccountRef) -> HistoryPage:
+    async def transactions(self, caller: Caller, q: HistoryQuery, ref: AccountRef) -> HistoryPage:
         """거래내역조회: one page of the account's history in the asked window."""
-        window = history_window(q)
+        window = history_window(q.period, q.cursor)
         with empty_list_on_refusal("page_record_cnt"):
-            reg, account = self.locate(caller, ref, consent="inquiry")
-            date = await self.inquire(caller, q["bank_tran_id"], "transactions", account)
+            reg, account = self.locate(caller, ref, consent=Consent.INQUIRY)
+            date = await self.inquire(caller, q.bank_tran_id, Api.TRANSACTIONS, account)
         lines, next_position = history_page(
-            account.history, window, q["inquiry_type"], q["sort_order"] == "D", self.today()
+            account.history, window, q.inquiry_type, q.descending, self.today()
         )
         return HistoryPage(account, date, lines, next_position, reg)
 
-    async def real_name(self, caller: Caller, data: dict[str, str]) -> Answered:
+    async def real_name(self, caller: Caller, q: RealNameQuery) -> Answered:
         """계좌실명조회: whose is this account? The holder's birth date (or business number),
         when given, must match."""
-        institution = self.resolve("bank_code_std", data["bank_code_std"])
-        tran_id = data["bank_tran_id"]
-        date = await self.through_bank(caller, tran_id, institution.code, "real_name")
-        account = self.account_at(caller, institution.code, data["account_num"])
+        institution = self.resolve("bank_code_std", q.bank_code)
+        tran_id = q.bank_tran_id
+        date = await self.through_bank(caller, tran_id, institution.code, Api.REAL_NAME)
+        account = self.account_at(caller, institution.code, q.account_num)
         problem = ""
         if account is None:
             problem = "account_not_found"
         elif account.status is not AccountStatus.NORMAL:
             problem = account.status.problem
-        elif data.get("account_holder_info") and data["account_holder_info"] != account.holder_info:
+        elif q.holder_info and q.holder_info != account.holder_info:
             problem = "name_mismatch"
         if problem:
             raise self.bank_says(institution.code, problem, tran_id, date)
         assert account is not None
         return Answered(account, date)
 
-    async def receive(self, caller: Caller, data: dict[str, str]) -> Received:
+    async def receive(self, caller: Caller, q: ReceiveQuery) -> Received:
         """수취조회: can this account receive a deposit from the caller, and whose is it?
         (It exists and is in a normal state; the balance and later limits are not checked.)
         The payee is named by bank code + account number, or by a fintech_use_num of the
         caller's (KFTC's field list marks all three optional)."""
-        self.req_client(caller, data)
-        paid_from = self.contract_account(caller, "deposit", data)
+        self.req_client(q.customer)
+        paid_from = self.contract_account(caller, Api.DEPOSIT, q.contract)
         account: Account | None
-        if named_by(data, "payee", "bank_code_std", "account_num", "fintech_use_num"):
-            candidates = self.resolve_for_deposit("bank_code_std", data["bank_code_std"])
-            found = (self.account_at(caller, i.code, data["account_num"]) for i in candidates)
+        fields = ("bank_code_std", "account_num")
+        if named_by("payee", q.bank_code, q.account_num, q.fintech_use_num, fields):
+            candidates = self.resolve_for_deposit("bank_code_std", q.bank_code)
+            found = (self.account_at(caller, i.code, q.account_num) for i in candidates)
             account = next((a for a in found if a is not None), None)
             answering = account.bank_code if account is not None else candidates[0].code
         else:
-            _, account = self.registered(caller, data["fintech_use_num"])
+            _, account = self.registered(caller, q.fintech_use_num)
             answering = account.bank_code
-        tran_id = data["bank_tran_id"]
-        date = await self.through_bank(caller, tran_id, answering, "receive")
+        tran_id = q.bank_tran_id
+        date = await self.through_bank(caller, tran_id, answering, Api.RECEIVE)
         if account is None:
             raise self.bank_says(answering, "account_not_found", tran_id, date)
         self.account_state(account, tran_id, date)
         return Received(account, date, paid_from)
 
-    async def remit_list(self, caller: Caller, q: dict[str, str]) -> HistoryPage:
+    async def remit_list(self, caller: Caller, q: RemitQuery) -> HistoryPage:
         """송금인정보조회: the deposits (money in) into one of the caller's 약정계좌."""
-        window = history_window({**q, "inquiry_base": "T"})
-        code = self.resolve("bank_code_std", q["bank_code_std"]).code
+        window = history_window(q.period, q.cursor)
+        code = self.resolve("bank_code_std", q.bank_code).code
         with empty_list_on_refusal("page_record_cnt"):
-            account = self._own_contract_account(caller, code, q["account_num"])
-            tran_id = q["bank_tran_id"]
-            date = await self.through_bank(caller, tran_id, account.bank_code, "remit_list")
+            account = self._own_contract_account(caller, code, q.account_num)
+            tran_id = q.bank_tran_id
+            date = await self.through_bank(caller, tran_id, account.bank_code, Api.REMIT_LIST)
             self.account_state(account, tran_id, date)
         lines, next_position = history_page(
-            account.history, window, "I", q["sort_order"] == "D", self.today()
+            account.history, window, "I", q.descending, self.today()
         )
         return HistoryPage(account, date, lines, next_position)
 
@@ -188,14 +198,13 @@ class Inquiries(GatewayBase):
         raise Refusal("A0322")
 
 
-def history_window(q: dict[str, str]) -> Window:
+def history_window(period: Period, cursor: str = "") -> Window:
     """The period a history inquiry asks for (by date, or by date and time), and its cursor."""
-    by_time = q["inquiry_base"] == "T"
-    start = from_compact(q["from_date"], q.get("from_time", "000000") if by_time else "000000")
-    end = from_compact(q["to_date"], q.get("to_time", "235959") if by_time else "235959") + 1
+    by_time = period.by_time
+    start = from_compact(period.from_date, (by_time and period.from_time) or "000000")
+    end = from_compact(period.to_date, (by_time and period.to_time) or "235959") + 1
     if end <= start:
         raise Refusal("A0004", "from_date/from_time must not be after to_date/to_time")
-    cursor = q.get("befor_inquiry_trace_info", "")
     if cursor and not (cursor.isascii() and cursor.isdigit()):
         raise Refusal("A0004", "befor_inquiry_trace_info: the value a previous page returned")
     return Window(start, end, cursor)

@@ -19,10 +19,12 @@ from testbed.network.fixtures import (
     set_alias,
     set_email,
 )
-from testbed.network.gateway.base import ByAccountNum, Caller, GatewayBase
+from testbed.network.gateway.base import Caller, GatewayBase
 from testbed.network.gateway.inquiries import Inquired
+from testbed.network.gateway.orders import RegistrationQuery, SelfAuthRegistration
 from testbed.network.gateway.views import bank_block
 from testbed.network.ledger import Account
+from testbed.network.names import Api, Consent
 from testbed.network.parties import FintechClient, Registration, User
 from testbed.network.world import World
 
@@ -32,12 +34,12 @@ __all__ = ["CONSENTS", "Registrations", "register_account", "scopes_of"]
 ALREADY_CANCELLED = ("551", "기 해지 사용자")
 
 
-def scopes_of(text: str) -> set[str]:
-    """`scope`: inquiry, transfer or both, separated by one space."""
+def scopes_of(text: str) -> tuple[Consent, ...]:
+    """`scope`: inquiry, transfer or both, separated by one space (in the order sent)."""
     words = text.split(" ")
     if any(w not in CONSENTS for w in words) or len(set(words)) != len(words):
         raise Refusal("A0004", "scope: inquiry, transfer or both separated by one space")
-    return set(words)
+    return tuple(Consent(w) for w in words)
 
 
 def register_account(
@@ -75,7 +77,7 @@ class Registrations(GatewayBase):
         return set_alias(self.world, reg, alias)
 
     async def cancel(
-        self, caller: Caller, bank_tran_id: str, scope: str, fintech_use_num: str
+        self, caller: Caller, bank_tran_id: str, scope: Consent, fintech_use_num: str
     ) -> tuple[Registration, str]:
         """계좌해지: withdraw one consent; with none left the registration ends. A consent
         that is already gone is the bank's 551 기 해지 사용자 (A0002). Returns the date."""
@@ -84,8 +86,8 @@ class Registrations(GatewayBase):
             raise Refusal("A0304")
         if caller.grant.is_user_token and reg.user_seq_no != caller.grant.user_seq_no:
             raise Refusal("A0313")
-        date = await self.through_bank(caller, bank_tran_id, reg.bank_code, "cancel")
-        consent = reg.inquiry_agree_dtime if scope == "inquiry" else reg.transfer_agree_dtime
+        date = await self.through_bank(caller, bank_tran_id, reg.bank_code, Api.CANCEL)
+        consent = reg.inquiry_agree_dtime if scope is Consent.INQUIRY else reg.transfer_agree_dtime
         if reg.cancelled or not consent:
             raise Refusal(
                 "A0002", "", **bank_block(bank_tran_id, date, reg.bank_code, *ALREADY_CANCELLED)
@@ -93,83 +95,80 @@ class Registrations(GatewayBase):
         cancel_consent(self.world, reg, scope)
         return reg, date
 
-    async def user_register(self, caller: Caller, data: dict[str, str]) -> Inquired:
+    async def user_register(self, caller: Caller, order: SelfAuthRegistration) -> Inquired:
         """사용자계좌등록 (자체인증): register an account the institution verified itself.
 
         The holder's name must be `user_name` (A0312), the birth date `user_info` (the
         bank's name-mismatch code), and the account a centre user's whose `user_ci`
         matches (A0313); inquiry needs info_prvd_agmt_yn Y (A0305), transfer wd_agmt_yn
         Y (A0306); a service already registered is A0324/A0325."""
-        scopes = scopes_of(data["scope"])
-        if "inquiry" in scopes and data.get("info_prvd_agmt_yn") != "Y":
+        scopes = order.scopes
+        if Consent.INQUIRY in scopes and not order.inquiry_agreed:
             raise Refusal("A0305", "info_prvd_agmt_yn: Y to register for inquiry")
-        if "transfer" in scopes and data.get("wd_agmt_yn") != "Y":
+        if Consent.TRANSFER in scopes and not order.transfer_agreed:
             raise Refusal("A0306", "wd_agmt_yn: Y to register for transfer")
         world, client = self.world, caller.client
-        institution = self.resolve("bank_code_std", data["bank_code_std"])
-        key = (institution.code, data["register_account_num"])
+        institution = self.resolve("bank_code_std", order.bank_code)
+        key = (institution.code, order.account_num)
         existing = active_registration(world, client.client_use_code, key)
         if existing is not None:
-            if "inquiry" in scopes and existing.inquiry_agree_dtime:
+            if Consent.INQUIRY in scopes and existing.inquiry_agree_dtime:
                 raise Refusal("A0324")
-            if "transfer" in scopes and existing.transfer_agree_dtime:
+            if Consent.TRANSFER in scopes and existing.transfer_agree_dtime:
                 raise Refusal("A0325")
-        tran_id = data["bank_tran_id"]
-        date = await self.through_bank(caller, tran_id, institution.code, "register")
+        tran_id = order.bank_tran_id
+        date = await self.through_bank(caller, tran_id, institution.code, Api.REGISTER)
         account = self.account_at(caller, *key)
         if account is None:
             raise self.bank_says(institution.code, "account_not_found", tran_id, date)
         self.account_state(account, tran_id, date)
-        if account.holder_name != data["user_name"]:
+        if account.holder_name != order.user_name:
             raise Refusal("A0312", "user_name: the account holder's name")
-        if account.holder_info != data["user_info"][2:]:
+        if account.holder_info != order.user_info[2:]:
             raise self.bank_says(institution.code, "name_mismatch", tran_id, date)
         user = world.directory.users.get(account.owner.removeprefix("user:"))
         if not account.owner.startswith("user:") or user is None:
             raise Refusal("A0313", "the account does not belong to a user")
-        if user.user_ci != data["user_ci"]:
+        if user.user_ci != order.user_ci:
             raise Refusal("A0313", "user_ci: not the account holder's")
         self._transfer_consent(caller, account, scopes, tran_id, date)
         reg = register_account(
-            world, client, user, account, "inquiry" in scopes, "transfer" in scopes
+            world, client, user, account, Consent.INQUIRY in scopes, Consent.TRANSFER in scopes
         )
         return Inquired(reg, account, date)
 
-    async def account_info(self, caller: Caller, data: dict[str, str]) -> Inquired:
+    async def account_info(self, caller: Caller, q: RegistrationQuery) -> Inquired:
         """계좌정보조회 (sa): the registration of an account; one not registered for every
         service in `scope` is A0323."""
-        scopes = scopes_of(data["scope"])
-        reg, account = self.registered_account(caller, _by_account(data))
-        if ("inquiry" in scopes and not reg.inquiry_agree_dtime) or (
-            "transfer" in scopes and not reg.transfer_agree_dtime
+        scopes = q.scopes
+        reg, account = self.registered_account(caller, q.account)
+        if (Consent.INQUIRY in scopes and not reg.inquiry_agree_dtime) or (
+            Consent.TRANSFER in scopes and not reg.transfer_agree_dtime
         ):
-            raise Refusal("A0323", f"not registered for {data['scope']}")
-        date = await self.through_bank(
-            caller, data["bank_tran_id"], account.bank_code, "account_info"
-        )
+            raise Refusal("A0323", f"not registered for {' '.join(scopes)}")
+        date = await self.through_bank(caller, q.bank_tran_id, account.bank_code, Api.ACCOUNT_INFO)
         return Inquired(reg, account, date)
 
-    async def account_update(self, caller: Caller, data: dict[str, str]) -> Inquired:
+    async def account_update(self, caller: Caller, q: RegistrationQuery) -> Inquired:
         """계좌정보변경 (sa): give (or renew) the consents in `scope` as of now, and change
-        the user's email when `update_user_email` is sent."""
-        scopes = scopes_of(data["scope"])
-        reg, account = self.registered_account(caller, _by_account(data))
+        the user's email when one is sent."""
+        reg, account = self.registered_account(caller, q.account)
         date = await self.through_bank(
-            caller, data["bank_tran_id"], account.bank_code, "account_update"
+            caller, q.bank_tran_id, account.bank_code, Api.ACCOUNT_UPDATE
         )
-        self._transfer_consent(caller, account, scopes, data["bank_tran_id"], date)
-        reconsent(self.world, reg, scopes)
-        if "update_user_email" in data:
+        self._transfer_consent(caller, account, q.scopes, q.bank_tran_id, date)
+        reconsent(self.world, reg, set(q.scopes))
+        if q.email is not None:
             user = self.world.directory.users[reg.user_seq_no]
-            set_email(self.world, user, data["update_user_email"])
+            set_email(self.world, user, q.email)
         return Inquired(reg, account, date)
 
     def _transfer_consent(
-        self, caller: Caller, account: Account, scopes: set[str], tran_id: str, date: str
+        self, caller: Caller, account: Account, scopes: tuple[Consent, ...], tran_id: str, date: str
     ) -> None:
         """출금 consent asked for on an account that takes none (not 수시입출금): its bank
         refuses the registration (기타 처리불가), and the warning says why."""
-        if "transfer" in scopes and not account.account_type.transferable:
+        if Consent.TRANSFER in scopes and not account.account_type.transferable:
             caller.warn(
                 f"scope transfer: 출금이체 applies to 수시입출금 (demand) accounts only; this is"
                 f" a {account.account_type.label} account (register it for inquiry)"
@@ -181,7 +180,3 @@ class Registrations(GatewayBase):
             raise Refusal(
                 "A0004", f"client_use_code: the caller's, {caller.client.client_use_code}"
             )
-
-
-def _by_account(data: dict[str, str]) -> ByAccountNum:
-    return ByAccountNum(data["bank_code_std"], data["account_num"], data["user_seq_no"])

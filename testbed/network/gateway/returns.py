@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from testbed.network.books import ClaimTarget, ReturnClaim, TransferRecord
 from testbed.network.codes import Refusal
 from testbed.network.gateway.base import Caller, GatewayBase, named_by
+from testbed.network.gateway.orders import ReturnClaimOrder
+from testbed.network.names import Api
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,14 +26,14 @@ class Claimed:
 
 
 class Returns(GatewayBase):
-    async def return_claim(self, caller: Caller, data: dict[str, str]) -> Claimed:
-        target = self._claim_target(data)
+    async def return_claim(self, caller: Caller, order: ReturnClaimOrder) -> Claimed:
+        target = self._claim_target(order)
         code = caller.client.client_use_code
         claims = self.world.return_claims
         record = claims.deposit_for(self.book, code, target)
-        tran_id = data["bank_tran_id"]
+        tran_id = order.bank_tran_id
         dps_bank = record.dps.get("bank_code_std", "")
-        date = await self.through_bank(caller, tran_id, dps_bank, "return_claim")
+        date = await self.through_bank(caller, tran_id, dps_bank, Api.RETURN_CLAIM)
         claim = claims.file(
             ReturnClaim(
                 client_use_code=code,
@@ -43,12 +45,12 @@ class Returns(GatewayBase):
                 org_tran_amt=record.tran_amt,
                 dps_bank_code_std=dps_bank,
                 wd_bank_code_std=record.wd.get("bank_code_std", ""),
-                claim_code=data["claim_code"],
-                claim_message=data.get("claim_message", ""),
-                total_return_yn=data["total_return_yn"],
-                return_account_num=data.get("return_account_num", ""),
-                use_org_contact=data.get("use_org_contact", ""),
-                use_org_email=data.get("use_org_email", ""),
+                claim_code=order.claim_code,
+                claim_message=order.claim_message,
+                total_return_yn="Y" if order.total_return else "N",
+                return_account_num=order.return_account_num,
+                use_org_contact=order.use_org_contact,
+                use_org_email=order.use_org_email,
             )
         )
         return Claimed(claim, record, target)
@@ -62,23 +64,26 @@ class Returns(GatewayBase):
             raise Refusal("A0310")
         return claim
 
-    def _claim_target(self, data: dict[str, str]) -> ClaimTarget:
+    def _claim_target(self, order: ReturnClaimOrder) -> ClaimTarget:
         """The deposit a claim names: its payee by bank + account or fintech_use_num, not both."""
-        by_account = named_by(data, "org_dps", "org_dps_bank_code_std", "org_dps_account_num")
-        fintech = data.get("org_dps_fintech_use_num", "")
+        by_account = named_by(
+            "org_dps",
+            order.org_dps_bank_code,
+            order.org_dps_account_num,
+            order.org_dps_fintech_use_num,
+            ("org_dps_bank_code_std", "org_dps_account_num"),
+        )
         dps_code = (
-            self.resolve("org_dps_bank_code_std", data["org_dps_bank_code_std"]).code
+            self.resolve("org_dps_bank_code_std", order.org_dps_bank_code).code
             if by_account
             else ""
         )
         return ClaimTarget(
-            org_bank_tran_id=data["org_bank_tran_id"],
-            org_bank_tran_date=data["org_bank_tran_date"],
-            org_tran_amt=int(data["org_tran_amt"]),
-            wd_bank_code_std=self.resolve(
-                "org_wd_bank_code_std", data["org_wd_bank_code_std"]
-            ).code,
+            org_bank_tran_id=order.org_bank_tran_id,
+            org_bank_tran_date=order.org_bank_tran_date,
+            org_tran_amt=order.org_tran_amt,
+            wd_bank_code_std=self.resolve("org_wd_bank_code_std", order.org_wd_bank_code).code,
             dps_bank_code_std=dps_code,
-            dps_account_num=data.get("org_dps_account_num", ""),
-            dps_fintech_use_num=fintech,
+            dps_account_num=order.org_dps_account_num,
+            dps_fintech_use_num=order.org_dps_fintech_use_num,
         )

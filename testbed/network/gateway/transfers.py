@@ -15,11 +15,20 @@ from typing import Any, cast
 import simpy
 
 from testbed.clock import yyyymmdd
-from testbed.network.books import TransferRecord
+from testbed.network.books import Total, TransferRecord
 from testbed.network.centre import TransferOrder, TransferOutcome
 from testbed.network.codes import Refusal, empty_list_on_refusal
-from testbed.network.gateway.base import AccountRef, BankAnswer, Caller, GatewayBase
+from testbed.network.gateway.base import BankAnswer, Caller, GatewayBase
+from testbed.network.gateway.orders import (
+    ByAccountNum,
+    ByFintechNum,
+    DepositItem,
+    DepositOrder,
+    ResultQuery,
+    WithdrawOrder,
+)
 from testbed.network.ledger import Account
+from testbed.network.names import Api, Consent
 from testbed.network.parties import FintechClient
 
 #: what wd_limit_remain_amt says when the user has no daily limit (N(12)'s largest)
@@ -52,7 +61,7 @@ class TransferResults:
 class _Move:
     """One transfer to make and record: who pays, who receives, and what the client sent."""
 
-    api: str  # "withdraw" | "deposit"
+    api: Api  # Api.WITHDRAW or Api.DEPOSIT
     bank_tran_id: str
     date: str
     payer: Account
@@ -67,65 +76,64 @@ class _Move:
 
 
 class Transfers(GatewayBase):
-    async def withdraw(self, caller: Caller, ref: AccountRef, data: dict[str, str]) -> Withdrawal:
+    async def withdraw(self, caller: Caller, order: WithdrawOrder) -> Withdrawal:
         """출금이체: from the user's registered account to the caller's withdraw 약정계좌."""
-        req_client = self.req_client(caller, data)
-        reg, account = self.locate(caller, ref, consent="transfer")
-        contract = self.contract_account(caller, "withdraw", data)
+        req_client = self.req_client(order.customer)
+        reg, account = self.locate(caller, order.account, consent=Consent.TRANSFER)
+        contract = self.contract_account(caller, Api.WITHDRAW, order.contract)
         client, book = caller.client, self.book
-        amount = int(data["tran_amt"])
-        date = self.claim(caller, data["bank_tran_id"], "withdraw")
-        book.check_limits(client, "withdraw", reg.user_seq_no, amount, date)
+        amount = order.amount
+        date = self.claim(caller, order.bank_tran_id, Api.WITHDRAW)
+        book.check_limits(client, Api.WITHDRAW, reg.user_seq_no, amount, date)
         record = await self._move(
             caller,
             _Move(
-                "withdraw",
-                data["bank_tran_id"],
+                Api.WITHDRAW,
+                order.bank_tran_id,
                 date,
                 account,
                 contract,
                 amount,
-                data.get("wd_print_content") or client.name,
-                data["dps_print_content"],
+                order.wd_print or client.name,
+                order.dps_print,
                 req_client,
                 wd_fintech=reg.fintech_use_num,
                 user_seq_no=reg.user_seq_no,
             ),
         )
-        used = book.moved[(reg.client_use_code, reg.user_seq_no, "withdraw", date)]
+        used = book.moved[Total(reg.client_use_code, Api.WITHDRAW, date, reg.user_seq_no)]
         return Withdrawal(record, reg.account_alias, _user_remaining(client, used))
 
-    async def deposit(
-        self, caller: Caller, data: dict[str, str], item: dict[str, str], by_account: bool
-    ) -> Deposit:
-        """입금이체: from the caller's deposit 약정계좌 to a registered account (fin_num) or
-        any account (acnt_num, with the holder's name checked unless name_check_option off)."""
-        req_client = self.req_client(caller, item)
+    async def deposit(self, caller: Caller, order: DepositOrder) -> Deposit:
+        """입금이체: from the caller's deposit 약정계좌 to a registered account (by
+        fintech_use_num) or any account (by number, with the holder's name checked unless
+        the order says not to)."""
+        item = order.item
+        req_client = self.req_client(item.customer)
         client = caller.client
         with empty_list_on_refusal():
-            payer = self.contract_account(caller, "deposit", data)
-            if data["wd_pass_phrase"] != client.wd_pass_phrase:
+            payer = self.contract_account(caller, Api.DEPOSIT, order.contract)
+            if order.pass_phrase != client.wd_pass_phrase:
                 raise Refusal("A0307")
-            payee, fintech_use_num, alias = self._deposit_target(caller, item, by_account)
-            name_check = data.get("name_check_option", "on") == "on"
+            payee, fintech_use_num, alias = self._deposit_target(caller, item)
             if (
-                by_account
-                and name_check
-                and item.get("account_holder_name", "") != payee.holder_name
+                isinstance(item.payee, ByAccountNum)
+                and order.name_check
+                and item.holder_name != payee.holder_name
             ):
                 raise Refusal("A0312")
-            amount = int(item["tran_amt"])
-            date = self.claim(caller, item["bank_tran_id"], "deposit")
-            self.book.check_limits(client, "deposit", "", amount, date)
+            amount = item.amount
+            date = self.claim(caller, item.bank_tran_id, Api.DEPOSIT)
+            self.book.check_limits(client, Api.DEPOSIT, "", amount, date)
             move = _Move(
-                "deposit",
-                item["bank_tran_id"],
+                Api.DEPOSIT,
+                item.bank_tran_id,
                 date,
                 payer,
                 payee,
                 amount,
-                data["wd_print_content"],
-                item["print_content"],
+                order.wd_print,
+                item.print_content,
                 req_client,
                 dps_fintech=fintech_use_num,
             )
@@ -133,36 +141,35 @@ class Transfers(GatewayBase):
                 record = await self._move(caller, move)
             except Refusal as refused:
                 # a list API: the bank's answer goes in the item, the top says "see the items"
-                raise _item_refusal(item["tran_no"], refused) from None
+                raise _item_refusal(item.tran_no, refused) from None
         return Deposit(record, alias)
 
     def transfer_result(
-        self, caller: Caller, check_type: str, items: list[dict[str, str]]
+        self, caller: Caller, api: Api, queries: list[ResultQuery]
     ) -> TransferResults:
-        """이체결과조회: the true outcome of earlier transfers (check_type 1 withdraw, 2
-        deposit), matched on id, date and amount. One transfer asked for and none found
+        """이체결과조회: the true outcome of earlier transfers (withdrawals or deposits, as
+        `api` says), matched on id, date and amount. One transfer asked for and none found
         is A0310; some of several missing is A0009 with each missing one marked."""
-        api = "withdraw" if check_type == "1" else "deposit"
         code = caller.client.client_use_code
         records: list[TransferRecord | None] = []
-        for item in items:
-            record = self.book.find(code, item["org_bank_tran_id"], item["org_bank_tran_date"])
-            if record is None or record.api != api or str(record.tran_amt) != item["org_tran_amt"]:
+        for query in queries:
+            record = self.book.find(code, query.org_bank_tran_id, query.org_bank_tran_date)
+            if record is None or record.api != api or record.tran_amt != query.org_tran_amt:
                 record = None
-                self._hint_other_dates(caller, item)
+                self._hint_other_dates(caller, query)
             records.append(record)
         missing = records.count(None)
-        if missing == len(items) == 1:
+        if missing == len(queries) == 1:
             raise Refusal("A0310", res_cnt="0", res_list=[])
         if missing:
             return TransferResults(records, "A0009", "처리 실패 건 존재")
         return TransferResults(records, "A0000", "")
 
-    def _hint_other_dates(self, caller: Caller, item: dict[str, str]) -> None:
+    def _hint_other_dates(self, caller: Caller, query: ResultQuery) -> None:
         """A transfer not found on the date asked but made on another: say which. (A
         client that takes org_bank_tran_date from its own clock misses every transfer
         made while the testbed's clock runs elsewhere, e.g. on --start.)"""
-        tran_id, asked = item["org_bank_tran_id"], item["org_bank_tran_date"]
+        tran_id, asked = query.org_bank_tran_id, query.org_bank_tran_date
         others = [
             d for d in self.book.dates_of(caller.client.client_use_code, tran_id) if d != asked
         ]
@@ -174,20 +181,19 @@ class Transfers(GatewayBase):
             )
 
     # --- the money --------------------------------------------------------------------------
-    def _deposit_target(
-        self, caller: Caller, item: dict[str, str], by_account: bool
-    ) -> tuple[Account, str, str]:
+    def _deposit_target(self, caller: Caller, item: DepositItem) -> tuple[Account, str, str]:
         """(account, fintech_use_num, account_alias) of a deposit item."""
-        if not by_account:
-            reg, account = self.registered(caller, item["fintech_use_num"])
+        payee = item.payee
+        if isinstance(payee, ByFintechNum):
+            reg, account = self.registered(caller, payee.fintech_use_num)
             return account, reg.fintech_use_num, reg.account_alias
-        candidates = self.resolve_for_deposit("bank_code_std", item["bank_code_std"])
+        candidates = self.resolve_for_deposit(payee.field, payee.bank_code_std)
         for institution in candidates:
-            found = self.account_at(caller, institution.code, item["account_num"])
+            found = self.account_at(caller, institution.code, payee.account_num)
             if found is not None:
                 return found, "", ""
-        missing = self.bank_says(candidates[0].code, "account_not_found", item["bank_tran_id"], "")
-        raise _item_refusal(item["tran_no"], missing)
+        missing = self.bank_says(candidates[0].code, "account_not_found", item.bank_tran_id, "")
+        raise _item_refusal(item.tran_no, missing)
 
     def _side(self, account: Account, print_content: str, fintech_use_num: str) -> dict[str, str]:
         """One side of a transfer as its record keeps it (and transfer/result shows it)."""
