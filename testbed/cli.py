@@ -16,6 +16,8 @@
   background first).
 
 Each command imports the layers it needs when it runs, so `check` never loads the app.
+
+One concept over ~500 lines: the command line, each command a small function over the layers below.
 """
 
 from __future__ import annotations

@@ -12,6 +12,8 @@ keeps and the bookkeeping rules that go with it (see `testbed.network.gateway` f
   rate once the institution exceeded the reduction threshold of that API for three
   months in a row (seed document's table; configurable) — or from the first month for
   an institution whose `fee_start` is basic (known to exceed it: 대형).
+
+One concept over ~500 lines: the centre's registers and the bookkeeping rules that go with them.
 """
 
 from __future__ import annotations

@@ -6,6 +6,8 @@ score, and the verdict.
 Verdicts: FAIL (a must failed), INCOMPLETE (no must failed, but one was not exercised: the
 run has not shown it yet), CONDITIONAL PASS (every must passed; a should failed or was not
 exercised), PASS (every check passed).
+
+One concept over ~500 lines: the graders, one per check of the catalogue, and the report they make.
 """
 
 from __future__ import annotations
