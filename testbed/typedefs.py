@@ -41,7 +41,13 @@ def durably(handler: Handler) -> Handler:
         try:
             return await handler(request)
         finally:
-            # config_dict: a sub-application's route (the portal) finds the runtime too
-            await request.config_dict[RUNTIME].store.durable()
+            # the app's own state first: config_dict builds a chain of every app's state on
+            # each request (five calls a KFTC write); a sub-application's route (the
+            # portal) finds the runtime there
+            try:
+                runtime = request.app[RUNTIME]
+            except KeyError:
+                runtime = request.config_dict[RUNTIME]
+            await runtime.store.durable()
 
     return durable
