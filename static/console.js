@@ -942,6 +942,18 @@
     ].filter(Boolean);
     $("#client-facts").textContent = facts.join(" · ");
     $("#use-demo").hidden = !sessionStorage.getItem(S.clientId);
+    // go-live readiness: the open run of the developer's own app (the console's calls are
+    // in it), its page, or the portal where each app has one
+    const ready = cfg.readiness || { page: "/portal/", run: "" };
+    const link = $("#readiness-link");
+    link.href = ready.page;
+    if (ready.run) {
+      link.textContent = `기능테스트 준비도: 진행 중인 점검 ${ready.run} · Go-live readiness: the open run ${ready.run}`;
+    } else if (own && ready.page !== "/portal/") {
+      link.textContent = "기능테스트 준비도 점검 · Go-live readiness of this app";
+    } else {
+      link.textContent = "기능테스트 준비도 점검 · Go-live readiness: grade your own app's calls (My Page)";
+    }
   }
 
   // The credentials typed are used when they are not the ones the console is used with

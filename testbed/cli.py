@@ -1,5 +1,5 @@
 """The `testbed` command line, the top layer: `serve`, `check`, `replay`, `ca`, `rekey`,
-`datakey`, `sample`.
+`datakey`, `sample`, `readiness`, `wait`.
 
 - `serve` runs the server (`testbed.web`), optionally with a scenario's world loaded
   (`--scenario`) or the traffic recorded as a scenario (`--record`).
@@ -10,8 +10,14 @@
   TESTBED_DATA_KEY (`testbed.store.rekey`, `testbed.store.crypto`).
 - `sample` runs the sample fintech web app (`samples.fintech_web`, a separate package
   that talks to the testbed over HTTP only) against a running testbed.
+- `readiness` starts a go-live readiness run of an institution on a running testbed, lays
+  its drills, finishes it and reports (a summary, JUnit XML, the HTML page) with an exit
+  code a CI gates on; `wait` waits until a testbed answers (a CI job starts one in the
+  background first).
 
 Each command imports the layers it needs when it runs, so `check` never loads the app.
+
+One concept over ~500 lines: the command line, each command a small function over the layers below.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ import secrets
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from aiohttp import web
 
@@ -142,7 +148,68 @@ def _parser() -> argparse.ArgumentParser:
         sample, "the testbed's control plane token (default: $TESTBED_ADMIN_TOKEN)"
     )
     sample.add_argument("--db", default="fintech_web.db", help="the sample's own SQLite file")
+    _readiness_parser(sub)
+    wait = sub.add_parser(
+        "wait",
+        help="wait until a server answers HTTP at URL (a CI job's testbed, started in the"
+        " background)",
+        description="Poll URL until the server answers any HTTP request (any status): exit 0;"
+        " exit 1 if it has not answered within --timeout seconds.",
+    )
+    wait.add_argument("url", metavar="URL", help="e.g. http://127.0.0.1:8080/")
+    wait.add_argument(
+        "--timeout", type=float, default=60.0, metavar="SECONDS", help="give up after (default 60)"
+    )
     return parser
+
+
+#: `testbed readiness`'s exit codes: a CI gates on them (docs/readiness.md)
+READINESS_EXIT: Final = {"PASS": 0, "FAIL": 1, "INCOMPLETE": 1, "CONDITIONAL PASS": 2}
+#: the server could not be reached, refused the request, or the command line was wrong:
+#: never 2, which a CI would read as CONDITIONAL PASS
+READINESS_UNREACHED: Final = 3
+READINESS_CODES_HELP: Final = """exit codes:
+  0  PASS: every check passed
+  1  FAIL (a must failed) or INCOMPLETE (a must was not exercised yet)
+  2  CONDITIONAL PASS: every must passed, some should failed or was not exercised
+  3  the testbed could not be reached or refused (no run, bad token, bad drill), or a
+     usage error
+with --start or --drill (and no --finish): 0 when done, 3 when refused."""
+
+
+def _readiness_parser(sub: Any) -> None:
+    readiness = sub.add_parser(
+        "readiness",
+        help="go-live readiness of an institution on a running testbed: run, drill, verdict",
+        description="Without --start or --drill: finish the institution's open run, if any"
+        " (--no-finish only reads), print a summary of its report, write --junit and --html,"
+        " and exit by its verdict. --start opens a run, --drill lays a drill on it.",
+        epilog=READINESS_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    readiness.add_argument("--client", required=True, metavar="CODE", help="client_use_code")
+    readiness.add_argument(
+        "--url", default="http://127.0.0.1:8080", help="the testbed (default http://127.0.0.1:8080)"
+    )
+    _admin_token_options(readiness, "the testbed's control plane token")
+    readiness.add_argument("--start", action="store_true", help="start a run")
+    readiness.add_argument(
+        "--drill", metavar="KIND", help="lay a drill on the open run (e.g. timeout_after_commit)"
+    )
+    readiness.add_argument("--api", default="", help="the drill's API (its default if not given)")
+    readiness.add_argument(
+        "--for", dest="lasts", metavar="DURATION", help="how long the drill lasts: 90s, 2m"
+    )
+    finishing = readiness.add_mutually_exclusive_group()
+    finishing.add_argument(
+        "--finish", action="store_true", help="finish the open run (after --start/--drill too)"
+    )
+    finishing.add_argument(
+        "--no-finish", action="store_true", help="only read: leave an open run open"
+    )
+    readiness.add_argument("--run", metavar="RR...", help="report this run, not the latest")
+    readiness.add_argument("--junit", metavar="FILE", help="write the report as JUnit XML")
+    readiness.add_argument("--html", metavar="FILE", help="write the report as a page (HTML)")
 
 
 ADMIN_TOKEN_ENV = "TESTBED_ADMIN_TOKEN"
@@ -244,6 +311,184 @@ def sample(args: argparse.Namespace) -> int:
     print(printable(f"  institution     {client['name']} {client['client_use_code']}"), flush=True)
     run(config, "127.0.0.1", args.port)
     return 0
+
+
+class Refused(Exception):
+    """The testbed answered with a refusal (its words), or could not be reached."""
+
+
+def _admin_fetch(
+    base: str, token: str, method: str, path: str, body: Any = None, timeout: float = 30
+) -> bytes:
+    """One control-plane call: the answer's body, or Refused with the testbed's words."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(
+        base.rstrip("/") + path,
+        data=None if body is None else json.dumps(body).encode(),
+        method=method,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            answer: bytes = response.read()
+            return answer
+    except urllib.error.HTTPError as e:
+        text = e.read().decode("utf-8", "replace")
+        try:
+            said = json.loads(text).get("error", text)
+        except (ValueError, AttributeError):
+            said = text
+        raise Refused(f"{method} {path}: {e.code} {said}") from None
+    except (urllib.error.URLError, OSError) as e:
+        raise Refused(f"cannot reach {base}: {getattr(e, 'reason', e)}") from None
+
+
+def _readiness_json(args: argparse.Namespace, method: str, path: str, body: Any = None) -> Any:
+    import json
+
+    code = _quoted(args.client)
+    return json.loads(
+        _admin_fetch(args.url, args.admin_token, method, f"/testbed/readiness/{code}{path}", body)
+    )
+
+
+def _quoted(text: str) -> str:
+    from urllib.parse import quote
+
+    return quote(text, safe="")
+
+
+def readiness(args: argparse.Namespace) -> int:
+    """`testbed readiness`: act on the institution's run on a running testbed (the operator's
+    `/testbed/readiness/{code}`, with the admin token) and report; the exit code says the
+    verdict (READINESS_EXIT), or READINESS_UNREACHED."""
+    try:
+        args.admin_token = admin_token(args)
+    except AdminTokenError as e:
+        print(f"testbed: {e}", file=sys.stderr)
+        return READINESS_UNREACHED
+    if not args.admin_token:
+        print(
+            f"testbed: readiness needs ${ADMIN_TOKEN_ENV}, --admin-token-file or --admin-token",
+            file=sys.stderr,
+        )
+        return READINESS_UNREACHED
+    if (args.api or args.lasts) and not args.drill:
+        print("testbed: --api and --for go with --drill", file=sys.stderr)
+        return READINESS_UNREACHED
+    try:
+        acting = args.start or args.drill
+        if args.start:
+            run = _readiness_json(args, "POST", "")
+            print(printable(f"started readiness run {run['run']} of {args.client}"))
+        if args.drill:
+            body: dict[str, Any] = {"kind": args.drill}
+            if args.api:
+                body["api"] = args.api
+            if args.lasts:
+                body["for"] = args.lasts
+            drill = _readiness_json(args, "POST", "/drills", body)
+            print(
+                printable(
+                    f"drill {drill['id']} {drill['kind']} until {drill['until']}:"
+                    f" {drill['injected_en']}; expected: {drill['expects_en']}"
+                )
+            )
+        if acting and not args.finish:
+            return 0
+        return _readiness_report(args)
+    except Refused as e:
+        print(printable(f"testbed: readiness: {e}"), file=sys.stderr)
+        return READINESS_UNREACHED
+
+
+def _readiness_report(args: argparse.Namespace) -> int:
+    from urllib.parse import urlencode
+
+    if not args.no_finish and not args.run:
+        listed = _readiness_json(args, "GET", "/runs")["runs"]
+        open_runs = [r["run"] for r in listed if r["state"] == "open"]
+        if open_runs:
+            _readiness_json(args, "POST", "/finish")
+            print(printable(f"finished the open run {open_runs[0]}: graded and kept"))
+        elif args.finish:
+            print(printable(f"no open run of {args.client} to finish"), file=sys.stderr)
+            return READINESS_UNREACHED
+    query = f"?{urlencode({'run': args.run})}" if args.run else ""
+    report = _readiness_json(args, "GET", query)
+    print(readiness_summary(report))
+    code = _quoted(args.client)
+    for option, kind in (("junit", "junit"), ("html", "html")):
+        target = getattr(args, option)
+        if target:
+            path = f"/testbed/readiness/{code}/{kind}?{urlencode({'run': report['run']})}"
+            data = _admin_fetch(args.url, args.admin_token, "GET", path)
+            try:
+                Path(target).write_bytes(data)
+            except OSError as e:
+                print(f"testbed: --{option}: cannot write {target}: {e}", file=sys.stderr)
+                return READINESS_UNREACHED
+            print(f"  {option:<8} {target}")
+    return READINESS_EXIT.get(report["verdict"], READINESS_UNREACHED)
+
+
+def readiness_summary(report: dict[str, Any]) -> str:
+    """A report in a few lines: the verdict, score and coverage, each failed or unexercised
+    must with its detail, the shoulds in one line."""
+    coverage = report["coverage"]
+    lines = [
+        f"readiness run {report['run']} of {report['client_use_code']} ({report['state']}):"
+        f" {report['verdict']}",
+        f"  score {report['score']}/100 · coverage index {coverage['index']}/100"
+        f" ({coverage['checks_exercised']} of {coverage['checks_applicable']} checks"
+        f" exercised, {report['calls_seen']} calls seen)",
+    ]
+    for check in report["checks"]:
+        if check["level"] == "must" and check["status"] in ("failed", "not_exercised"):
+            status = "FAILED" if check["status"] == "failed" else "not exercised"
+            lines.append(f"  must {status:<13} {check['id']}: {check.get('detail_en', '')}")
+    shoulds = [
+        f"{c['id']} ({c['status'].replace('_', ' ')})"
+        for c in report["checks"]
+        if c["level"] == "should" and c["status"] in ("failed", "not_exercised")
+    ]
+    if shoulds:
+        lines.append(f"  should: {', '.join(shoulds)}")
+    return "\n".join(printable(line) for line in lines)
+
+
+def wait(args: argparse.Namespace) -> int:
+    """`testbed wait URL`: poll until the server answers HTTP at all (any status: a 401 of
+    the control plane is an answer), bounded by --timeout. A poll, not a ready file written
+    by `serve`: it works wherever the CI's testbed runs (a background process or a service
+    container), needs no shared disk, and tells "listening" from "answering"."""
+    import time
+    import urllib.error
+    import urllib.request
+
+    deadline = time.monotonic() + max(args.timeout, 0.0)
+    while True:
+        left = deadline - time.monotonic()
+        try:
+            with urllib.request.urlopen(args.url, timeout=max(min(left, 5.0), 0.1)):
+                pass
+            return 0
+        except urllib.error.HTTPError:  # an answer, whatever it says
+            return 0
+        except (urllib.error.URLError, OSError, ValueError) as e:
+            if isinstance(e, ValueError) or time.monotonic() >= deadline:
+                reason = getattr(e, "reason", e)
+                print(
+                    printable(
+                        f"testbed: wait: {args.url} did not answer in {args.timeout:g} s: {reason}"
+                    ),
+                    file=sys.stderr,
+                )
+                return 1
+        time.sleep(min(0.2, max(deadline - time.monotonic(), 0.0)))
 
 
 def ca(args: argparse.Namespace) -> int:
@@ -570,7 +815,14 @@ def event_loop(kind: str = "asyncio") -> tuple[asyncio.AbstractEventLoop, str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    given = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = _parser().parse_args(given)
+    except SystemExit as e:
+        # a usage error of `readiness` is not its 2 (CONDITIONAL PASS) but 3
+        if e.code == 2 and given[:1] == ["readiness"]:
+            return READINESS_UNREACHED
+        raise
     if args.command == "serve":
         return serve(args)
     if args.command == "check":
@@ -585,6 +837,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return datakey(args)
     if args.command == "sample":
         return sample(args)
+    if args.command == "readiness":
+        return readiness(args)
+    if args.command == "wait":
+        return wait(args)
     return 2  # pragma: no cover - argparse refuses unknown commands
 
 

@@ -21,6 +21,8 @@ Two exceptions to the project's rules, both on purpose:
   (or running virtual) would be "not yet valid" or "expired" to all of them.
 
 No aiohttp here: this module only makes files and an `ssl.SSLContext`.
+
+One concept over ~500 lines: the local CA and the certificates it issues.
 """
 
 from __future__ import annotations

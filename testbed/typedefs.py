@@ -25,6 +25,9 @@ ADMIN_TOKEN = web.AppKey("admin_token", str)
 TEMPLATES = web.AppKey("templates", jinja2.Environment)
 #: the OpenAPI document of every route the app serves (set with the routes; /docs shows it)
 OPENAPI: web.AppKey[dict[str, Any]] = web.AppKey("openapi")
+#: the institution a page of the consent flow acts for (its flow says which): who the call's
+#: `api` event, and a readiness run, attribute it to
+INSTITUTION = web.RequestKey("institution", str)
 
 
 def durably(handler: Handler) -> Handler:
@@ -38,7 +41,13 @@ def durably(handler: Handler) -> Handler:
         try:
             return await handler(request)
         finally:
-            # config_dict: a sub-application's route (the portal) finds the runtime too
-            await request.config_dict[RUNTIME].store.durable()
+            # the app's own state first: config_dict builds a chain of every app's state on
+            # each request (five calls a KFTC write); a sub-application's route (the
+            # portal) finds the runtime there
+            try:
+                runtime = request.app[RUNTIME]
+            except KeyError:
+                runtime = request.config_dict[RUNTIME]
+            await runtime.store.durable()
 
     return durable

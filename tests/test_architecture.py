@@ -108,3 +108,15 @@ def test_where_each_rule_lives_names_code_and_tests_that_exist() -> None:
         assert test_name in _defined(root / test), f"{test} has no {test_name}"
     for must in ("withdraw limits", "23:30 cutover", "which test user"):
         assert must in section
+
+
+def test_a_module_over_500_lines_says_which_one_concept_it_is() -> None:
+    """One concern per module (issue 23): a module past ~500 lines is one concept, and its
+    docstring says which."""
+    long = sorted(
+        str(path.relative_to(PACKAGE))
+        for path in PACKAGE.rglob("*.py")
+        if len(path.read_text(encoding="utf-8").splitlines()) > 500
+        and "one concept" not in " ".join((ast.get_docstring(_tree(path)) or "").lower().split())
+    )
+    assert long == []

@@ -9,6 +9,8 @@ nothing from `testbed`. One module per flow:
 - `oauth.py`    the 3-legged authorization, token refresh and expiry
 - `accounts.py` the customer's accounts, balance and transactions
 - `points.py`   charge points (출금이체) and pay out (입금이체), with transfer/result
+- `send.py`     send money to another account: withdrawal, then deposit; returned if
+                the deposit fails
 - `app.py`      the pages: sign-up, sign-in, the wallet; configuration; `main`
 
 Run it: `testbed sample` (against a running testbed), or

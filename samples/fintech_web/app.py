@@ -11,12 +11,13 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 
 import aiohttp
 from aiohttp import web
 
-from samples.fintech_web import accounts, oauth, points
+from samples.fintech_web import accounts, oauth, points, send
 from samples.fintech_web.kftc import Config, Kftc, KftcError
 from samples.fintech_web.pages import (
     CONFIG,
@@ -115,7 +116,9 @@ async def shown_to_the_user(request: web.Request, handler: Handler) -> web.Strea
         )
 
 
-def make_app(config: Config) -> web.Application:
+def make_app(config: Config, clock: Callable[[], float] = time.monotonic) -> web.Application:
+    """The app; `clock` is what it waits on after a rate limit or a closed bank (a test
+    gives its own, moved with the testbed's simulated time)."""
     app = web.Application(middlewares=[shown_to_the_user])
     app[CONFIG] = config
     app[TEMPLATES] = templates()
@@ -124,7 +127,7 @@ def make_app(config: Config) -> web.Application:
         store = Store(config.db)
         timeout = aiohttp.ClientTimeout(total=60)  # the centre waits up to 20 s for a bank
         async with aiohttp.ClientSession(timeout=timeout) as session:
-            app[STORE], app[KFTC] = store, Kftc(config, session)
+            app[STORE], app[KFTC] = store, Kftc(config, session, clock)
             yield
         store.close()
 
@@ -139,6 +142,7 @@ def make_app(config: Config) -> web.Application:
     app.router.add_get("/accounts/{fintech_use_num:\\d+}", accounts.account)
     app.router.add_post("/points/charge", points.charge)
     app.router.add_post("/points/payout", points.payout)
+    app.router.add_post("/send", send.send)
     app.router.add_post("/transfers/{id:\\d+}/check", points.check)
     return app
 

@@ -10,6 +10,8 @@ bank_tran_id counter lives in the app's database (`store.py`).
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -24,6 +26,17 @@ UNKNOWN_OUTCOME = frozenset({"A0001", "A0007", "A0017"})
 
 #: `O0003` (token expired) and `O0002` (token refused): the access token is no use.
 TOKEN_EXPIRED = frozenset({"O0003"})
+
+#: `O0008` (the institution's calls) and `O0009` (one API's): over the usage limit. The
+#: answer's `Retry-After` says how many seconds to wait; we send nothing before then.
+RATE_LIMITED = frozenset({"O0008", "O0009"})
+
+#: How long we wait after a "closed" answer before sending anything again: the centre's
+#: closure (A0020, 23:55-00:05) or a bank's nightly cutover (A0002 with bank code 503).
+CLOSED_BACKOFF = 60.0
+
+#: The code of a call we did not send because we are waiting (not a KFTC code).
+WAITING = "WAIT"
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,12 +107,34 @@ def req_client(customer: dict[str, Any], fintech_use_num: str) -> dict[str, str]
     }
 
 
-class Kftc:
-    """The HTTP calls. Every answer is HTTP 200 with `rsp_code`; A0000 means done."""
+def closed(answer: dict[str, Any]) -> bool:
+    """Whether an answer says the centre or the bank is closed for now (not a refusal of
+    this request: the same request will work once it opens)."""
+    items = [i for i in answer.get("res_list") or [] if isinstance(i, dict)]
+    codes = {str(answer.get("bank_rsp_code", "")), *(str(i.get("bank_rsp_code")) for i in items)}
+    return answer.get("rsp_code") == "A0020" or "503" in codes
 
-    def __init__(self, config: Config, session: aiohttp.ClientSession) -> None:
+
+class Kftc:
+    """The HTTP calls. Every answer is HTTP 200 with `rsp_code`; A0000 means done.
+
+    It also keeps us polite: after a rate limit it sends nothing more until Retry-After
+    has passed (O0008: no business call; O0009: not that API), and after a closed
+    answer not that API again for `CLOSED_BACKOFF` seconds, on `clock` (the server's
+    monotonic clock; a test gives its own). Hammering the centre in those moments only
+    gets the same answer, and the 기능테스트 checks it."""
+
+    def __init__(
+        self,
+        config: Config,
+        session: aiohttp.ClientSession,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.config = config
         self.session = session
+        self.clock = clock
+        #: API path ("*": every one) -> (no call before this moment on `clock`, why)
+        self.quiet: dict[str, tuple[float, str]] = {}
 
     def url(self, path: str) -> str:
         return self.config.base_url.rstrip("/") + path
@@ -114,25 +149,53 @@ class Kftc:
         return await self._answer(self.session.post(self.url("/oauth/2.0/token"), data=data))
 
     async def get(self, path: str, token: str, params: dict[str, str]) -> dict[str, Any]:
+        self._wait_first(path)
         return await self._answer(
-            self.session.get(self.url(path), params=params, headers=_bearer(token))
+            self.session.get(self.url(path), params=params, headers=_bearer(token)), path
         )
 
     async def post(self, path: str, token: str, body: dict[str, Any]) -> dict[str, Any]:
+        self._wait_first(path)
         return await self._answer(
-            self.session.post(self.url(path), json=body, headers=_bearer(token))
+            self.session.post(self.url(path), json=body, headers=_bearer(token)), path
         )
 
-    async def _answer(self, pending: Any) -> dict[str, Any]:
+    def _wait_first(self, path: str) -> None:
+        """Refuse here, without sending, while we are waiting."""
+        now = self.clock()
+        for until, because in (self.quiet.get("*", (0.0, "")), self.quiet.get(path, (0.0, ""))):
+            if until > now:
+                left = int(until - now + 0.999)
+                raise KftcError(
+                    WAITING,
+                    f"{because}: {left}초 뒤에 다시 시도하세요 · try again in {left} s",
+                    {"retry_after": str(left)},
+                )
+
+    def _quiet(self, path: str, seconds: float, because: str) -> None:
+        until = max(self.quiet.get(path, (0.0, ""))[0], self.clock() + seconds)
+        self.quiet[path] = (until, because)
+
+    async def _answer(self, pending: Any, path: str = "") -> dict[str, Any]:
         try:
             async with pending as response:
                 answer: Any = await response.json(content_type=None)
+                retry_after = response.headers.get("Retry-After", "")
         except (aiohttp.ClientError, TimeoutError, ValueError) as e:
             # No answer at all is like a time-out: for a transfer, the outcome is unknown.
             raise KftcError("HTTP", f"no answer from {self.config.base_url}: {e!r}") from e
         if not isinstance(answer, dict):
             raise KftcError("HTTP", "the answer is not a JSON object")
         code = str(answer.get("rsp_code", ""))
+        if code in RATE_LIMITED:
+            # RFC 9110 Retry-After: seconds (the testbed sends it; without it, a second)
+            wait = float(retry_after) if retry_after.isdigit() else 1.0
+            held = "*" if code == "O0008" else path
+            self._quiet(held, wait, "호출 한도 초과 · over the usage limit")
+        elif closed(answer) and path:
+            self._quiet(
+                path, CLOSED_BACKOFF, "은행 또는 센터 마감 · the bank or the centre is closed"
+            )
         if "access_token" in answer or code == "A0000":
             return answer
         raise KftcError(code or "HTTP", str(answer.get("rsp_message", "")), answer)
@@ -190,6 +253,9 @@ EXPLANATIONS: dict[str, str] = {
     " · Too many requests: try again shortly.",
     "O0011": "토큰에 필요한 권한(scope)이 없습니다. · The token lacks the scope this API needs.",
     "HTTP": "오픈뱅킹 서버에 연결하지 못했습니다. · Could not reach the Open Banking server.",
+    WAITING: "보내지 않았습니다: 호출 한도 또는 은행 마감 뒤 기다리는 중입니다."
+    " 잠시 후 다시 시도하세요. · Not sent: we are waiting after a usage limit or a closed"
+    " bank; try again shortly.",
 }
 
 #: The bank's own codes (bank_rsp_code) under A0002.

@@ -57,7 +57,8 @@ CREATE TABLE IF NOT EXISTS oauth_states (  -- the `state` of an authorize reques
 CREATE TABLE IF NOT EXISTS transfers (
     id INTEGER PRIMARY KEY,
     customer_id INTEGER NOT NULL REFERENCES customers(id),
-    kind TEXT NOT NULL,               -- 'charge' (withdraw) | 'payout' (deposit)
+    kind TEXT NOT NULL,               -- withdrawals: 'charge' | 'send';
+                                      -- deposits: 'payout' | 'send_deposit' | 'return'
     fintech_use_num TEXT NOT NULL,
     amount INTEGER NOT NULL,
     bank_tran_id TEXT NOT NULL,

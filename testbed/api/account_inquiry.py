@@ -250,12 +250,20 @@ def _row(line: HistoryLine, branch: str) -> dict[str, str]:
 
 
 def _history_query(q: dict[str, str]) -> HistoryQuery:
+    # `period(q, ...)` written out, and `in` for `.get`: four calls fewer on the hot path of
+    # every transaction list (the bench budget's row)
     return HistoryQuery(
         bank_tran_id=q["bank_tran_id"],
-        period=period(q, by_time=q["inquiry_base"] == "T"),
+        period=Period(
+            from_date=q["from_date"],
+            to_date=q["to_date"],
+            by_time=q["inquiry_base"] == "T",
+            from_time=q["from_time"] if "from_time" in q else "",  # noqa: SIM401
+            to_time=q["to_time"] if "to_time" in q else "",  # noqa: SIM401
+        ),
         inquiry_type=q["inquiry_type"],
         descending=q["sort_order"] == "D",
-        cursor=q.get("befor_inquiry_trace_info", ""),
+        cursor=q["befor_inquiry_trace_info"] if "befor_inquiry_trace_info" in q else "",  # noqa: SIM401
     )
 
 

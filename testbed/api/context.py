@@ -25,6 +25,7 @@ from testbed.config import limits
 from testbed.config.limits import MAX_DEPTH, TOO_DEEP, TooDeep
 from testbed.network.codes import Refusal
 from testbed.network.gateway import Caller, Gateway
+from testbed.network.ratelimit import RateLimited
 from testbed.network.world import World
 from testbed.runtime import Runtime
 from testbed.typedefs import RUNTIME, Handler
@@ -311,4 +312,7 @@ def refusal_answer(request: web.Request, error: Refusal) -> web.Response:
         body: dict[str, Any] = {"rsp_code": error.rsp_code, "rsp_message": error.rsp_message}
     else:
         body = {**call.envelope(error.rsp_code, error.rsp_message), **error.fields}
-    return call.answer(body)
+    response = call.answer(body)
+    if isinstance(error, RateLimited):  # a testbed courtesy: docs/compatibility.md
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response

@@ -18,6 +18,8 @@ pays the basic cost from its first month (`fee_start`).
 
 Plain data only: the parser is driven by the network file's reader (`banks_file`), whose
 helpers name the file, line and key path of every bad value.
+
+One concept over ~500 lines: the grading table (차등 운영) and its strict reader.
 """
 
 from __future__ import annotations

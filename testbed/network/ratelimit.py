@@ -8,6 +8,7 @@ deterministic and can run on a virtual clock.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from testbed.network.codes import Refusal
@@ -20,9 +21,23 @@ class Bucket:
     at: float
 
 
+class RateLimited(Refusal):
+    """O0008/O0009, with how long (simulated seconds) until a call would pass: the
+    answer's Retry-After."""
+
+    def __init__(self, rsp_code: str, detail: str, retry_after: float) -> None:
+        super().__init__(rsp_code, detail)
+        self.retry_after = max(1, math.ceil(retry_after))
+
+
 class RateLimiter:
     def __init__(self) -> None:
         self.buckets: dict[tuple[str, str], Bucket] = {}
+        #: institutions held back until a moment (a readiness drill), whatever their limits
+        self.held: dict[str, float] = {}
+
+    def hold(self, client_use_code: str, until: float) -> None:
+        self.held[client_use_code] = until
 
     def _take(self, key: tuple[str, str], rate: int, burst: int, now: float) -> bool:
         capacity = float(rate + burst)
@@ -36,15 +51,27 @@ class RateLimiter:
         bucket.tokens -= 1.0
         return True
 
+    def _wait(self, key: tuple[str, str], rate: int) -> float:
+        """Seconds until the bucket holds a whole token again."""
+        return (1.0 - self.buckets[key].tokens) / rate
+
     def admit(self, client: FintechClient, api: str, now: float) -> None:
         """Let one call through, or refuse it as the gateway does (O0008 / O0009)."""
+        if self.held:
+            until = self.held.get(client.client_use_code)
+            if until is not None:
+                if now < until:
+                    raise RateLimited("O0008", "readiness drill", until - now)
+                del self.held[client.client_use_code]
         limits = client.rate_limit
         if not limits:
             return
         burst = limits.get("burst", 0)
         per_second = limits.get("per_second", 0)
-        if per_second and not self._take((client.client_use_code, ""), per_second, burst, now):
-            raise Refusal("O0008", f"{per_second}/s")
+        key = (client.client_use_code, "")
+        if per_second and not self._take(key, per_second, burst, now):
+            raise RateLimited("O0008", f"{per_second}/s", self._wait(key, per_second))
         per_api = limits.get("per_api", 0)
-        if per_api and not self._take((client.client_use_code, api), per_api, burst, now):
-            raise Refusal("O0009", f"{per_api}/s for {api}")
+        key = (client.client_use_code, api)
+        if per_api and not self._take(key, per_api, burst, now):
+            raise RateLimited("O0009", f"{per_api}/s for {api}", self._wait(key, per_api))

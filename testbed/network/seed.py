@@ -19,6 +19,8 @@ A world of a million accounts must be made in seconds and fit in little memory, 
 - a world fresh from `populate` can be made again from its `Seeding` (the store keeps
   that, not the world's rows: see `testbed.store.sqlite`); its fingerprint tells whether
   it was made again the same.
+
+One concept over ~500 lines: making the seeded world.
 """
 
 from __future__ import annotations

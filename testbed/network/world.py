@@ -24,6 +24,7 @@ from testbed.network.ledger import EXTERNAL, AccountKey, Entry, Ledger, Posting
 from testbed.network.parties import Directory
 from testbed.network.portal import DeveloperBook
 from testbed.network.ratelimit import RateLimiter
+from testbed.network.readiness.runs import ReadinessBook
 from testbed.network.records import RecordBook
 from testbed.network.retention import PurgeReport, purge, start_retention
 from testbed.network.settlement import start_settlement
@@ -54,6 +55,7 @@ class World:
         self.return_claims = ReturnClaimBook.attach(self.books)
         self.applications = ApplicationBook.attach(self.books)  # 이용신청 (the portal's)
         self.developers = DeveloperBook.attach(self.books)  # the portal's accounts
+        self.readiness = ReadinessBook.attach(self.books)  # go-live readiness runs
         self.events = EventLog()
         self.faults = FaultBook(self.env, self.source.stream("faults"))
         self.books.append(self.faults)
@@ -93,6 +95,7 @@ class World:
             now = float(self.env.now)
             if fault.active(now) != active:
                 active = not active
+                scope = {"client_use_code": fault.client_use_code} if fault.client_use_code else {}
                 self.events.emit(
                     now,
                     "fault_start" if active else "fault_end",
@@ -100,6 +103,7 @@ class World:
                     kind=fault.kind,
                     banks=fault.banks,
                     label=fault.label,
+                    **scope,  # one institution's fault: its tenant's event (tenancy)
                 )
             if fault.end is not None and now >= fault.end:
                 return

@@ -5,6 +5,8 @@ are put into it by `testbed.scenario.loader` (as `serve --scenario` does), timel
 entries becoming SimPy processes that act at their moment; steps are HTTP calls to the
 same aiohttp app, served on loopback in this process.
 Nothing reads the wall clock, so the same file gives the same transcript, byte for byte.
+
+One concept over ~500 lines: running one scenario (its world, its timeline, its steps, its outcome).
 """
 
 from __future__ import annotations

@@ -349,6 +349,17 @@ def _institution(client: FintechClient) -> dict[str, Any]:
     }
 
 
+def _readiness_link(world: World, client: FintechClient) -> dict[str, str]:
+    """Where the console links for go-live readiness: a developer's own institution's page
+    (its open run named: the calls the console sends are in it), else the portal, where
+    each developer's apps have theirs (a demo institution's runs are the operator's)."""
+    if tenancy.tenant_of(client) == tenancy.SHARED:
+        return {"page": "/portal/", "run": ""}
+    run = world.readiness.active.get(client.client_use_code)
+    page = f"/portal/apps/{client.client_use_code}/readiness"
+    return {"page": f"{page}?run={run.id}" if run else page, "run": run.id if run else ""}
+
+
 def _default_user(world: World, client: FintechClient) -> User | None:
     """The first user with a live registration of the demo institution with transfer consent."""
     for reg in world.directory.registrations.values():
@@ -527,6 +538,7 @@ async def config(request: web.Request) -> web.Response:
             "self_auth": _institution(sa) if sa else None,
             "callback": callback_uri,
             "callback_registered": registered,
+            "readiness": _readiness_link(world, client),
             "now": {"tran_dtime": yyyymmddhhmmss(now), "date": yyyymmdd(now), "iso": iso_kst(now)},
             "user_token": token_state,
             "signed_in": signed_in is not None,

@@ -29,7 +29,8 @@ from testbed.api.context import start as start_call
 from testbed.clock import SimClock
 from testbed.network.world import World
 from testbed.runtime import Runtime
-from testbed.typedefs import RUNTIME, Handler
+from testbed.typedefs import INSTITUTION, RUNTIME, Handler
+from testbed.web import readiness
 
 Event = dict[str, Any]
 
@@ -65,7 +66,9 @@ async def api_call(request: web.Request, handler: Handler) -> web.StreamResponse
     try:
         response = await kftc_answer(request, handler)
     except web.HTTPException as e:  # a redirect from the consent pages, ...
-        await _tell(request, runtime, clock, e.status, None)
+        caller = await _tell(request, runtime, clock, e.status, None)
+        if caller is not None and caller in runtime.world.readiness.active:
+            await readiness.observe(request, runtime, caller, e)
         raise
     except Exception:
         await _tell(request, runtime, clock, 500, None)
@@ -81,6 +84,10 @@ async def api_call(request: web.Request, handler: Handler) -> web.StreamResponse
     now = world.clock.now()
     elapsed = round((now if world.clock is clock else clock.now()) - call.now, 3)
     path = request.path
+    # an open readiness run of this institution keeps the call: a dict lookup inline (no
+    # call) is all it costs while nobody has one open
+    if who is not None and who in world.readiness.active:
+        await readiness.observe(request, runtime, who, response)
     if rsp_code is None:  # OAuth's answers: what they did instead (not on the API's path)
         world.events.emit(
             now,
@@ -124,10 +131,11 @@ def _outcome(path: str, response: web.StreamResponse) -> dict[str, str]:
 
 async def _tell(
     request: web.Request, runtime: Runtime, clock: SimClock, status: int, rsp_code: str | None
-) -> None:
-    """The event of a call that ended in an exception (no answer of its own)."""
+) -> str | None:
+    """The event of a call that ended in an exception (no answer of its own); who made it."""
     world = runtime.world
     began = start_call(request).now
+    who = await _client_use_code(request, world)
     world.events.emit(
         world.clock.now(),
         "api",
@@ -135,9 +143,10 @@ async def _tell(
         path=request.path,
         status=status,
         rsp_code=rsp_code,
-        client_use_code=await _client_use_code(request, world),
+        client_use_code=who,
         elapsed=round(clock.now() - began, 3),
     )
+    return who
 
 
 async def _client_use_code(request: web.Request, world: World) -> str | None:
@@ -162,7 +171,10 @@ async def _client_use_code(request: web.Request, world: World) -> str | None:
         except (web.HTTPException, ValueError):
             value = ""
         client_id = value if isinstance(value, str) else ""
-    client = world.directory.clients_by_id.get(client_id) if client_id else None
+    if not client_id:  # a consent page's form names its flow, whose institution it is
+        named: str | None = request.get(INSTITUTION)
+        return named
+    client = world.directory.clients_by_id.get(client_id)
     return client.client_use_code if client is not None else None
 
 

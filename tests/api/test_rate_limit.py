@@ -59,3 +59,18 @@ async def test_bad_rate_limits_are_refused(api: Api) -> None:
         )
         assert resp.status == 400
     assert (await api.demo())["rate_limit"] == {}
+
+
+async def test_a_limited_answer_says_when_to_come_back(api: Api) -> None:
+    """Retry-After (RFC 9110 §10.2.3; a testbed courtesy: docs/compatibility.md): the whole
+    simulated seconds until the bucket lets a call through again, then it does."""
+    token = await api.token()
+    await terms(api, per_second=1)
+    headers = {"Authorization": f"Bearer {token}"}
+    assert (await api.http.get("/v2.0/bank/status", headers=headers)).status == 200
+    limited = await api.http.get("/v2.0/bank/status", headers=headers)
+    assert (await limited.json())["rsp_code"] == "O0008"
+    assert limited.headers["Retry-After"] == "1"
+    await api.advance(shift="1s")
+    after = await api.http.get("/v2.0/bank/status", headers=headers)
+    assert (await after.json())["rsp_code"] == "A0000" and "Retry-After" not in after.headers

@@ -362,3 +362,21 @@ async def test_config_adopts_the_institution_whose_credentials_the_page_sends(ap
         )
     config = await _config(api.http)
     assert config["institution"] == "demo" and config["client_secret"] == demo["client_secret"]
+
+
+async def test_config_links_the_readiness_run_of_a_developers_own_institution(api: Api) -> None:
+    """The console's link to go-live readiness: the portal for a demo institution; for a
+    developer's own, its page, naming the open run (the console's calls are in it)."""
+    demo = await _config(api.http)
+    assert demo["readiness"] == {"page": "/portal/", "run": ""}
+    await signup(api.http)
+    creds = (await approved(api))["credentials"]
+    code = creds["client_use_code"]
+    sent = {CLIENT_ID_HEADER: creds["client_id"], CLIENT_SECRET_HEADER: creds["client_secret"]}
+    config = await _config(api.http, **sent)
+    assert config["readiness"] == {"page": f"/portal/apps/{code}/readiness", "run": ""}
+    resp = await api.http.post(f"/portal/api/apps/{code}/readiness", json={})
+    assert resp.status == 201, await resp.text()
+    run = (await resp.json())["run"]
+    config = await _config(api.http, **sent)
+    assert config["readiness"] == {"page": f"/portal/apps/{code}/readiness?run={run}", "run": run}

@@ -82,6 +82,8 @@ class Fault:
     probability: float = 1.0
     label: str = ""
     params: dict[str, Any] = field(default_factory=dict)
+    #: hits left before it ends by itself (a readiness drill's one-shot); None: no count
+    remaining: int | None = None
 
     def active(self, t: float) -> bool:
         if t < self.start or (self.end is not None and t >= self.end):
@@ -207,7 +209,14 @@ class FaultBook(RecordBook):
         ]
 
     def _hits(self, fault: Fault) -> bool:
-        return fault.probability >= 1.0 or self.rng.random() < fault.probability
+        hit = fault.probability >= 1.0 or self.rng.random() < fault.probability
+        if hit and fault.remaining is not None:
+            fault.remaining -= 1
+            if fault.remaining <= 0:
+                self.remove(fault.id)  # used up: it ends now, its record stays
+            else:
+                self.put("fault", fault.id, fault)
+        return hit
 
     # --- what a bank is ------------------------------------------------------------------
     def state(self, bank_code: str, t: float) -> Fault | None:
@@ -219,7 +228,17 @@ class FaultBook(RecordBook):
         return None if found is None else found.windows()
 
     def degraded(self, bank_code: str, t: float) -> bool:
-        return bool(self.in_force(REQUEST_KINDS, t, bank_code))
+        """Faults on the bank's requests make it degraded for all to see; one laid for a
+        single institution (a readiness drill) is that institution's business only."""
+        return any(not f.client_use_code for f in self.in_force(REQUEST_KINDS, t, bank_code))
+
+    def closed_to(self, bank_code: str, t: float, client_use_code: str) -> bool:
+        """A fault makes the bank answer this institution as closed (a readiness drill's
+        cutover), for sure: what bank/status tells it."""
+        return any(
+            f.params.get("problem") == "bank_closed" and f.probability >= 1.0
+            for f in self.in_force(("error",), t, bank_code, "", client_use_code)
+        )
 
     def centre_closed(self, t: float, api: str = "", client_use_code: str = "") -> bool:
         return bool(self.in_force(("centre_closed",), t, "", api, client_use_code))

@@ -30,6 +30,7 @@ from testbed.network.gateway.admission import Admission
 from testbed.network.gateway.base import BankAnswer, Caller, GatewayBase
 from testbed.network.gateway.inquiries import Inquiries
 from testbed.network.gateway.orders import AccountRef, ByAccountNum, ByFintechNum
+from testbed.network.gateway.readiness import Readiness, ReadinessError
 from testbed.network.gateway.registrations import Registrations
 from testbed.network.gateway.reports import Reports
 from testbed.network.gateway.returns import Returns
@@ -54,6 +55,7 @@ class Gateway(GatewayBase):
         self.returns = Returns(world)
         self.reports = Reports(world)
         self.admission = Admission(world)
+        self.readiness = Readiness(world)  # go-live readiness runs and drills
 
 
 __all__ = [
@@ -65,5 +67,6 @@ __all__ = [
     "Caller",
     "DecisionError",
     "Gateway",
+    "ReadinessError",
     "UnknownApplication",
 ]

@@ -6,6 +6,7 @@ place that mapping is written (`BankAnswer.of`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 from testbed.clock import yyyymmdd
 from testbed.config import BankCodeError, Institution, format_time_of_day
@@ -26,6 +27,10 @@ from testbed.network.ledger import Account, AccountStatus
 from testbed.network.names import Api, Consent
 from testbed.network.parties import FintechClient, Registration, User
 from testbed.network.world import World
+
+#: the centre's answer while it is closed (23:55-00:05): decided here, read by whoever
+#: must recognise it (the readiness examiner)
+CENTRE_CLOSED: Final = "A0020"
 
 
 @dataclass(slots=True)
@@ -61,7 +66,7 @@ class BankAnswer:
             centre = world.config.centre
             opens, closes = format_time_of_day(centre.open), format_time_of_day(centre.close)
             hours = f"센터 운영시간 {opens}~{closes}"
-            return cls("A0020", hours, centre.code, "", "")
+            return cls(CENTRE_CLOSED, hours, centre.code, "", "")
         response = outcome.response
         if outcome.problem == "timeout":
             # the client hears "time-out"; the banks may still finish (Transfers._settle_later)
@@ -70,6 +75,16 @@ class BankAnswer:
         return cls(
             response.rsp_code, "", outcome.bank_code, response.bank_rsp_code, response.message
         )
+
+    @staticmethod
+    def closed_answers(world: World) -> frozenset[tuple[str, str]]:
+        """The (rsp_code, bank_rsp_code) pairs that say "closed": the centre's hours
+        (A0020, as `of` answers it) and each bank's configured 공동망 미개시 answer."""
+        found = {(CENTRE_CLOSED, "")}
+        for bank in world.banks.values():
+            answer = bank.response("bank_closed")
+            found.add((answer.rsp_code, answer.bank_rsp_code))
+        return frozenset(found)
 
     def refusal(self, bank_tran_id: str, date: str, **fields: object) -> Refusal:
         return Refusal(

@@ -13,12 +13,19 @@ from testbed.network.gateway.base import Caller, GatewayBase
 
 class Reports(GatewayBase):
     def bank_status(self, caller: Caller) -> list[tuple[Bank, bool]]:
-        """Every Open Banking participant, and whether it takes business now (the centre
-        open and the bank neither in its cutover nor down)."""
+        """Every Open Banking participant, and whether it takes business now for this
+        caller (the centre open, the bank neither in its cutover nor down, nor closed to
+        this institution by a readiness drill)."""
         now = caller.now
         centre_open = self.world.centre.is_open(now)
+        faults, code = self.world.faults, caller.client.client_use_code
         return [
-            (bank, centre_open and bank.state_at(now).takes_business)
+            (
+                bank,
+                centre_open
+                and bank.state_at(now).takes_business
+                and not faults.closed_to(bank.code, now, code),
+            )
             for bank in self.world.participants
         ]
 

@@ -78,6 +78,10 @@ def may_see_account(world: World, tenant: str, account: Account) -> bool:
 #: events about the network itself, which every tenant may watch (the banks' states and
 #: the faults on them); any other event is about somebody's institution, or the operator's
 NETWORK_EVENTS: Final = frozenset({"bank_state", "fault", "fault_start", "fault_end", "reset"})
+#: events of one institution's own doing, seen by its tenant only
+INSTITUTION_EVENTS: Final = frozenset(
+    {"api", "institution_reset", "readiness_start", "readiness_drill", "readiness_finish"}
+)
 
 
 def may_see_event(world: World, tenant: str, codes: frozenset[str], event: dict[str, Any]) -> bool:
@@ -87,8 +91,10 @@ def may_see_event(world: World, tenant: str, codes: frozenset[str], event: dict[
     operator's (settlement positions, snapshots, purges sum up everybody's)."""
     kind = event.get("type")
     if kind in NETWORK_EVENTS:
-        return True
-    if kind in ("api", "institution_reset"):
+        # a fault laid for one institution (a readiness drill) is that institution's
+        scoped = event.get("client_use_code")
+        return not scoped or scoped in codes
+    if kind in INSTITUTION_EVENTS:
         return event.get("client_use_code") in codes
     if kind == "transfer":
         ref = str(event.get("ref", ""))

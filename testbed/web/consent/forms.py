@@ -17,6 +17,7 @@ from testbed.network.admission.values import redirect_uri_ok
 from testbed.network.gateway.population import AccountSpec, UserSpec
 from testbed.network.gateway.tokens import USER_SCOPES
 from testbed.network.world import World
+from testbed.typedefs import INSTITUTION
 from testbed.web.consent.flows import AuthorizeParams, Flow, flows
 from testbed.web.consent.views import error_page, redirect_uri_help, refuse, runtime_of
 from testbed.web.origin import console_callback, own_console_callback
@@ -162,4 +163,6 @@ async def flow_form(request: web.Request) -> tuple[MultiDict[str], Flow | None]:
                 form.add(key, value)
     runtime = runtime_of(request)
     flow = flows(request.app).find(form.get("flow", ""), runtime.clock.now())
+    if flow is not None:
+        request[INSTITUTION] = flow.client_use_code
     return form, flow

@@ -21,7 +21,7 @@ from testbed.network.admission.rules import DECLARATIONS, LICENCES, SERVICES
 from testbed.network.portal import MAX_PASSWORD, MIN_PASSWORD
 from testbed.typedefs import Handler
 from testbed.web.durability import Writes, endpoint
-from testbed.web.portal import api, pages
+from testbed.web.portal import api, pages, readiness, readiness_pages
 from testbed.web.portal.common import CONFIG, PortalConfig
 from testbed.web.portal.institutions import CHANGES
 from testbed.web.portal.sessions import COOKIE, CSRF_FIELD, storage
@@ -72,6 +72,30 @@ ROUTES: list[tuple[str, str, Handler | Writes, str, str]] = [
         "a test user of the institution",
         JSON,
     ),
+    ("GET", "/api/apps/{code}/readiness", readiness.report, "go-live readiness: the report", JSON),
+    ("POST", "/api/apps/{code}/readiness", Writes(readiness.start), "start a readiness run", JSON),
+    (
+        "POST",
+        "/api/apps/{code}/readiness/finish",
+        Writes(readiness.finish),
+        "finish the readiness run: graded and kept",
+        JSON,
+    ),
+    (
+        "POST",
+        "/api/apps/{code}/readiness/drills",
+        Writes(readiness.drill),
+        "a drill on the institution's calls only, during the run",
+        JSON,
+    ),
+    ("GET", "/api/apps/{code}/readiness/runs", readiness.runs, "the readiness runs", JSON),
+    (
+        "GET",
+        "/api/apps/{code}/readiness/junit",
+        readiness.junit,
+        "the readiness report as JUnit XML",
+        "application/xml",
+    ),
     *(
         ("POST", f"/api/apps/{{code}}/{change}", Writes(api.change_app(change)), summary, JSON)
         for change, summary in CHANGES.items()
@@ -83,6 +107,21 @@ ROUTES: list[tuple[str, str, Handler | Writes, str, str]] = [
         Writes(pages.make_user),
         "a test user of the app (form)",
         "form",
+    ),
+    (
+        "GET",
+        "/apps/{code}/readiness",
+        readiness_pages.page,
+        "developer portal: the go-live readiness report of one app, printable (HTML)",
+        HTML,
+    ),
+    *(
+        ("POST", f"/apps/{{code}}/readiness/{action}", Writes(handler), f"{summary} (form)", "form")
+        for action, handler, summary in (
+            ("start", readiness_pages.start, "start a readiness run"),
+            ("drills", readiness_pages.drill, "a drill during the readiness run"),
+            ("finish", readiness_pages.finish, "finish the readiness run"),
+        )
     ),
     *(
         (
