@@ -68,6 +68,11 @@ class SecretSource:
         """A random UUID4 (a client_id or client_secret) from the stream `name`."""
         return str(uuid.UUID(int=self.stream(name).getrandbits(128), version=4))
 
+    def code(self, name: str, digits: int) -> str:
+        """A one-time code of `digits` decimal digits (an SMS 인증번호), from the stdlib's
+        `secrets` (the OS's CSPRNG)."""
+        return f"{secrets.randbelow(10**digits):0{digits}d}"
+
     def key(self, name: str) -> bytes:
         """32 random bytes, the same for `name` as long as this world lives."""
         found = self._keys.get(name)
@@ -91,6 +96,9 @@ class ReplaySecrets(SecretSource):
 
     def stream(self, name: str) -> random.Random:
         return self.seeded.stream(name)
+
+    def code(self, name: str, digits: int) -> str:
+        return f"{self.seeded.stream(name).randrange(10**digits):0{digits}d}"
 
     def key(self, name: str) -> bytes:
         return hashlib.sha256(f"testbed-{name}:{self.seeded.seed}".encode()).digest()

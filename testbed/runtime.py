@@ -281,7 +281,15 @@ def seeded_world(settings: Settings, network: NetworkConfig, seed: int) -> World
 
 
 def secrets_of(settings: Settings) -> type[SecretSource]:
-    """The secret source the settings name (testbed.rng): the OS's, or a replay's."""
+    """The secret source the settings name (testbed.rng): the OS's, or a replay's. A
+    replay's secrets follow the seed (a public value), so they are refused for a world kept
+    in a database file, which a server would go on serving: `testbed replay` keeps its
+    worlds in memory, for the run only."""
+    if settings.secrets != SecretSource.mode and settings.db != ":memory:":
+        raise ValueError(
+            f"secrets={settings.secrets!r} is for testbed replay's in-memory worlds only;"
+            f" a world kept in {settings.db} takes its secrets from the OS"
+        )
     return SECRET_SOURCES[settings.secrets]
 
 

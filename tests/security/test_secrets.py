@@ -13,6 +13,8 @@ import pytest
 
 from testbed.config.settings import Settings
 from testbed.replay.runner import run_scenario
+from testbed.rng import ReplaySecrets, SecretSource, SeededSource
+from testbed.runtime import secrets_of
 from testbed.scenario.model import load_scenario
 from testbed.typedefs import RUNTIME
 from testbed.web.app import init_app
@@ -84,3 +86,25 @@ def test_a_shipped_scenario_replays_byte_for_byte(path: Path) -> None:
     first = asyncio.run(run_scenario(load_scenario(path))).transcript()
     second = asyncio.run(run_scenario(load_scenario(path))).transcript()
     assert first == second
+
+
+def test_sms_codes_come_from_the_os_not_the_seed() -> None:
+    """The consent pages' 인증번호 (`SecretSource.code`): two sources on one seed draw
+    different codes and leave the seeded streams untouched; only a replay's follow the seed."""
+    seeded = [SeededSource(7), SeededSource(7)]
+    before = seeded[0].states()
+    drawn = [[SecretSource(s).code("consent", 6) for _ in range(8)] for s in seeded]
+    assert drawn[0] != drawn[1]
+    assert all(len(c) == 6 and c.isdigit() for c in drawn[0] + drawn[1])
+    assert seeded[0].states() == before
+    replayed = [[ReplaySecrets(SeededSource(7)).code("consent", 6)] for _ in range(2)]
+    assert replayed[0] == replayed[1]
+
+
+def test_replay_secrets_are_refused_for_a_database_file(tmp_path: Path) -> None:
+    """A replay's secrets follow the public seed: never for a world a server would keep."""
+    on_file = Settings(db=str(tmp_path / "t.db"), secrets="replay")
+    with pytest.raises(ValueError, match="replay"):
+        secrets_of(on_file)
+    assert secrets_of(Settings(db=":memory:", secrets="replay")) is ReplaySecrets
+    assert secrets_of(Settings(db=str(tmp_path / "t.db"))) is SecretSource

@@ -161,7 +161,7 @@ async def signin(request: web.Request) -> web.Response:
                 errors={"user_seq_no": "사용자를 선택하세요. · Choose a user."},
             )
         flow.user_seq_no, flow.new_user, flow.cell_no = user.user_seq_no, None, user.cell_no
-    flow.sms_code = f"{world.secrets.stream('consent').randrange(1_000_000):06d}"
+    flow.sms_code = world.secrets.code("consent", 6)
     flow.step = Step.VERIFY
     return _verify_page(request, flow)
 
