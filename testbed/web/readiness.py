@@ -24,6 +24,7 @@ from testbed.network.gateway import ReadinessError
 from testbed.network.gateway.readiness import drill_view
 from testbed.network.parties import FintechClient
 from testbed.runtime import Runtime
+from testbed.web.render import json_response
 
 #: the consent pages' own forms: a user's sign-in and identity check, never kept
 CONSENT_FORMS = "/oauth/2.0/authorize/"
@@ -154,6 +155,34 @@ async def drill(runtime: Runtime, client: FintechClient, body: dict[str, Any]) -
     runtime.clock.sync()
     made = runtime.gateway.readiness.drill(client, kind, api, lasts)
     return drill_view(made)
+
+
+# the read answers, the same for the portal (its own institutions) and the operator (any)
+
+
+async def report_answer(
+    request: web.Request, runtime: Runtime, client: FintechClient
+) -> web.Response:
+    """The report as JSON: `?run=` an older run, else the open or latest one."""
+    return json_response(report(runtime, client, request.query.get("run", "")[:20]))
+
+
+async def junit_answer(
+    request: web.Request, runtime: Runtime, client: FintechClient
+) -> web.Response:
+    """The report as JUnit XML (`?run=` as for `report_answer`)."""
+    graded = report(runtime, client, request.query.get("run", "")[:20])
+    return web.Response(
+        body=junit(graded),
+        content_type="application/xml",
+        headers={"X-Content-Type-Options": "nosniff"},
+    )
+
+
+async def runs_answer(
+    request: web.Request, runtime: Runtime, client: FintechClient
+) -> web.Response:
+    return json_response({"runs": runs(runtime, client)})
 
 
 def junit(report: dict[str, Any]) -> bytes:

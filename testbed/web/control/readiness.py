@@ -35,25 +35,8 @@ def _institution(action: Action) -> Callable[[web.Request], Awaitable[web.Stream
     return handler
 
 
-async def _report(request: web.Request, runtime: Runtime, client: FintechClient) -> web.Response:
-    return json_response(readiness.report(runtime, client, request.query.get("run", "")[:20]))
-
-
-async def _junit(request: web.Request, runtime: Runtime, client: FintechClient) -> web.Response:
-    report = readiness.report(runtime, client, request.query.get("run", "")[:20])
-    return web.Response(
-        body=readiness.junit(report),
-        content_type="application/xml",
-        headers={"X-Content-Type-Options": "nosniff"},
-    )
-
-
 async def _html(request: web.Request, runtime: Runtime, client: FintechClient) -> web.Response:
     return readiness_page.operator_page(request, runtime, client)
-
-
-async def _runs(request: web.Request, runtime: Runtime, client: FintechClient) -> web.Response:
-    return json_response({"runs": readiness.runs(runtime, client)})
 
 
 async def _start(request: web.Request, runtime: Runtime, client: FintechClient) -> web.Response:
@@ -71,10 +54,10 @@ async def _drill(request: web.Request, runtime: Runtime, client: FintechClient) 
     return json_response(await readiness.drill(runtime, client, body), 201)
 
 
-report = _institution(_report)
-junit = _institution(_junit)
+report = _institution(readiness.report_answer)
+junit = _institution(readiness.junit_answer)
 html = _institution(_html)
-runs = _institution(_runs)
+runs = _institution(readiness.runs_answer)
 start = _institution(_start)
 finish = _institution(_finish)
 drill = _institution(_drill)

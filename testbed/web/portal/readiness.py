@@ -47,24 +47,6 @@ def _own(action: Action) -> Callable[[web.Request], Awaitable[web.StreamResponse
     return handler
 
 
-async def _report(request: web.Request, runtime: Runtime, client: FintechClient) -> web.Response:
-    report = readiness.report(runtime, client, request.query.get("run", "")[:20])
-    return json_response(report)
-
-
-async def _junit(request: web.Request, runtime: Runtime, client: FintechClient) -> web.Response:
-    report = readiness.report(runtime, client, request.query.get("run", "")[:20])
-    return web.Response(
-        body=readiness.junit(report),
-        content_type="application/xml",
-        headers={"X-Content-Type-Options": "nosniff"},
-    )
-
-
-async def _runs(request: web.Request, runtime: Runtime, client: FintechClient) -> web.Response:
-    return json_response({"runs": readiness.runs(runtime, client)})
-
-
 async def _start(request: web.Request, runtime: Runtime, client: FintechClient) -> web.Response:
     await json_object(request, empty_ok=True)  # JSON only: the API's CSRF defence
     return json_response(await readiness.start(runtime, client), 201)
@@ -80,9 +62,9 @@ async def _drill(request: web.Request, runtime: Runtime, client: FintechClient) 
     return json_response(await readiness.drill(runtime, client, body), 201)
 
 
-report = _own(_report)
-junit = _own(_junit)
-runs = _own(_runs)
+report = _own(readiness.report_answer)
+junit = _own(readiness.junit_answer)
+runs = _own(readiness.runs_answer)
 start = _own(_start)
 finish = _own(_finish)
 drill = _own(_drill)
