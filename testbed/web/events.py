@@ -88,19 +88,8 @@ async def api_call(request: web.Request, handler: Handler) -> web.StreamResponse
     # call) is all it costs while nobody has one open
     if who is not None and who in world.readiness.active:
         await readiness.observe(request, runtime, who, response)
-    if rsp_code is None:  # OAuth's answers: what they did instead (not on the API's path)
-        world.events.emit(
-            now,
-            "api",
-            method=request.method,
-            path=path,
-            status=response.status,
-            rsp_code=rsp_code,
-            client_use_code=who,
-            elapsed=elapsed,
-            **_outcome(path, response),
-        )
-        return response
+    # OAuth's answers (no rsp_code) say what they did instead; the API's path makes no call
+    outcome = _outcome(path, response) if rsp_code is None else _NO_OUTCOME
     world.events.emit(
         now,
         "api",
@@ -110,8 +99,12 @@ async def api_call(request: web.Request, handler: Handler) -> web.StreamResponse
         rsp_code=rsp_code,
         client_use_code=who,
         elapsed=elapsed,
+        **outcome,
     )
     return response
+
+
+_NO_OUTCOME: dict[str, str] = {}
 
 
 def _outcome(path: str, response: web.StreamResponse) -> dict[str, str]:
